@@ -1,0 +1,40 @@
+//! `kelemetry-cli completions`: shell completion scripts.
+
+use anyhow::Result;
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use super::{Context, Outcome};
+use crate::cli::Cli;
+
+/// Print a shell completion script (the repository ships them under completions/).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    ctx.out.write_all(&script(args.shell))?;
+    Ok(Outcome::Success)
+}
+
+/// The completion script for a shell, as committed under `completions/`.
+pub fn script(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kelemetry-cli", &mut out);
+    out
+}
+
+/// The file each shell's script is committed as.
+pub fn file_name(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => "kelemetry-cli.bash",
+        Shell::Zsh => "_kelemetry-cli",
+        Shell::Fish => "kelemetry-cli.fish",
+        Shell::PowerShell => "_kelemetry-cli.ps1",
+        Shell::Elvish => "kelemetry-cli.elv",
+        _ => "kelemetry-cli.completion",
+    }
+}

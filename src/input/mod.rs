@@ -1,0 +1,149 @@
+//! Bytes → records. Finds the files, decompresses, sniffs the format from the content,
+//! splits it into pieces that decode independently, and decodes them.
+//!
+//! Nothing here knows about the store.
+
+pub mod body;
+pub mod decode;
+mod source;
+mod yaml;
+
+pub use decode::{Context, Decoded, Problem};
+pub use source::{Fingerprint, InputFile, ReadOutcome, expand_paths, fingerprint_file, read_pieces};
+
+/// How a file's content is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON document a line (audit logs): split anywhere between lines, decoded in parallel.
+    JsonLines,
+    /// One JSON document, or several concatenated (`kubectl get -w -o json`), pretty-printed.
+    JsonStream,
+    /// YAML: one document or a `---` stream, with `#` comment lines.
+    Yaml,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::JsonLines => "json-lines",
+            Format::JsonStream => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+/// A piece of one file that decodes on its own.
+pub struct Piece {
+    pub file: usize,
+    pub first_line: u64,
+    pub format: Format,
+    pub data: Vec<u8>,
+}
+
+/// Decodes one piece into records, bodies and problems.
+pub fn decode_piece(piece: &Piece) -> Decoded {
+    let mut out = Decoded::default();
+    match piece.format {
+        Format::JsonLines => decode_lines(&piece.data, piece.first_line, &mut out),
+        Format::JsonStream => decode_stream(&piece.data, piece.first_line, &mut out),
+        Format::Yaml => yaml::decode_yaml(&piece.data, piece.first_line, &mut out),
+    }
+    out
+}
+
+fn decode_lines(data: &[u8], first_line: u64, out: &mut Decoded) {
+    for (line, raw) in (first_line..).zip(data.split(|&b| b == b'\n')) {
+        let trimmed = raw.trim_ascii();
+        if !trimmed.is_empty() {
+            let ctx = Context { line, observed_us: None };
+            match std::str::from_utf8(trimmed) {
+                Ok(json) => decode::decode_json(json, ctx, out),
+                Err(e) => out.problems.push(Problem { line, reason: format!("invalid UTF-8: {e}") }),
+            }
+        }
+    }
+}
+
+/// Line number (1-based, counted from `first_line`) of a byte offset.
+fn line_at(data: &[u8], offset: usize, first_line: u64) -> u64 {
+    first_line + memchr::memchr_iter(b'\n', &data[..offset.min(data.len())]).count() as u64
+}
+
+/// The byte offset of a 1-based line and column.
+fn offset_of(data: &[u8], line: usize, column: usize) -> usize {
+    let line_start =
+        if line <= 1 { 0 } else { memchr::memchr_iter(b'\n', data).nth(line - 2).map_or(data.len(), |p| p + 1) };
+    (line_start + column.saturating_sub(1)).min(data.len())
+}
+
+/// Concatenated JSON documents. After a syntax error, decoding resumes at the next line
+/// that starts a document, so one broken document does not cost the rest of the file.
+fn decode_stream(data: &[u8], first_line: u64, out: &mut Decoded) {
+    let mut pos = 0;
+    while pos < data.len() {
+        let mut stream = serde_json::Deserializer::from_slice(&data[pos..]).into_iter::<&serde_json::value::RawValue>();
+        let mut resume = None;
+        for item in stream.by_ref() {
+            match item {
+                Ok(raw) => {
+                    let start = raw.get().as_ptr() as usize - data.as_ptr() as usize;
+                    let ctx = Context { line: line_at(data, start, first_line), observed_us: None };
+                    decode::decode_json(raw.get(), ctx, out);
+                }
+                Err(e) => {
+                    let line = line_at(data, pos, first_line) + e.line().saturating_sub(1) as u64;
+                    let at = pos + offset_of(&data[pos..], e.line(), e.column());
+                    let reason = e.to_string();
+                    out.problems.push(Problem { line, reason });
+                    resume = Some(at);
+                    break;
+                }
+            }
+        }
+        let Some(error_at) = resume else { break };
+        // Skip to the next line that opens a document.
+        let next = data[error_at..].windows(2).position(|w| w == b"\n{" || w == b"\n[").map(|p| error_at + p + 1);
+        match next {
+            Some(next) if next > pos => pos = next,
+            _ => break,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+
+    fn decode(format: Format, text: &str) -> Decoded {
+        decode_piece(&Piece { file: 0, first_line: 1, format, data: text.as_bytes().to_vec() })
+    }
+
+    #[test]
+    fn json_lines_report_bad_lines_and_keep_the_rest() {
+        let out = decode(
+            Format::JsonLines,
+            "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\"}\nnot json\n\n{\"kind\": 0}\n",
+        );
+        assert_eq!(out.records.len(), 1);
+        let lines: Vec<u64> = out.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 4]);
+        assert!(out.problems[1].reason.contains("`kind` is not a string"), "{:?}", out.problems);
+    }
+
+    #[test]
+    fn concatenated_pretty_documents_resume_after_a_broken_one() {
+        let event = |name: &str| {
+            format!(
+                "{{\n  \"kind\": \"Event\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{\"name\": \"{name}\", \"namespace\": \"shop\", \"uid\": \"{name}\", \"resourceVersion\": \"1\"}},\n  \"involvedObject\": {{\"kind\": \"Pod\", \"name\": \"web\", \"namespace\": \"shop\"}},\n  \"reason\": \"Started\",\n  \"lastTimestamp\": \"2024-01-01T00:00:00Z\"\n}}\n"
+            )
+        };
+        let text = format!("{}{{\n  \"kind\": \"Event\",\n  broken\n}}\n{}", event("a"), event("b"));
+        let out = decode(Format::JsonStream, &text);
+        assert_eq!(out.records.len(), 2, "{:?}", out.problems);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].line, 11);
+        let Record::Event(second) = &out.records[1] else { panic!() };
+        assert_eq!(second.name, "b");
+    }
+}

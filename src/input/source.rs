@@ -1,0 +1,275 @@
+//! Files and stdin: discovery, fingerprints, decompression, format sniffing and splitting
+//! into pieces.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{Format, Piece};
+
+/// A content hash: the same bytes ingested twice are recognised whatever the file name.
+pub type Fingerprint = [u8; 16];
+
+/// Where an input's bytes come from.
+pub enum Origin {
+    Path(PathBuf),
+    /// Standard input, read up front (it cannot be read twice).
+    Memory(Vec<u8>),
+}
+
+pub struct InputFile {
+    /// The name problems are reported under (`-` for stdin).
+    pub display: String,
+    pub origin: Origin,
+    /// Size on disk (compressed, if it is), for progress.
+    pub size: u64,
+}
+
+/// Expands the command line: files as given, directories recursively (sorted, hidden
+/// entries skipped), `-` for stdin. Returns the inputs and the paths that could not be read.
+pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut data = Vec::new();
+            match io::stdin().lock().read_to_end(&mut data) {
+                Ok(_) => {
+                    files.push(InputFile { display: "-".into(), size: data.len() as u64, origin: Origin::Memory(data) })
+                }
+                Err(e) => errors.push(format!("-: cannot read stdin: {e}")),
+            }
+            continue;
+        }
+        walk(path, &mut files, &mut errors);
+    }
+    (files, errors)
+}
+
+fn walk(path: &Path, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return errors.push(format!("{}: {e}", path.display())),
+    };
+    if metadata.is_file() {
+        files.push(InputFile {
+            display: path.display().to_string(),
+            origin: Origin::Path(path.to_owned()),
+            size: metadata.len(),
+        });
+        return;
+    }
+    if !metadata.is_dir() {
+        return errors.push(format!("{}: not a file or directory", path.display()));
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push(format!("{}: {e}", path.display())),
+    };
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    children.sort();
+    for child in children {
+        walk(&child, files, errors);
+    }
+}
+
+fn open_raw(origin: &Origin) -> io::Result<Box<dyn Read + '_>> {
+    Ok(match origin {
+        Origin::Path(path) => Box::new(File::open(path)?),
+        Origin::Memory(data) => Box::new(data.as_slice()),
+    })
+}
+
+/// Hashes the bytes as stored (compressed or not).
+pub fn fingerprint_file(file: &InputFile) -> io::Result<Fingerprint> {
+    let mut hasher = Xxh3::new();
+    let mut reader = open_raw(&file.origin)?;
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hasher.digest128().to_le_bytes())
+}
+
+/// Counts the raw bytes read, for the progress bar.
+struct Counting<'a, R> {
+    inner: R,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+/// What reading one file found.
+#[derive(Debug, Default)]
+pub struct ReadOutcome {
+    pub format: Option<Format>,
+    pub pieces: usize,
+    pub lines: u64,
+    /// Bytes after decompression.
+    pub bytes: u64,
+    pub gzip: bool,
+    /// The data ended early (a truncated or corrupt gzip stream); what decoded was kept.
+    pub truncated: Option<String>,
+    /// The file could not be read at all.
+    pub error: Option<String>,
+}
+
+/// Target size of a JSON Lines piece: big enough to amortise the hand-offs, small enough
+/// to keep memory flat and both cores busy.
+const PIECE_SIZE: usize = 4 << 20;
+
+/// Reads a file and hands out pieces that decode independently, in file order.
+pub fn read_pieces(
+    file: &InputFile,
+    index: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    emit: &mut dyn FnMut(Piece),
+) -> ReadOutcome {
+    let mut outcome = ReadOutcome::default();
+    let raw = match open_raw(&file.origin) {
+        Ok(raw) => raw,
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            return outcome;
+        }
+    };
+    let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, progress });
+    outcome.gzip = match buffered.fill_buf() {
+        Ok(head) => head.starts_with(&[0x1f, 0x8b]),
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            return outcome;
+        }
+    };
+    let mut reader: Box<dyn Read> =
+        if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
+
+    let mut buf = Vec::with_capacity(PIECE_SIZE + 64 * 1024);
+    let mut eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) && eof {
+        return outcome;
+    }
+    let format = sniff(&buf);
+    outcome.format = Some(format);
+    if format != Format::JsonLines {
+        while !eof {
+            eof = fill(&mut reader, &mut buf, usize::MAX, &mut outcome);
+        }
+        outcome.lines = count_lines(&buf);
+        outcome.pieces = 1;
+        emit(Piece { file: index, first_line: 1, format, data: buf });
+        return outcome;
+    }
+    let mut line = 1;
+    loop {
+        let cut = if eof {
+            buf.len()
+        } else if let Some(last_newline) = memchr::memrchr(b'\n', &buf) {
+            last_newline + 1
+        } else {
+            // A line longer than a piece: read on until it ends.
+            let want = buf.len() + PIECE_SIZE;
+            eof = fill(&mut reader, &mut buf, want, &mut outcome);
+            continue;
+        };
+        let rest = buf.split_off(cut);
+        if eof && outcome.truncated.is_some() && !buf.ends_with(b"\n") {
+            // A truncated stream ends in a partial line: the truncation report covers it.
+            buf.truncate(memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1));
+        }
+        let lines = count_lines(&buf);
+        if !buf.is_empty() {
+            outcome.pieces += 1;
+            outcome.lines += lines;
+            emit(Piece { file: index, first_line: line, format, data: std::mem::take(&mut buf) });
+        }
+        line += lines;
+        buf = rest;
+        if eof {
+            break;
+        }
+        eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
+    }
+    outcome
+}
+
+/// Lines in a piece, counting a last line without its newline.
+fn count_lines(data: &[u8]) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', data).count() as u64;
+    newlines + u64::from(!data.is_empty() && !data.ends_with(b"\n"))
+}
+
+/// Reads until `buf` holds `want` bytes or the input ends. Returns whether it ended.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, outcome: &mut ReadOutcome) -> bool {
+    let mut chunk = [0u8; 64 * 1024];
+    while buf.len() < want {
+        match reader.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                outcome.bytes += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let what = if outcome.gzip { "truncated or corrupt gzip stream" } else { "read error" };
+                outcome.truncated = Some(format!("{what} after {} decompressed bytes: {e}", outcome.bytes));
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Tells the layout from the content: JSON when it opens with `{` or `[`, as lines when
+/// the first line is a whole JSON document; YAML otherwise.
+fn sniff(head: &[u8]) -> Format {
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else { return Format::Yaml };
+    if !matches!(head[start], b'{' | b'[') {
+        return Format::Yaml;
+    }
+    let first_line = match memchr::memchr(b'\n', &head[start..]) {
+        Some(end) => &head[start..start + end],
+        None => &head[start..],
+    };
+    if serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok() {
+        Format::JsonLines
+    } else {
+        Format::JsonStream
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_layouts() {
+        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n"), Format::JsonLines);
+        assert_eq!(sniff(b"{\"kind\": 0}"), Format::JsonLines);
+        assert_eq!(sniff(b"{\n  \"a\": 1\n}\n"), Format::JsonStream);
+        assert_eq!(sniff(b"  [\n{}]"), Format::JsonStream);
+        assert_eq!(sniff(b"# comment\napiVersion: v1\n"), Format::Yaml);
+        assert_eq!(sniff(b"apiVersion: v1\n"), Format::Yaml);
+    }
+}

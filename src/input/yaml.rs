@@ -1,0 +1,79 @@
+//! YAML: single documents, `List`s and `---` streams with `#` comment lines between
+//! documents. Each document is converted to JSON and decoded like any JSON document.
+
+use super::decode::{self, Context, Decoded, Problem};
+use crate::model::time::parse_micros;
+
+/// A kspan recording writes `# {"time":"...","style":"event"}` before each document:
+/// that time is when the snapshot was taken.
+fn comment_time(comment: &str) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Stamp {
+        time: String,
+    }
+    let json = comment.trim_start_matches('#').trim();
+    serde_json::from_str::<Stamp>(json).ok().and_then(|s| parse_micros(&s.time))
+}
+
+pub fn decode_yaml(data: &[u8], first_line: u64, out: &mut Decoded) {
+    let text = match std::str::from_utf8(data) {
+        Ok(text) => text,
+        Err(e) => {
+            out.problems.push(Problem { line: first_line, reason: format!("invalid UTF-8: {e}") });
+            return;
+        }
+    };
+    let mut doc = String::new();
+    let mut doc_line = first_line;
+    let mut observed_us = None;
+    for (line_no, line) in (first_line..).zip(text.lines()) {
+        let is_separator = line == "---" || line.starts_with("--- ") || line == "...";
+        if is_separator {
+            decode_document(&doc, Context { line: doc_line, observed_us }, out);
+            doc.clear();
+            observed_us = None;
+            doc_line = line_no + 1;
+        } else if doc.trim().is_empty() && line.starts_with('#') {
+            // A comment before a document's content: keep its time, skip it.
+            observed_us = comment_time(line).or(observed_us);
+            doc_line = line_no + 1;
+        } else {
+            if doc.trim().is_empty() && line.trim().is_empty() {
+                doc_line = line_no + 1;
+            }
+            doc.push_str(line);
+            doc.push('\n');
+        }
+    }
+    decode_document(&doc, Context { line: doc_line, observed_us }, out);
+}
+
+fn decode_document(doc: &str, ctx: Context, out: &mut Decoded) {
+    if doc.trim().is_empty() {
+        return;
+    }
+    match serde_norway::from_str::<serde_json::Value>(doc) {
+        Ok(serde_json::Value::Null) => {}
+        Ok(value) => decode::decode_json(&value.to_string(), ctx, out),
+        Err(e) => out.problems.push(Problem { line: ctx.line, reason: format!("YAML: {e}") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+
+    #[test]
+    fn streams_with_comments_keep_times_and_lines() {
+        let text = "# {\"time\":\"2021-05-19T09:42:58.640117041Z\",\"style\":\"initial\"}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\n  uid: p1\n  resourceVersion: \"5\"\n---\n# comment\nkind: [broken\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: shop\n";
+        let mut out = Decoded::default();
+        decode_yaml(text.as_bytes(), 1, &mut out);
+        assert_eq!(out.records.len(), 2, "{:?}", out.problems);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].line, 11);
+        let Record::Dump(pod) = &out.records[0] else { panic!() };
+        assert_eq!(pod.observed_us, Some(1_621_417_378_640_117));
+        assert_eq!(pod.state.object.resource, "pods");
+    }
+}

@@ -1,0 +1,32 @@
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use kelemetry_cli::cli::Cli;
+use kelemetry_cli::cmd::{self, Outcome};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Outcome::Failure.exit_code() } else { 0 });
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = cmd::run(cli, &mut out).and_then(|outcome| Ok(out.flush().map(|_| outcome)?));
+    match result {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        // A closed pipe (`| head`) is the reader saying it has enough.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kelemetry-cli: error: {e:#}");
+            ExitCode::from(Outcome::Failure.exit_code())
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}

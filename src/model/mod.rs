@@ -1,0 +1,8 @@
+//! Typed records: what the input decoders produce and the store consumes.
+
+pub mod component;
+pub mod kinds;
+pub mod records;
+pub mod time;
+
+pub use records::*;

@@ -1,0 +1,193 @@
+//! Decoded records. They own their strings because they cross from the parsing threads
+//! to the single store writer.
+
+/// The audit stages, in the order a request passes through them. The values are bits so
+/// that the store can keep the set of stages seen for one auditID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    RequestReceived = 1,
+    ResponseStarted = 2,
+    ResponseComplete = 4,
+    Panic = 8,
+}
+
+impl Stage {
+    pub fn parse(text: &str) -> Option<Stage> {
+        Some(match text {
+            "RequestReceived" => Stage::RequestReceived,
+            "ResponseStarted" => Stage::ResponseStarted,
+            "ResponseComplete" => Stage::ResponseComplete,
+            "Panic" => Stage::Panic,
+            _ => return None,
+        })
+    }
+
+    pub fn bit(self) -> i64 {
+        self as i64
+    }
+}
+
+/// Audit levels, by how much of a request they record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    None = 0,
+    Metadata = 1,
+    Request = 2,
+    RequestResponse = 3,
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Level {
+        match text {
+            "Metadata" => Level::Metadata,
+            "Request" => Level::Request,
+            "RequestResponse" => Level::RequestResponse,
+            _ => Level::None,
+        }
+    }
+}
+
+/// What an object is called: enough to find it again in any record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ObjectName {
+    /// API group, canonical (`apps` even when the request used `extensions`).
+    pub group: String,
+    pub version: String,
+    /// Plural resource (`deployments`); may be empty when only the kind is known.
+    pub resource: String,
+    /// Kind (`Deployment`); may be empty when only the resource is known.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+}
+
+/// One `metadata.ownerReferences` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerRef {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub uid: String,
+    pub controller: bool,
+}
+
+/// A compressed body, as an index into the block list of the batch that carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyRef {
+    pub block: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// An object as some record saw it at one resourceVersion.
+#[derive(Debug, Clone)]
+pub struct ObjectState {
+    pub object: ObjectName,
+    pub resource_version: Option<String>,
+    pub generate_name: Option<String>,
+    pub created_us: Option<i64>,
+    pub deleted_us: Option<i64>,
+    pub owners: Vec<OwnerRef>,
+    /// The compact body (no managedFields, Secret values redacted), once the batch
+    /// has compressed it.
+    pub body: Option<BodyRef>,
+}
+
+/// One audit event (one stage of one request).
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// From a Kelemetry dump envelope; otherwise the ingest's `--cluster`.
+    pub cluster: Option<String>,
+    pub audit_id: String,
+    pub stage: Stage,
+    pub level: Level,
+    pub verb: String,
+    pub request_uri: String,
+    pub user: String,
+    pub impersonated_user: Option<String>,
+    pub user_agent: Option<String>,
+    pub source_ip: Option<String>,
+    pub code: Option<i64>,
+    pub status_reason: Option<String>,
+    pub status_message: Option<String>,
+    pub received_us: i64,
+    pub stage_us: i64,
+    /// The object the request is about (objectRef, completed from the bodies).
+    pub target: Option<ObjectName>,
+    pub subresource: Option<String>,
+    /// The resourceVersion the writer based its write on.
+    pub base_rv: Option<String>,
+    /// The resourceVersion a successful write produced.
+    pub new_rv: Option<String>,
+    /// The object after a successful write (from responseObject).
+    pub state: Option<ObjectState>,
+    /// Owner references from a requestObject when no responseObject has them.
+    pub request_owners: Vec<OwnerRef>,
+    /// The patch document of a patch request.
+    pub patch: Option<BodyRef>,
+}
+
+impl AuditRecord {
+    pub fn is_write(&self) -> bool {
+        is_write_verb(&self.verb)
+    }
+}
+
+pub fn is_write_verb(verb: &str) -> bool {
+    matches!(verb, "create" | "update" | "patch" | "delete" | "deletecollection")
+}
+
+/// A Kubernetes Event (core/v1 or events.k8s.io/v1) at one resourceVersion.
+#[derive(Debug, Clone, Default)]
+pub struct EventRecord {
+    pub cluster: Option<String>,
+    /// `v1` or `events.k8s.io/v1`.
+    pub api: &'static str,
+    pub uid: Option<String>,
+    pub name: String,
+    pub namespace: String,
+    pub resource_version: Option<String>,
+    pub involved: ObjectName,
+    pub field_path: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub event_type: Option<String>,
+    pub action: Option<String>,
+    pub source_component: Option<String>,
+    pub source_host: Option<String>,
+    pub reporting_component: Option<String>,
+    pub reporting_instance: Option<String>,
+    pub count: Option<i64>,
+    pub series_count: Option<i64>,
+    pub first_us: Option<i64>,
+    pub last_us: Option<i64>,
+    pub event_time_us: Option<i64>,
+    pub series_last_us: Option<i64>,
+    pub created_us: Option<i64>,
+}
+
+impl EventRecord {
+    /// When the Event happened: lastTimestamp, then eventTime, then series.lastObservedTime,
+    /// then firstTimestamp, then metadata.creationTimestamp (scheduler Events have only
+    /// eventTime; some have none of the first four).
+    pub fn time_us(&self) -> Option<i64> {
+        self.last_us.or(self.event_time_us).or(self.series_last_us).or(self.first_us).or(self.created_us)
+    }
+}
+
+/// An object from a dump (`kubectl get -o json|yaml`, must-gather, a kspan recording).
+#[derive(Debug, Clone)]
+pub struct DumpRecord {
+    pub cluster: Option<String>,
+    pub state: ObjectState,
+    /// When the snapshot was taken, where the file says (kspan's `# {"time":...}` comments).
+    pub observed_us: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Record {
+    Audit(Box<AuditRecord>),
+    Event(Box<EventRecord>),
+    Dump(Box<DumpRecord>),
+}

@@ -1,0 +1,287 @@
+//! The ingest pipeline: one reader thread decompresses and splits files into pieces,
+//! the rayon pool decodes pieces in parallel, and this thread writes them to the store.
+//!
+//! ```text
+//! files ─► reader ─► pieces ─► decoders (rayon) ─► batches ─► writer (SQLite)
+//! ```
+//! Both hand-offs are bounded channels, so memory stays flat whatever the input size.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use crossbeam_channel::bounded;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::input::{self, Fingerprint, InputFile, Piece, Problem};
+use crate::model::Record;
+use crate::store::writer::FileRow;
+use crate::store::{self, Store, WriteSummary, Writer};
+
+/// Hears about progress and problems while the ingest runs.
+pub trait Observer: Sync {
+    fn bytes_read(&self, bytes: u64);
+    fn records_written(&self, records: u64);
+    /// One bad record or file, as `file:line: reason`.
+    fn problem(&self, text: &str);
+}
+
+pub struct Options {
+    pub cluster: String,
+    /// Any bad record fails the run, and nothing of it is kept.
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Ingested,
+    /// The same bytes were ingested before.
+    AlreadyIngested,
+    Unreadable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: FileStatus,
+    pub format: Option<&'static str>,
+    pub gzip: bool,
+    pub size: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub bad_records: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+    /// Paths on the command line that could not be opened or listed.
+    pub unreadable_paths: Vec<String>,
+    pub lines: u64,
+    pub bad_records: u64,
+    /// `--strict` met a bad record and kept nothing.
+    pub aborted: bool,
+    #[serde(flatten)]
+    pub written: WriteSummary,
+    pub input_bytes: u64,
+    pub decoded_bytes: u64,
+    #[serde(serialize_with = "as_secs")]
+    pub elapsed: Duration,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl Report {
+    pub fn files_ingested(&self) -> usize {
+        self.files.iter().filter(|f| f.status == FileStatus::Ingested).count()
+    }
+}
+
+/// A load this much bigger than the store builds its query indexes once at the end.
+const BULK_LOAD_BYTES: u64 = 64 << 20;
+
+enum Message {
+    Batch { file: usize, records: Vec<Record>, blocks: Vec<Vec<u8>>, problems: Vec<Problem> },
+    FileRead { file: usize, outcome: input::ReadOutcome },
+}
+
+struct Progress {
+    report: FileReport,
+    fingerprint: Fingerprint,
+    pieces_written: usize,
+    pieces_total: Option<usize>,
+    truncated: Option<String>,
+    decoded_bytes: u64,
+}
+
+pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dyn Observer) -> Result<Report> {
+    let started = Instant::now();
+    let (inputs, unreadable_paths) = input::expand_paths(paths);
+    for path in &unreadable_paths {
+        observer.problem(path);
+    }
+    let known: HashSet<Vec<u8>> = {
+        let mut stmt = store.conn.prepare("SELECT fingerprint FROM files")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    let fingerprints: Vec<std::io::Result<Fingerprint>> = inputs.par_iter().map(input::fingerprint_file).collect();
+
+    let mut files = Vec::with_capacity(inputs.len());
+    let mut to_read = Vec::new();
+    let mut seen_now = HashSet::new();
+    for (index, (file, fingerprint)) in inputs.iter().zip(fingerprints).enumerate() {
+        let mut report = FileReport {
+            path: file.display.clone(),
+            status: FileStatus::Ingested,
+            format: None,
+            gzip: false,
+            size: file.size,
+            lines: 0,
+            records: 0,
+            bad_records: 0,
+            error: None,
+        };
+        let fingerprint = match fingerprint {
+            Ok(f) => f,
+            Err(e) => {
+                observer.problem(&format!("{}: {e}", file.display));
+                report.status = FileStatus::Unreadable;
+                report.error = Some(e.to_string());
+                files.push(Progress::new(report, [0; 16]));
+                continue;
+            }
+        };
+        if known.contains(fingerprint.as_slice()) || !seen_now.insert(fingerprint) {
+            report.status = FileStatus::AlreadyIngested;
+        } else {
+            to_read.push(index);
+        }
+        files.push(Progress::new(report, fingerprint));
+    }
+
+    let input_bytes: u64 = to_read.iter().map(|&i| inputs[i].size).sum();
+    let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
+    // Roughly 1 KB of input per audit event: a load bigger than the store is a bulk load.
+    let bulk = input_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < input_bytes / 1024;
+    if bulk {
+        store.drop_query_indexes()?;
+    }
+
+    let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict)?;
+    let mut bad_records = 0u64;
+    let mut aborted = false;
+    let write_result: Result<()> = std::thread::scope(|scope| {
+        let (piece_tx, piece_rx) = bounded::<Piece>(2);
+        let (message_tx, message_rx) = bounded::<Message>(4);
+        let reader_tx = message_tx.clone();
+        let inputs = &inputs;
+        let to_read = &to_read;
+        scope.spawn(move || {
+            for &index in to_read {
+                let file: &InputFile = &inputs[index];
+                let outcome = input::read_pieces(file, index, &|n| observer.bytes_read(n), &mut |piece| {
+                    let _ = piece_tx.send(piece);
+                });
+                if reader_tx.send(Message::FileRead { file: index, outcome }).is_err() {
+                    break;
+                }
+            }
+        });
+        let decoder_tx = message_tx;
+        scope.spawn(move || {
+            piece_rx.into_iter().par_bridge().for_each(|piece| {
+                let decoded = input::decode_piece(&piece);
+                let message = Message::Batch {
+                    file: piece.file,
+                    records: decoded.records,
+                    blocks: decoded.bodies.finish(),
+                    problems: decoded.problems,
+                };
+                let _ = decoder_tx.send(message);
+            });
+        });
+        for message in message_rx {
+            let file = match message {
+                Message::Batch { file, records, blocks, problems } => {
+                    let progress = &mut files[file];
+                    for problem in &problems {
+                        observer.problem(&format!("{}:{}: {}", progress.report.path, problem.line, problem.reason));
+                    }
+                    progress.report.bad_records += problems.len() as u64;
+                    progress.report.records += records.len() as u64;
+                    progress.pieces_written += 1;
+                    bad_records += problems.len() as u64;
+                    if options.strict && bad_records > 0 {
+                        aborted = true;
+                        return Ok(());
+                    }
+                    writer.write(&records, &blocks)?;
+                    observer.records_written(records.len() as u64);
+                    file
+                }
+                Message::FileRead { file, outcome } => {
+                    let progress = &mut files[file];
+                    if let Some(error) = &outcome.error {
+                        observer.problem(&format!("{}: {error}", progress.report.path));
+                        progress.report.status = FileStatus::Unreadable;
+                        progress.report.error = Some(error.clone());
+                    }
+                    if let Some(truncated) = &outcome.truncated {
+                        observer.problem(&format!("{}: {truncated}", progress.report.path));
+                        progress.report.bad_records += 1;
+                        bad_records += 1;
+                        if options.strict {
+                            aborted = true;
+                            return Ok(());
+                        }
+                    }
+                    progress.report.format = outcome.format.map(input::Format::name);
+                    progress.report.gzip = outcome.gzip;
+                    progress.report.lines = outcome.lines;
+                    progress.pieces_total = Some(outcome.pieces);
+                    progress.truncated = outcome.truncated;
+                    progress.decoded_bytes = outcome.bytes;
+                    file
+                }
+            };
+            let progress = &files[file];
+            let complete = progress.pieces_total == Some(progress.pieces_written)
+                && progress.report.status == FileStatus::Ingested;
+            if complete {
+                writer.file_done(&progress.file_row())?;
+            }
+        }
+        Ok(())
+    });
+    write_result?;
+    let written = if aborted {
+        writer.abandon()?;
+        WriteSummary::default()
+    } else {
+        writer.finish()?
+    };
+    if bulk || aborted {
+        store.ensure_query_indexes()?;
+    }
+    store::query::resolve_unnamed_objects(&store.conn)?;
+
+    let decoded_bytes = files.iter().map(|f| f.decoded_bytes).sum();
+    let lines = files.iter().map(|f| f.report.lines).sum();
+    Ok(Report {
+        files: files.into_iter().map(|f| f.report).collect(),
+        unreadable_paths,
+        lines,
+        bad_records,
+        aborted,
+        written,
+        input_bytes,
+        decoded_bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+impl Progress {
+    fn new(report: FileReport, fingerprint: Fingerprint) -> Progress {
+        Progress { report, fingerprint, pieces_written: 0, pieces_total: None, truncated: None, decoded_bytes: 0 }
+    }
+
+    fn file_row(&self) -> FileRow {
+        FileRow {
+            path: self.report.path.clone(),
+            fingerprint: self.fingerprint,
+            size: self.report.size,
+            format: self.report.format,
+            gzip: self.report.gzip,
+            lines: self.report.lines,
+            records: self.report.records,
+            bad_records: self.report.bad_records,
+            truncated: self.truncated.clone(),
+        }
+    }
+}

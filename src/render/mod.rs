@@ -1,0 +1,105 @@
+//! Presentation: colours, tables and JSON. Renderers take plain data, never SQL rows.
+
+pub mod table;
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::cli::ColorChoice;
+
+/// Whether to colour, and the few styles the tool uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    /// `auto` colours a terminal unless `NO_COLOR` is set (https://no-color.org).
+    pub fn for_stdout(choice: ColorChoice) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && io::stdout().is_terminal(),
+        };
+        Style { color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    pub fn red(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    pub fn yellow(&self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    pub fn green(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+}
+
+/// Writes a value as pretty JSON and a newline.
+pub fn write_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// Human sizes: `1.5 MB`, `340 B` (decimal units, as throughput figures use).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// Durations as people read them: `850ms`, `12.3s`, `4m05s`, `2h10m`, `3d4h`.
+pub fn duration_us(us: i64) -> String {
+    let us = us.max(0);
+    if us < 1_000 {
+        return format!("{us}µs");
+    }
+    if us < 1_000_000 {
+        return format!("{}ms", us / 1_000);
+    }
+    let secs = us / 1_000_000;
+    if secs < 60 {
+        return format!("{:.1}s", us as f64 / 1e6);
+    }
+    if secs < 3600 {
+        return format!("{}m{:02}s", secs / 60, secs % 60);
+    }
+    if secs < 86_400 {
+        return format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60);
+    }
+    format!("{}d{}h", secs / 86_400, (secs % 86_400) / 3600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(bytes(340), "340 B");
+        assert_eq!(bytes(1_500_000), "1.5 MB");
+        assert_eq!(duration_us(850), "850µs");
+        assert_eq!(duration_us(12_300_000), "12.3s");
+        assert_eq!(duration_us(245_000_000), "4m05s");
+        assert_eq!(duration_us(7_800_000_000), "2h10m");
+    }
+}

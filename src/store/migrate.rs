@@ -1,0 +1,36 @@
+//! Ordered migrations, tracked in `PRAGMA user_version`.
+
+use anyhow::{Result, bail};
+use rusqlite::Connection;
+
+use super::QUERY_INDEXES;
+
+/// Migration N (1-based) brings the schema from version N-1 to N. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+
+pub fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let version = usize::try_from(version).unwrap_or(0);
+    if version > MIGRATIONS.len() {
+        bail!(
+            "the store has schema version {version}, newer than this kelemetry-cli knows ({}); upgrade kelemetry-cli",
+            MIGRATIONS.len()
+        );
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        if index == 0 {
+            for (_, index_sql) in QUERY_INDEXES {
+                tx.execute_batch(index_sql)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn schema_version() -> usize {
+    MIGRATIONS.len()
+}

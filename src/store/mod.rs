@@ -1,0 +1,111 @@
+//! The SQLite store: schema and migrations, the single writer, and the read queries.
+//!
+//! Nothing here knows about terminals or input formats.
+
+mod migrate;
+pub mod query;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use rusqlite::Connection;
+
+pub use writer::{WriteSummary, Writer};
+
+/// Where the store lives: a file, or memory for one-off looks.
+#[derive(Debug, Clone)]
+pub enum Location {
+    File(PathBuf),
+    Memory,
+}
+
+impl Location {
+    pub fn parse(text: &str) -> Location {
+        if text == ":memory:" { Location::Memory } else { Location::File(PathBuf::from(text)) }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Memory => ":memory:".to_owned(),
+        }
+    }
+}
+
+pub struct Store {
+    pub conn: Connection,
+    pub location: Location,
+}
+
+/// Indexes that only queries need. A big first load drops them and builds them once at the
+/// end, which is several times faster than keeping them up to date row by row.
+pub const QUERY_INDEXES: &[(&str, &str)] = &[
+    (
+        "requests_object",
+        "CREATE INDEX IF NOT EXISTS requests_object ON requests (object_id, received_us) WHERE object_id IS NOT NULL",
+    ),
+    ("requests_time", "CREATE INDEX IF NOT EXISTS requests_time ON requests (received_us)"),
+    ("requests_conflicts", "CREATE INDEX IF NOT EXISTS requests_conflicts ON requests (received_us) WHERE code = 409"),
+    ("events_object", "CREATE INDEX IF NOT EXISTS events_object ON events (object_id, time_us)"),
+    ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON events (time_us)"),
+];
+
+impl Store {
+    /// Opens the store for writing, creating it and migrating it as needed.
+    pub fn open_for_write(location: &Location) -> Result<Store> {
+        let conn = match location {
+            Location::File(path) => {
+                Connection::open(path).with_context(|| format!("cannot open store {}", path.display()))?
+            }
+            Location::Memory => Connection::open_in_memory()?,
+        };
+        configure(&conn, location)?;
+        migrate::migrate(&conn).with_context(|| format!("cannot migrate store {}", location.display()))?;
+        Ok(Store { conn, location: location.clone() })
+    }
+
+    /// Opens an existing store for reading.
+    pub fn open_for_read(location: &Location) -> Result<Store> {
+        if let Location::File(path) = location
+            && !path.exists()
+        {
+            bail!("no store at {}: ingest some files first (kelemetry-cli ingest FILE...)", path.display());
+        }
+        let store = Store::open_for_write(location)?;
+        Ok(store)
+    }
+
+    pub fn ensure_query_indexes(&self) -> Result<()> {
+        for (_, sql) in QUERY_INDEXES {
+            self.conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+
+    pub fn drop_query_indexes(&self) -> Result<()> {
+        for (name, _) in QUERY_INDEXES {
+            self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match &self.location {
+            Location::File(path) => Some(path),
+            Location::Memory => None,
+        }
+    }
+}
+
+fn configure(conn: &Connection, location: &Location) -> Result<()> {
+    if matches!(location, Location::File(_)) {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // 64 MiB of page cache: enough for the hot indexes, well inside the memory budget.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    Ok(())
+}
