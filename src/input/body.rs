@@ -25,7 +25,7 @@ pub const REDACTED: &str = "<redacted>";
 /// A string that borrows from the input when it has no escapes.
 pub struct Text<'a>(pub Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct TextVisitor;
         impl<'de> Visitor<'de> for TextVisitor {
@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 /// The members of a JSON object in their original order, values left raw.
 pub struct Members<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for Members<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MembersVisitor;
         impl<'de> Visitor<'de> for MembersVisitor {
@@ -154,7 +154,11 @@ pub struct ParsedObject {
 /// Reads an object body (`kind`, `apiVersion`, `metadata`, ...). `None` when the body is
 /// not an object state at all (a `Status`, a `Scale`, a list).
 pub fn parse_object(json: &str) -> Result<Option<ParsedObject>, String> {
-    let members = Members::parse(json)?;
+    parse_object_members(&Members::parse(json)?)
+}
+
+/// [`parse_object`] for a body whose members are already split.
+pub fn parse_object_members(members: &Members) -> Result<Option<ParsedObject>, String> {
     let kind = members.string("kind")?.unwrap_or_default();
     let api_version = members.string("apiVersion")?.unwrap_or_default();
     if !is_state_kind(&kind) {
@@ -185,7 +189,7 @@ pub fn parse_object(json: &str) -> Result<Option<ParsedObject>, String> {
         owners: owner_refs(meta.get("ownerReferences"))?,
         body: None,
     };
-    let body = compact_body(&members, &meta, is_secret);
+    let body = compact_body(members, &meta, is_secret);
     Ok(Some(ParsedObject { state, body }))
 }
 
@@ -318,7 +322,7 @@ impl BodyBlocks {
     }
 
     fn seal(&mut self) {
-        let mut encoder = ZlibEncoder::new(Vec::with_capacity(self.current.len() / 4), Compression::new(3));
+        let mut encoder = ZlibEncoder::new(Vec::with_capacity(self.current.len() / 4), Compression::fast());
         // Writing to a Vec cannot fail.
         let _ = encoder.write_all(&self.current);
         self.sealed.push(encoder.finish().unwrap_or_default());

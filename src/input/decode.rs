@@ -39,7 +39,7 @@ pub struct Context {
 
 /// Every top-level member any supported document has, kept raw: a first pass that never
 /// fails on a valid JSON object, whatever its kind, and costs one scan of the text.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 struct Top<'a> {
     #[serde(borrow, default)]
     kind: Option<&'a RawValue>,
@@ -83,8 +83,9 @@ struct Top<'a> {
     response_status: Option<&'a RawValue>,
     #[serde(rename = "requestObject", borrow, default)]
     request_object: Option<&'a RawValue>,
+    /// Split into members right away: the body is scanned once, not twice.
     #[serde(rename = "responseObject", borrow, default)]
-    response_object: Option<&'a RawValue>,
+    response_object: Option<Members<'a>>,
     #[serde(rename = "requestReceivedTimestamp", borrow, default)]
     request_received_timestamp: Option<&'a RawValue>,
     #[serde(rename = "stageTimestamp", borrow, default)]
@@ -365,34 +366,10 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let subresource = non_empty(object_ref.subresource);
     let is_write = is_write_verb(&record.verb);
 
-    if is_write && let Some(request) = top.request_object {
-        // A JSON patch (an array) or a YAML apply body has no metadata to read.
-        let meta = serde_json::from_str::<RequestBodyJson>(request.get()).ok().and_then(|b| b.metadata);
-        if let Some(meta) = meta {
-            if target.name.is_empty() {
-                target.name = meta.name.unwrap_or_default();
-            }
-            if record.verb != "create" {
-                record.base_rv = non_empty(meta.resource_version);
-            }
-            record.request_owners = body::owner_refs(meta.owner_references.as_deref())?;
-        }
-        // Patch documents say what the writer meant to change; binding bodies name the node.
-        let keep_body = (record.verb == "patch" || subresource.as_deref() == Some("binding")) && !is_secret;
-        if keep_body {
-            let mut compact = String::with_capacity(request.get().len());
-            body::push_minified(&mut compact, request.get());
-            record.patch = Some(out.bodies.push(compact.as_bytes()));
-        }
-    }
-    if record.base_rv.is_none() && record.verb != "create" {
-        record.base_rv = non_empty(object_ref.resource_version);
-    }
-
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
-    let response = top.response_object.filter(|_| is_object_write && succeeded);
+    let response = top.response_object.as_ref().filter(|_| is_object_write && succeeded);
     if let Some(response) = response
-        && let Some(parsed) = body::parse_object(response.get())?
+        && let Some(parsed) = body::parse_object_members(response)?
     {
         let state = store_body(parsed, out);
         if target.name.is_empty() {
@@ -410,6 +387,37 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         record.new_rv = state.resource_version.clone();
         record.state = Some(state);
     }
+    if is_write && let Some(request) = top.request_object {
+        // The base resourceVersion of an update is in the request body; a create with a
+        // response has all the body could tell, and skipping it saves a scan.
+        let needs_meta = record.verb != "create" || record.state.is_none();
+        // A JSON patch (an array) or a YAML apply body has no metadata to read.
+        let meta = needs_meta
+            .then(|| serde_json::from_str::<RequestBodyJson>(request.get()).ok().and_then(|b| b.metadata))
+            .flatten();
+        if let Some(meta) = meta {
+            if target.name.is_empty() {
+                target.name = meta.name.unwrap_or_default();
+            }
+            if record.verb != "create" {
+                record.base_rv = non_empty(meta.resource_version);
+            }
+            if record.state.is_none() {
+                record.request_owners = body::owner_refs(meta.owner_references.as_deref())?;
+            }
+        }
+        // Patch documents say what the writer meant to change; binding bodies name the node.
+        let keep_body = (record.verb == "patch" || subresource.as_deref() == Some("binding")) && !is_secret;
+        if keep_body {
+            let mut compact = String::with_capacity(request.get().len());
+            body::push_minified(&mut compact, request.get());
+            record.patch = Some(out.bodies.push(compact.as_bytes()));
+        }
+    }
+    if record.base_rv.is_none() && record.verb != "create" {
+        record.base_rv = non_empty(object_ref.resource_version);
+    }
+
     record.subresource = subresource;
     record.target = Some(target);
     Ok(record)

@@ -52,7 +52,11 @@ pub fn decode_piece(piece: &Piece) -> Decoded {
 }
 
 fn decode_lines(data: &[u8], first_line: u64, out: &mut Decoded) {
-    for (line, raw) in (first_line..).zip(data.split(|&b| b == b'\n')) {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', data).chain((!data.ends_with(b"\n")).then_some(data.len()));
+    for (line, end) in (first_line..).zip(ends) {
+        let raw = &data[start..end];
+        start = end + 1;
         let trimmed = raw.trim_ascii();
         if !trimmed.is_empty() {
             let ctx = Context { line, observed_us: None };

@@ -2,11 +2,13 @@
 //! about once a second, so that an interrupted ingest loses at most that second and a
 //! re-run finishes the job (every row has a natural key, so nothing is stored twice).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use crate::model::kinds;
 use crate::model::{AuditRecord, BodyRef, DumpRecord, EventRecord, ObjectName, ObjectState, OwnerRef, Record};
@@ -84,15 +86,28 @@ pub fn audit_id_text(key: &[u8]) -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// An object row the writer knows, and whether its kind or apiVersion is still unknown.
+struct Slot {
+    id: i64,
+    needs_info: bool,
+}
+
 pub struct Writer<'c> {
     conn: &'c Connection,
+    upsert_request: Statement<'c>,
+    insert_event: Statement<'c>,
+    upsert_state: Statement<'c>,
     default_cluster: String,
-    clusters: HashMap<String, i64>,
-    strings: HashMap<String, i64>,
-    by_uid: HashMap<(i64, String), i64>,
-    by_name: HashMap<(i64, String, String, String, String), i64>,
-    updates: HashMap<i64, ObjectUpdate>,
-    owner_links: HashSet<(i64, i64)>,
+    clusters: FastMap<String, i64>,
+    strings: FastMap<String, i64>,
+    /// Objects by `cluster \0 uid` or by `cluster \0 group \0 resource \0 namespace \0 name`.
+    objects: FastMap<String, Slot>,
+    /// Reused to build lookup keys without allocating.
+    key: String,
+    updates: FastMap<i64, ObjectUpdate>,
+    owner_links: HashSet<(i64, i64), foldhash::fast::RandomState>,
     learned: HashMap<(String, String), String>,
     summary: WriteSummary,
     last_commit: Instant,
@@ -117,13 +132,16 @@ impl<'c> Writer<'c> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(Writer {
             conn,
+            upsert_request: conn.prepare(UPSERT_REQUEST)?,
+            insert_event: conn.prepare(INSERT_EVENT)?,
+            upsert_state: conn.prepare(UPSERT_STATE)?,
             default_cluster: default_cluster.to_owned(),
-            clusters: HashMap::new(),
-            strings: HashMap::new(),
-            by_uid: HashMap::new(),
-            by_name: HashMap::new(),
-            updates: HashMap::new(),
-            owner_links: HashSet::new(),
+            clusters: FastMap::default(),
+            strings: FastMap::default(),
+            objects: FastMap::default(),
+            key: String::new(),
+            updates: FastMap::default(),
+            owner_links: HashSet::default(),
             learned,
             summary: WriteSummary::default(),
             last_commit: Instant::now(),
@@ -256,77 +274,83 @@ impl<'c> Writer<'c> {
     /// The object a record names: by uid when it has one, else by name. `None` for
     /// requests on no single object (list, watch, create without a known name).
     fn object(&mut self, cluster: i64, name: &ObjectName) -> Result<Option<i64>> {
-        let mut name = name.clone();
-        if name.resource.is_empty() && !name.kind.is_empty() {
-            name.resource = self.resource_for(&name.group, &name.kind);
+        if name.uid.is_none() && name.name.is_empty() {
+            return Ok(None);
         }
-        if name.kind.is_empty()
-            && let Some(builtin) = kinds::by_resource(&name.group, &name.resource)
-        {
-            name.kind = builtin.kind.to_owned();
-        }
-        let id = match &name.uid {
-            Some(uid) => self.object_by_uid(cluster, uid, &name)?,
-            None if name.name.is_empty() => return Ok(None),
-            None => self.object_by_name(cluster, &name)?,
+        let resource: Cow<str> = if name.resource.is_empty() && !name.kind.is_empty() {
+            Cow::Owned(self.resource_for(&name.group, &name.kind))
+        } else {
+            Cow::Borrowed(&name.resource)
         };
-        let update = self.updates.entry(id).or_default();
-        if !name.kind.is_empty() {
-            update.kind = Some(name.kind);
+        let kind = match kinds::by_resource(&name.group, &resource) {
+            Some(builtin) if name.kind.is_empty() => builtin.kind,
+            _ => name.kind.as_str(),
+        };
+        self.key.clear();
+        match &name.uid {
+            Some(uid) => write!(self.key, "{cluster}\0{uid}")?,
+            None => write!(self.key, "{cluster}\0{}\0{resource}\0{}\0{}", name.group, name.namespace, name.name)?,
         }
-        if !name.version.is_empty() {
-            update.api_version =
-                Some(if name.group.is_empty() { name.version } else { format!("{}/{}", name.group, name.version) });
+        let has_info = !kind.is_empty() && !name.version.is_empty();
+        let api_version =
+            || if name.group.is_empty() { name.version.clone() } else { format!("{}/{}", name.group, name.version) };
+        if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
+            let id = slot.id;
+            if slot.needs_info && has_info {
+                slot.needs_info = false;
+                let update = self.updates.entry(id).or_default();
+                update.kind = Some(kind.to_owned());
+                update.api_version = Some(api_version());
+            }
+            return Ok(Some(id));
         }
+        let existing: Option<(i64, bool)> = match &name.uid {
+            Some(uid) => self
+                .conn
+                .prepare_cached("SELECT id, kind = '' OR api_version = '' FROM objects WHERE cluster_id = ?1 AND uid = ?2")?
+                .query_row(params![cluster, uid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT id, kind = '' OR api_version = '' FROM objects
+                     WHERE cluster_id = ?1 AND api_group = ?2 AND resource = ?3 AND namespace = ?4 AND name = ?5 AND uid IS NULL",
+                )?
+                .query_row(params![cluster, name.group, resource, name.namespace, name.name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+        };
+        let (id, needs_info) = match existing {
+            Some((id, needs_info)) => {
+                if needs_info && has_info {
+                    let update = self.updates.entry(id).or_default();
+                    update.kind = Some(kind.to_owned());
+                    update.api_version = Some(api_version());
+                }
+                (id, needs_info && !has_info)
+            }
+            None => {
+                let version = if name.version.is_empty() { String::new() } else { api_version() };
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        cluster,
+                        name.uid,
+                        name.group,
+                        version,
+                        resource,
+                        kind,
+                        name.namespace,
+                        name.name
+                    ])?;
+                self.summary.objects_added += 1;
+                (self.conn.last_insert_rowid(), !has_info)
+            }
+        };
+        self.objects.insert(self.key.clone(), Slot { id, needs_info });
         Ok(Some(id))
-    }
-
-    fn object_by_uid(&mut self, cluster: i64, uid: &str, name: &ObjectName) -> Result<i64> {
-        let key = (cluster, uid.to_owned());
-        if let Some(&id) = self.by_uid.get(&key) {
-            return Ok(id);
-        }
-        let existing: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT id FROM objects WHERE cluster_id = ?1 AND uid = ?2")?
-            .query_row(params![cluster, uid], |r| r.get(0))
-            .optional()?;
-        let id = match existing {
-            Some(id) => id,
-            None => self.insert_object(cluster, Some(uid), name)?,
-        };
-        self.by_uid.insert(key, id);
-        Ok(id)
-    }
-
-    fn object_by_name(&mut self, cluster: i64, name: &ObjectName) -> Result<i64> {
-        let key = (cluster, name.group.clone(), name.resource.clone(), name.namespace.clone(), name.name.clone());
-        if let Some(&id) = self.by_name.get(&key) {
-            return Ok(id);
-        }
-        let existing: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM objects WHERE cluster_id = ?1 AND api_group = ?2 AND resource = ?3 AND namespace = ?4 AND name = ?5 AND uid IS NULL",
-            )?
-            .query_row(params![cluster, name.group, name.resource, name.namespace, name.name], |r| r.get(0))
-            .optional()?;
-        let id = match existing {
-            Some(id) => id,
-            None => self.insert_object(cluster, None, name)?,
-        };
-        self.by_name.insert(key, id);
-        Ok(id)
-    }
-
-    fn insert_object(&mut self, cluster: i64, uid: Option<&str>, name: &ObjectName) -> Result<i64> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO objects (cluster_id, uid, api_group, resource, kind, namespace, name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![cluster, uid, name.group, name.resource, name.kind, name.namespace, name.name])?;
-        self.summary.objects_added += 1;
-        Ok(self.conn.last_insert_rowid())
     }
 
     fn seen(&mut self, object: i64, from_us: i64, to_us: i64) {
@@ -411,17 +435,15 @@ impl<'c> Writer<'c> {
     ) -> Result<()> {
         let (Some(body), Some(rv)) = (state.body, state.resource_version.as_deref()) else { return Ok(()) };
         let BodyRef { block, offset, len } = body;
-        let changed = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (object_id, resource_version) DO UPDATE SET
-                    observed_us = coalesce(observed_us, excluded.observed_us),
-                    source = min(source, excluded.source)
-                 WHERE excluded.source < source OR (observed_us IS NULL AND excluded.observed_us IS NOT NULL)",
-            )?
-            .execute(params![object, rv, observed_us, source, blocks[block], offset as i64, len as i64])?;
+        let changed = self.upsert_state.execute(params![
+            object,
+            rv,
+            observed_us,
+            source,
+            blocks[block],
+            offset as i64,
+            len as i64
+        ])?;
         self.summary.object_states_added += changed as u64;
         self.lifetime(object, state.created_us, state.deleted_us);
         Ok(())
@@ -457,7 +479,7 @@ impl<'c> Writer<'c> {
         let reason_id = self.intern_opt(audit.status_reason.as_deref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
         let before = self.conn.last_insert_rowid();
-        let changed = self.conn.prepare_cached(UPSERT_REQUEST)?.execute(params![
+        let changed = self.upsert_request.execute(params![
             audit_id_key(&audit.audit_id),
             cluster,
             audit.stage.bit(),
@@ -514,7 +536,7 @@ impl<'c> Writer<'c> {
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
         let version_key =
             event.resource_version.clone().unwrap_or_else(|| format!("{}@{}", event.count.unwrap_or(1), time_us));
-        let changed = self.conn.prepare_cached(INSERT_EVENT)?.execute(params![
+        let changed = self.insert_event.execute(params![
             cluster,
             event.api,
             event_key,
@@ -592,6 +614,15 @@ ON CONFLICT (audit_id, cluster_id) DO UPDATE SET
     body_offset = coalesce(body_offset, excluded.body_offset),
     body_len = coalesce(body_len, excluded.body_len)
 WHERE (stages & excluded.stages) = 0";
+
+/// A state seen in an audit response and in a dump is one state; the audit side wins.
+const UPSERT_STATE: &str = "
+INSERT INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (object_id, resource_version) DO UPDATE SET
+    observed_us = coalesce(observed_us, excluded.observed_us),
+    source = min(source, excluded.source)
+WHERE excluded.source < source OR (observed_us IS NULL AND excluded.observed_us IS NOT NULL)";
 
 const INSERT_EVENT: &str = "
 INSERT OR IGNORE INTO events (cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
