@@ -1,1 +1,8 @@
+//! Integration tests: they run the real binary on the fixtures in `testdata/` (and on
+//! `../shared/realdata` when it exists) and assert exact counts, rows and output.
 
+mod common;
+mod generated;
+mod ingest;
+mod realdata;
+mod stats;

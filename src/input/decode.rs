@@ -195,9 +195,8 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
             out.records.push(Record::Dump(Box::new(dump)));
             Ok(())
         }
-        (Some(kind), _, _) => {
-            Err(format!("a `{kind}` without apiVersion and metadata is neither an object nor a known record"))
-        }
+        (Some(kind), None, _) => Err(format!("a `{kind}` without apiVersion is not an object")),
+        (Some(kind), Some(_), None) => Err(format!("a `{kind}` without metadata is not an object")),
         (None, _, _) => Err("not an audit event, Kubernetes Event, object or known envelope".to_owned()),
     }
 }

@@ -478,37 +478,44 @@ impl<'c> Writer<'c> {
         let source_ip_id = self.intern_opt(audit.source_ip.as_deref())?;
         let reason_id = self.intern_opt(audit.status_reason.as_deref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
-        let before = self.conn.last_insert_rowid();
-        let changed = self.upsert_request.execute(params![
-            audit_id_key(&audit.audit_id),
-            cluster,
-            audit.stage.bit(),
-            audit.level as i64,
-            verb_id,
-            resource_id,
-            subresource_id,
-            namespace_id,
-            object,
-            uri_id,
-            user_id,
-            impersonated_id,
-            agent_id,
-            source_ip_id,
-            audit.code,
-            reason_id,
-            audit.status_message,
-            audit.received_us,
-            audit.stage_us,
-            audit.base_rv,
-            audit.new_rv,
-            body.map(|b| b.0),
-            body.map(|b| b.1),
-            body.map(|b| b.2),
-        ])?;
-        match (changed, self.conn.last_insert_rowid() != before) {
-            (0, _) => self.summary.duplicates_skipped += 1,
-            (_, true) => self.summary.requests_added += 1,
-            (_, false) => self.summary.stages_merged += 1,
+        let stages: Option<i64> = self
+            .upsert_request
+            .query_row(
+                params![
+                    audit_id_key(&audit.audit_id),
+                    cluster,
+                    audit.stage.bit(),
+                    audit.level as i64,
+                    verb_id,
+                    resource_id,
+                    subresource_id,
+                    namespace_id,
+                    object,
+                    uri_id,
+                    user_id,
+                    impersonated_id,
+                    agent_id,
+                    source_ip_id,
+                    audit.code,
+                    reason_id,
+                    audit.status_message,
+                    audit.received_us,
+                    audit.stage_us,
+                    audit.base_rv,
+                    audit.new_rv,
+                    body.map(|b| b.0),
+                    body.map(|b| b.1),
+                    body.map(|b| b.2),
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // RETURNING yields the row's stages after the write: only this stage for a new
+        // row, more for a merge, and no row when the stage was stored before.
+        match stages {
+            None => self.summary.duplicates_skipped += 1,
+            Some(stages) if stages == audit.stage.bit() => self.summary.requests_added += 1,
+            Some(_) => self.summary.stages_merged += 1,
         }
         let Some(object) = object else { return Ok(()) };
         self.seen(object, audit.received_us, audit.stage_us);
@@ -613,7 +620,8 @@ ON CONFLICT (audit_id, cluster_id) DO UPDATE SET
     body_block = coalesce(body_block, excluded.body_block),
     body_offset = coalesce(body_offset, excluded.body_offset),
     body_len = coalesce(body_len, excluded.body_len)
-WHERE (stages & excluded.stages) = 0";
+WHERE (stages & excluded.stages) = 0
+RETURNING stages";
 
 /// A state seen in an audit response and in a dump is one state; the audit side wins.
 const UPSERT_STATE: &str = "

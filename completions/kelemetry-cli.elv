@@ -1,0 +1,100 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kelemetry-cli] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kelemetry-cli'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kelemetry-cli'= {
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand ingest 'Read audit logs, Event dumps and object dumps into the store'
+            cand stats 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+            cand completions 'Print a shell completion script (the repository ships them under completions/)'
+            cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kelemetry-cli;ingest'= {
+            cand --cluster 'The cluster these files come from; a Kelemetry dump line''s own `cluster` wins'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand --strict 'Fail on the first bad record and keep nothing from this run'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;stats'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;completions'= {
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;man'= {
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;help'= {
+            cand ingest 'Read audit logs, Event dumps and object dumps into the store'
+            cand stats 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+            cand completions 'Print a shell completion script (the repository ships them under completions/)'
+            cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kelemetry-cli;help;ingest'= {
+        }
+        &'kelemetry-cli;help;stats'= {
+        }
+        &'kelemetry-cli;help;completions'= {
+        }
+        &'kelemetry-cli;help;man'= {
+        }
+        &'kelemetry-cli;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,77 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kelemetry_cli_global_optspecs
+    string join \n db= color= q/quiet h/help V/version
+end
+
+function __fish_kelemetry_cli_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kelemetry_cli_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kelemetry_cli_using_subcommand
+    set -l cmd (__fish_kelemetry_cli_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "ingest" -d 'Read audit logs, Event dumps and object dumps into the store'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "stats" -d 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l cluster -d 'The cluster these files come from; a Kelemetry dump line\'s own `cluster` wins' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+json\t'JSON for scripts and `jq`'"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l strict -d 'Fail on the first bad record and keep nothing from this run'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+json\t'JSON for scripts and `jq`'"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s h -l help -d 'Print help'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "ingest" -d 'Read audit logs, Event dumps and object dumps into the store'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "stats" -d 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,337 @@
+//! `ingest`: every format, the store's contents, dedup, bad input, exit codes, secrets.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::common::{Store, bin, stderr, testdata};
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn sample_scenario_lands_exactly() {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("sample")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+    // The pod create was logged at RequestReceived and ResponseComplete: one request.
+    assert_eq!(store.count("SELECT count(*) FROM requests WHERE stages = 5"), 1);
+    assert_eq!(store.count("SELECT count(*) FROM events"), 5);
+    assert_eq!(
+        store.rows("SELECT kind, namespace, name, uid IS NOT NULL FROM objects ORDER BY kind, name"),
+        [
+            "ConfigMap|shop|web-config|0",
+            "Deployment|shop|web|1",
+            "Pod|shop|web-7d4b9c8f6d-q8wzn|1",
+            "Pod|shop|web-7d4b9c8f6d-x2kqz|1",
+            "ReplicaSet|shop|web-7d4b9c8f6d|1",
+            "Secret|shop|web-db|1",
+        ]
+    );
+    assert_eq!(
+        store.rows(
+            "SELECT o.name, w.kind, w.name, r.controller FROM owner_refs r
+             JOIN objects o ON o.id = r.object_id JOIN objects w ON w.id = r.owner_id ORDER BY o.name"
+        ),
+        [
+            "web-7d4b9c8f6d|Deployment|web|1",
+            "web-7d4b9c8f6d-q8wzn|ReplicaSet|web-7d4b9c8f6d|1",
+            "web-7d4b9c8f6d-x2kqz|ReplicaSet|web-7d4b9c8f6d|1",
+        ]
+    );
+    // The resourceVersion chain of the Deployment: writes and the dump, one state per RV.
+    assert_eq!(
+        store.rows(
+            "SELECT resource_version, source FROM object_states
+             WHERE object_id = (SELECT id FROM objects WHERE name = 'web') ORDER BY CAST(resource_version AS INTEGER)"
+        ),
+        ["100|0", "102|0", "110|0", "111|0"]
+    );
+    // Base and new resourceVersions, and the two kinds of 409.
+    assert_eq!(
+        store.rows(
+            "SELECT v.value, coalesce(s.value, ''), r.code, coalesce(x.value, ''), coalesce(r.base_rv, ''), coalesce(r.new_rv, '')
+             FROM requests r JOIN strings v ON v.id = r.verb_id LEFT JOIN strings s ON s.id = r.subresource_id
+             LEFT JOIN strings x ON x.id = r.reason_id
+             WHERE r.object_id = (SELECT id FROM objects WHERE name = 'web') OR r.code = 409 ORDER BY r.received_us"
+        ),
+        [
+            "create||201|||100",
+            "update|status|200||100|102",
+            "update|status|409|Conflict|100|",
+            "patch||200|||110",
+            "patch||200|||111",
+            "create||409|AlreadyExists||",
+        ]
+    );
+    // Scheduler Events have only eventTime; count bumps are kept as versions.
+    assert_eq!(
+        store.rows("SELECT reason, type, coalesce(count, ''), time_us FROM events ORDER BY time_us, resource_version"),
+        [
+            "ScalingReplicaSet|Normal|1|1715680800000000",
+            "SuccessfulCreate|Normal|1|1715680801000000",
+            "Scheduled|Normal||1715680801305000",
+            "BackOff|Warning|1|1715680802000000",
+            "BackOff|Warning|2|1715680803000000",
+        ]
+    );
+    // Patch documents and binding bodies are kept for the later diff and node views.
+    assert_eq!(store.count("SELECT count(*) FROM requests WHERE body_block IS NOT NULL"), 5);
+    assert_eq!(store.count("SELECT min(first_seen_us) FROM objects WHERE name = 'web'"), 1_715_680_800_000_000);
+}
+
+#[test]
+fn secret_values_are_never_stored() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let conn = store.conn();
+    let mut stmt = conn.prepare("SELECT data FROM state_blocks").unwrap();
+    let blocks: Vec<Vec<u8>> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(!blocks.is_empty());
+    let mut everything = Vec::new();
+    for block in &blocks {
+        everything.extend(kelemetry_cli::input::body::inflate_block(block).unwrap());
+    }
+    everything.extend(std::fs::read(&store.path).unwrap());
+    let text = String::from_utf8_lossy(&everything);
+    for secret in ["czNjcjN0LXZhbHVl", "plain-s3cr3t-token"] {
+        assert!(!text.contains(secret), "{secret} reached the store");
+    }
+    assert!(text.contains(r#""data":{"password":"<redacted>"}"#));
+    assert!(!text.contains("managedFields"), "managedFields are stripped from states");
+}
+
+#[test]
+fn the_same_bytes_twice_add_nothing() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let copy = store.dir().join("renamed-audit.log");
+    std::fs::copy(testdata("sample/audit.log"), &copy).unwrap();
+    let out = store.run(&["ingest", "-o", "json", testdata("sample").to_str().unwrap(), copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> =
+        report["files"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["already_ingested"; 4]);
+    assert_eq!(report["audit_events"], 0);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+    assert_eq!(store.count("SELECT count(*) FROM files"), 3);
+}
+
+#[test]
+fn overlapping_files_never_duplicate_rows() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let lines = std::fs::read_to_string(testdata("sample/audit.log")).unwrap();
+    let overlap = store.dir().join("overlap.log");
+    std::fs::write(&overlap, lines.lines().take(5).collect::<Vec<_>>().join("\n")).unwrap();
+    let out = store.run(&["ingest", "-o", "json", overlap.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["duplicates_skipped"], 5);
+    assert_eq!(report["requests_added"], 0);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+    assert_eq!(store.count("SELECT count(*) FROM object_states"), 11);
+}
+
+#[test]
+fn every_format_is_recognised_from_content() {
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", testdata("formats").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut formats: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!("{} {} {}", f["path"].as_str().unwrap().rsplit('/').next().unwrap(), f["format"], f["records"])
+        })
+        .collect();
+    formats.sort();
+    assert_eq!(
+        formats,
+        [
+            "aks-records.json \"json\" 2",
+            "bom-single.json \"json\" 1",
+            "eks-cloudwatch.json \"json\" 2",
+            "events-k8s-io.yaml \"yaml\" 1",
+            "events-watch.json \"json\" 3",
+            "kelemetry-dump.jsonl \"json-lines\" 2",
+            "objects-stream.yaml \"yaml\" 3",
+            "v1beta1.jsonl \"json-lines\" 2",
+            "webhook-eventlist.json \"json\" 2",
+        ]
+    );
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 11);
+    // A Kelemetry dump line's own cluster wins over --cluster.
+    assert_eq!(
+        store.rows(
+            "SELECT c.name, count(*) FROM requests r JOIN clusters c ON c.id = r.cluster_id GROUP BY 1 ORDER BY 1"
+        ),
+        ["default|9", "prod-eu|2"]
+    );
+    // v1beta1 without requestReceivedTimestamp: `timestamp` is the time.
+    assert_eq!(
+        store.count("SELECT received_us FROM requests WHERE hex(audit_id) = 'F0000000000040008000000000000009'"),
+        1_717_243_209_000_000
+    );
+    // events.k8s.io/v1: regarding, note, series, reportingController, deprecatedSource.
+    assert_eq!(
+        store.rows(
+            "SELECT api, reason, message, series_count, count, reporting_component, source_host, time_us FROM events
+             WHERE api = 'events.k8s.io/v1'"
+        ),
+        ["events.k8s.io/v1|Pulling|Pulling image \"api:2.1\"|4|4|kubelet|node-3|1717243200250000"]
+    );
+    // Concatenated watch output: two versions of one Event, one of another.
+    assert_eq!(store.count("SELECT count(*) FROM events WHERE reason = 'NodeNotReady'"), 3);
+    assert_eq!(store.count("SELECT count(DISTINCT event_key) FROM events WHERE reason = 'NodeNotReady'"), 2);
+    // Objects from YAML streams, Lists and CRDs, with owners never seen otherwise.
+    assert_eq!(
+        store.rows(
+            "SELECT o.kind, o.resource, o.name, coalesce(w.kind || '/' || w.name, '') FROM objects o
+             LEFT JOIN owner_refs r ON r.object_id = o.id LEFT JOIN objects w ON w.id = r.owner_id
+             WHERE o.namespace = 'prod' ORDER BY o.name"
+        ),
+        [
+            "Pod|pods|api-5b477c588d-abcde|",
+            "Widget|widgets|blue|WidgetSet/colours",
+            "WidgetSet|widgetsets|colours|",
+            "StatefulSet|statefulsets|db|",
+            "Pod|pods|db-0|StatefulSet/db",
+        ]
+    );
+}
+
+#[test]
+fn gzip_concatenated_members_and_stdin() {
+    let store = Store::new();
+    let text = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let middle = text.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(6).unwrap().0 + 1;
+    let mut members = gzip(&text[..middle]);
+    members.extend(gzip(&text[middle..]));
+    let rotated = store.dir().join("audit.log.1");
+    std::fs::write(&rotated, &members).unwrap();
+    let out = store.ingest(&[&rotated]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+
+    let piped = Store::new();
+    let mut child =
+        bin().args(["--db", piped.path.to_str().unwrap(), "ingest", "-q", "-"]).stdin(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(&gzip(&text)).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(piped.count("SELECT count(*) FROM requests"), 14);
+}
+
+#[test]
+fn truncated_gzip_keeps_what_decoded() {
+    let store = Store::new();
+    let text = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let whole = gzip(&text);
+    let cut = store.dir().join("audit.log.gz");
+    std::fs::write(&cut, &whole[..whole.len() * 2 / 3]).unwrap();
+    let out = store.ingest(&[&cut]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("audit.log.gz: truncated or corrupt gzip stream"), "{}", stderr(&out));
+    let kept = store.count("SELECT count(*) FROM requests");
+    assert!(kept > 0 && kept < 14, "kept {kept}");
+}
+
+#[test]
+fn bad_lines_are_reported_and_the_rest_kept() {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("bad/mixed.jsonl")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let reported: Vec<&str> = err.lines().filter_map(|l| l.split("mixed.jsonl:").nth(1)).collect();
+    assert_eq!(
+        reported,
+        [
+            "2: expected ident at line 1 column 2",
+            "4: `kind` is not a string",
+            "5: unknown audit stage \"Sideways\"",
+            "6: `requestReceivedTimestamp` is not an RFC 3339 time: \"yesterday\"",
+            "8: a `ConfigMap` without metadata is not an object",
+            "10: EOF while parsing a string at line 1 column 80",
+        ]
+    );
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 3);
+    assert_eq!(store.count("SELECT bad_records FROM files"), 6);
+}
+
+#[test]
+fn strict_keeps_nothing_from_a_bad_run() {
+    let store = Store::new();
+    let out = store.run(&["ingest", "--strict", "-o", "json", testdata("bad/mixed.jsonl").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["aborted"], true);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 0);
+    assert_eq!(store.count("SELECT count(*) FROM files"), 0);
+}
+
+#[test]
+fn broken_documents_cost_only_themselves() {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("bad/broken.yaml"), &testdata("bad/not-utf8.jsonl")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("broken.yaml:1: YAML:"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not-utf8.jsonl:1: invalid UTF-8"), "{}", stderr(&out));
+    assert_eq!(store.rows("SELECT name FROM objects"), ["survivor"]);
+}
+
+#[test]
+fn exit_codes_tell_scripts_what_happened() {
+    let store = Store::new();
+    let missing = store.dir().join("no-such-file.log");
+    let out = store.ingest(&[&missing, &testdata("sample/audit.log")]);
+    assert_eq!(out.status.code(), Some(1), "unreadable next to readable");
+    assert!(stderr(&out).contains("no-such-file.log: No such file or directory"), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+
+    let only_missing = Store::new();
+    assert_eq!(only_missing.ingest(&[&missing]).status.code(), Some(2), "nothing could be read");
+    assert_eq!(Store::new().run(&["ingest"]).status.code(), Some(2), "usage error");
+    assert_eq!(Store::new().run(&["stats"]).status.code(), Some(2), "no store yet");
+}
+
+#[test]
+fn concurrent_ingests_do_not_corrupt_or_duplicate() {
+    let store = Store::new();
+    let spawn = |path: &Path| {
+        bin()
+            .args(["--db", store.path.to_str().unwrap(), "ingest", "-q"])
+            .arg(path)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    assert!(store.ingest(&[&testdata("formats/webhook-eventlist.json")]).status.success());
+    let first = spawn(&testdata("sample"));
+    let second = spawn(&testdata("sample/audit.log"));
+    assert!(first.wait_with_output().unwrap().status.success());
+    assert!(second.wait_with_output().unwrap().status.success());
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 16);
+    assert_eq!(store.rows("PRAGMA integrity_check"), ["ok"]);
+}
+
+#[test]
+fn memory_store_writes_nothing_to_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--db", ":memory:", "ingest", "-q"])
+        .arg(testdata("sample"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -1,0 +1,135 @@
+//! Conformance over real third-party captures in `../shared/realdata` (see its SOURCES.md).
+//! Skipped, with a notice, where that folder is absent.
+
+use crate::common::{Store, realdata, stderr};
+
+#[test]
+fn audit2rbac_metadata_log() {
+    let Some(dir) = realdata("audit2rbac_metadata_log") else { return };
+    let store = Store::new();
+    let out = store.ingest(&[&dir.join("audit2rbac/demo.log")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 37);
+    assert_eq!(store.rows("SELECT code, count(*) FROM requests GROUP BY code ORDER BY code"), ["200|26", "403|11"]);
+    assert_eq!(store.count("SELECT count(*) FROM requests WHERE impersonated_id IS NOT NULL"), 37);
+    assert_eq!(store.count("SELECT count(*) FROM requests WHERE level = 1"), 37);
+}
+
+#[test]
+fn falco_captures_with_their_malformed_file() {
+    let Some(dir) = realdata("falco_captures_with_their_malformed_file") else { return };
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", dir.join("falco").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "one malformed file");
+    assert!(stderr(&out).contains("falco/fal_01_003.json:1: `kind` is not a string"), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["audit_events"], 51);
+    assert_eq!(report["bad_records"], 1);
+    // Two captures repeat an auditID (the same request in two files).
+    assert_eq!(report["duplicates_skipped"], 2);
+    assert_eq!(report["stages_merged"], 0);
+    assert_eq!(report["requests_added"], 49);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 49);
+    // The replicaset-controller's Pod creates carry ownerReferences to their ReplicaSet.
+    assert_eq!(
+        store.rows(
+            "SELECT o.name, w.kind, w.name, w.uid, r.controller FROM owner_refs r
+             JOIN objects o ON o.id = r.object_id JOIN objects w ON w.id = r.owner_id
+             WHERE o.name = 'nginx-deployment-5cdcc99dbf-rgw6z'"
+        ),
+        [
+            "nginx-deployment-5cdcc99dbf-rgw6z|ReplicaSet|nginx-deployment-5cdcc99dbf|8c800470-d85f-11e8-88b6-080027728ac4|1"
+        ]
+    );
+    assert_eq!(
+        store
+            .count("SELECT count(*) FROM owner_refs r JOIN objects w ON w.id = r.owner_id WHERE w.kind = 'ReplicaSet'"),
+        9
+    );
+}
+
+#[test]
+fn aks_envelopes_bom_and_already_exists() {
+    let Some(dir) = realdata("aks_envelopes_bom_and_already_exists") else { return };
+    let store = Store::new();
+    let out = store.ingest(&[&dir.join("aks-audit-log")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // 22 records in event.json, the BOM sample, the single Event Hubs record.
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 24);
+    assert_eq!(
+        store.rows("SELECT r.code, s.value FROM requests r JOIN strings s ON s.id = r.reason_id WHERE r.code = 409"),
+        ["409|AlreadyExists"]
+    );
+    assert_eq!(
+        store.rows(
+            "SELECT o.kind, w.kind, w.name FROM owner_refs r JOIN objects o ON o.id = r.object_id
+             JOIN objects w ON w.id = r.owner_id"
+        ),
+        ["ControllerRevision|DaemonSet|kube-proxy"]
+    );
+}
+
+#[test]
+fn apisnoop_long_user_agents() {
+    let Some(dir) = realdata("apisnoop_long_user_agents") else { return };
+    let store = Store::new();
+    assert!(store.ingest(&[&dir.join("apisnoop/example-user-agent.log")]).status.success());
+    assert_eq!(store.rows("SELECT code, count(*) FROM requests GROUP BY code"), ["200|8"]);
+    assert!(store.count("SELECT max(length(value)) FROM strings") > 1000, "the stack-trace user agents are kept whole");
+}
+
+#[test]
+fn kspan_rollout_recording() {
+    let Some(dir) = realdata("kspan_rollout_recording") else { return };
+    let store = Store::new();
+    assert!(store.ingest(&[&dir.join("kspan/deployment-2-pods.yaml")]).status.success());
+    assert_eq!(store.count("SELECT count(*) FROM events"), 19);
+    assert_eq!(
+        store.rows("SELECT kind, count(*) FROM objects GROUP BY kind ORDER BY kind"),
+        ["Deployment|1", "Pod|4", "ReplicaSet|2"]
+    );
+    assert_eq!(
+        store.rows(
+            "SELECT w.name, count(*) FROM owner_refs r JOIN objects w ON w.id = r.owner_id GROUP BY w.name ORDER BY w.name"
+        ),
+        ["px|2", "px-5d567cc74c|2", "px-7df978b9bf|2"]
+    );
+    // The scheduler's Events have eventTime and no lastTimestamp.
+    assert_eq!(
+        store.count(
+            "SELECT count(*) FROM events WHERE reason = 'Scheduled' AND last_us IS NULL AND time_us = event_time_us"
+        ),
+        2
+    );
+    // Snapshots carry the time of the comment before them.
+    assert_eq!(store.count("SELECT count(*) FROM object_states WHERE observed_us IS NULL"), 0);
+}
+
+#[test]
+fn must_gather_deployment_tree() {
+    let Some(dir) = realdata("must_gather_deployment_tree") else { return };
+    let store = Store::new();
+    let out = store.ingest(&[&dir.join("must-gather-clean/must-gather-metal/namespaces/openshift-apiserver")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM events"), 143);
+    assert_eq!(
+        store.rows(
+            "SELECT w.kind, w.name, o.kind, count(*) FROM owner_refs r JOIN objects o ON o.id = r.object_id
+             JOIN objects w ON w.id = r.owner_id WHERE r.controller = 1 AND w.kind IN ('Deployment', 'ReplicaSet')
+             GROUP BY w.id, o.kind ORDER BY w.name"
+        ),
+        ["Deployment|apiserver|ReplicaSet|2", "ReplicaSet|apiserver-5b477c588d|Pod|3"]
+    );
+    assert_eq!(store.count("SELECT count(*) FROM events WHERE event_time_us IS NOT NULL AND last_us IS NULL"), 18);
+}
+
+#[test]
+fn the_whole_corpus_in_one_run() {
+    let Some(dir) = realdata("the_whole_corpus_in_one_run") else { return };
+    let store = Store::new();
+    let out = store.ingest(&[&dir]);
+    // SOURCES.md is prose, and falco has its malformed file: both reported, nothing lost.
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out).lines().filter(|l| l.starts_with("kelemetry-cli: ")).count(), 2, "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 49 + 24 + 8);
+}

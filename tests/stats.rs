@@ -1,0 +1,53 @@
+//! `stats`: what the store holds, for a person and as JSON.
+
+use crate::common::{Store, stdout, testdata};
+
+#[test]
+fn stats_json_counts_the_sample() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let stats = store.stats();
+    assert_eq!(stats["requests"], 14);
+    assert_eq!(stats["events"], 5);
+    assert_eq!(stats["objects"], 6);
+    assert_eq!(stats["conflicts"], 1);
+    assert_eq!(stats["already_exists"], 1);
+    assert_eq!(stats["clusters"], serde_json::json!(["default"]));
+    assert_eq!(stats["first_us"], 1_715_680_800_000_000_i64);
+    assert_eq!(
+        stats["top_writers"],
+        serde_json::json!([
+            {"name": "kubectl", "count": 4},
+            {"name": "deployment-controller", "count": 3},
+            {"name": "kube-scheduler", "count": 2},
+            {"name": "replicaset-controller", "count": 2},
+            {"name": "kubefed-controller", "count": 1},
+            {"name": "kubelet@node-1", "count": 1},
+        ])
+    );
+    assert_eq!(stats["by_code"][0], serde_json::json!({"name": "201", "count": 7}));
+}
+
+#[test]
+fn stats_text_reads_well_and_survives_a_closed_pipe() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let out = store.run(&["stats"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("time span          2024-05-14T10:00:00Z → 2024-05-14T10:02:30.004Z (2m30s)"), "{text}");
+    assert!(text.contains("409 Conflict       1"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour when piped");
+
+    // `| head -1`: the reader goes away; we exit 0 without a word.
+    let mut child = crate::common::bin()
+        .args(["--db", store.path.to_str().unwrap(), "stats"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
