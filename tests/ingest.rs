@@ -18,8 +18,13 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 #[test]
 fn sample_scenario_lands_exactly() {
     let store = Store::new();
-    let out = store.ingest(&[&testdata("sample")]);
+    let out = store.run(&["ingest", "-o", "json", testdata("sample").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts =
+        ["audit_events", "requests_added", "stages_merged", "events_added", "objects_dumped", "object_states_added"]
+            .map(|key| report[key].as_i64().unwrap());
+    assert_eq!(counts, [15, 14, 1, 5, 3, 11]);
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
     // The pod create was logged at RequestReceived and ResponseComplete: one request.
     assert_eq!(store.count("SELECT count(*) FROM requests WHERE stages = 5"), 1);

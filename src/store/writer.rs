@@ -98,7 +98,8 @@ pub struct Writer<'c> {
     conn: &'c Connection,
     upsert_request: Statement<'c>,
     insert_event: Statement<'c>,
-    upsert_state: Statement<'c>,
+    insert_state: Statement<'c>,
+    merge_state: Statement<'c>,
     default_cluster: String,
     clusters: FastMap<String, i64>,
     strings: FastMap<String, i64>,
@@ -134,7 +135,8 @@ impl<'c> Writer<'c> {
             conn,
             upsert_request: conn.prepare(UPSERT_REQUEST)?,
             insert_event: conn.prepare(INSERT_EVENT)?,
-            upsert_state: conn.prepare(UPSERT_STATE)?,
+            insert_state: conn.prepare(INSERT_STATE)?,
+            merge_state: conn.prepare(MERGE_STATE)?,
             default_cluster: default_cluster.to_owned(),
             clusters: FastMap::default(),
             strings: FastMap::default(),
@@ -435,16 +437,12 @@ impl<'c> Writer<'c> {
     ) -> Result<()> {
         let (Some(body), Some(rv)) = (state.body, state.resource_version.as_deref()) else { return Ok(()) };
         let BodyRef { block, offset, len } = body;
-        let changed = self.upsert_state.execute(params![
-            object,
-            rv,
-            observed_us,
-            source,
-            blocks[block],
-            offset as i64,
-            len as i64
-        ])?;
-        self.summary.object_states_added += changed as u64;
+        let row = params![object, rv, observed_us, source, blocks[block], offset as i64, len as i64];
+        if self.insert_state.execute(row)? == 1 {
+            self.summary.object_states_added += 1;
+        } else {
+            self.merge_state.execute(row)?;
+        }
         self.lifetime(object, state.created_us, state.deleted_us);
         Ok(())
     }
@@ -623,14 +621,19 @@ ON CONFLICT (audit_id, cluster_id) DO UPDATE SET
 WHERE (stages & excluded.stages) = 0
 RETURNING stages";
 
+const INSERT_STATE: &str = "
+INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 /// A state seen in an audit response and in a dump is one state; the audit side wins.
-const UPSERT_STATE: &str = "
-INSERT INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT (object_id, resource_version) DO UPDATE SET
-    observed_us = coalesce(observed_us, excluded.observed_us),
-    source = min(source, excluded.source)
-WHERE excluded.source < source OR (observed_us IS NULL AND excluded.observed_us IS NOT NULL)";
+const MERGE_STATE: &str = "
+UPDATE object_states SET
+    observed_us = coalesce(observed_us, ?3),
+    source = min(source, ?4),
+    block_id = CASE WHEN ?4 < source THEN ?5 ELSE block_id END,
+    block_offset = CASE WHEN ?4 < source THEN ?6 ELSE block_offset END,
+    body_len = CASE WHEN ?4 < source THEN ?7 ELSE body_len END
+WHERE object_id = ?1 AND resource_version = ?2";
 
 const INSERT_EVENT: &str = "
 INSERT OR IGNORE INTO events (cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
