@@ -579,20 +579,9 @@ impl Sim {
     fn deployment_status(&mut self, d: &mut Deployment) -> io::Result<()> {
         let dc = controller("deployment-controller");
         self.tick(50);
-        let base = d.rv.to_string();
         d.observed = d.generation;
         let racing = self.rng.chance(40);
-        d.rv = self.next_rv();
-        let body = self.deployment_json(d, true);
-        let mut r = Request::new(&dc, "update", "deployments", &d.namespace, &d.name);
-        r.group = "apps";
-        r.subresource = Some("status");
-        r.uid = Some(&d.uid);
-        r.base_rv = Some(&base);
-        r.level = "RequestResponse";
-        r.request_object = Some(&body);
-        r.response_object = Some(&body);
-        self.write_request(&r)?;
+        let base = self.write_status(d, &dc)?;
         if racing {
             for _ in 0..1 + self.rng.below(2) {
                 self.tick(5);
@@ -619,20 +608,26 @@ impl Sim {
             }
             // The retry, from the fresh resourceVersion.
             self.tick(10);
-            let base = d.rv.to_string();
-            d.rv = self.next_rv();
-            let body = self.deployment_json(d, true);
-            let mut r = Request::new(&dc, "update", "deployments", &d.namespace, &d.name);
-            r.group = "apps";
-            r.subresource = Some("status");
-            r.uid = Some(&d.uid);
-            r.base_rv = Some(&base);
-            r.level = "RequestResponse";
-            r.request_object = Some(&body);
-            r.response_object = Some(&body);
-            self.write_request(&r)?;
+            self.write_status(d, &dc)?;
         }
         Ok(())
+    }
+
+    /// A successful status update from the current resourceVersion; returns that base.
+    fn write_status(&mut self, d: &mut Deployment, actor: &Actor) -> io::Result<String> {
+        let base = d.rv.to_string();
+        d.rv = self.next_rv();
+        let body = self.deployment_json(d, true);
+        let mut r = Request::new(actor, "update", "deployments", &d.namespace, &d.name);
+        r.group = "apps";
+        r.subresource = Some("status");
+        r.uid = Some(&d.uid);
+        r.base_rv = Some(&base);
+        r.level = "RequestResponse";
+        r.request_object = Some(&body);
+        r.response_object = Some(&body);
+        self.write_request(&r)?;
+        Ok(base)
     }
 
     fn new_replicaset(&mut self, d: &Deployment) -> io::Result<ReplicaSet> {
