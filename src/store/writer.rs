@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -96,7 +95,8 @@ struct Slot {
 
 pub struct Writer<'c> {
     conn: &'c Connection,
-    upsert_request: Statement<'c>,
+    insert_request: Statement<'c>,
+    merge_request: Statement<'c>,
     insert_event: Statement<'c>,
     insert_state: Statement<'c>,
     merge_state: Statement<'c>,
@@ -110,6 +110,7 @@ pub struct Writer<'c> {
     updates: FastMap<i64, ObjectUpdate>,
     owner_links: HashSet<(i64, i64), foldhash::fast::RandomState>,
     learned: HashMap<(String, String), String>,
+    started_empty: bool,
     summary: WriteSummary,
     last_commit: Instant,
     /// Commit about once a second; off for `--strict`, which keeps all or nothing.
@@ -130,10 +131,14 @@ impl<'c> Writer<'c> {
                 learned.insert((group, kind), resource);
             }
         }
+        // Checkpoint the WAL into the database every 64 MiB instead of every 4 MiB: each
+        // checkpoint copies pages a second time, and a load writes many.
+        conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(Writer {
             conn,
-            upsert_request: conn.prepare(UPSERT_REQUEST)?,
+            insert_request: conn.prepare(INSERT_REQUEST)?,
+            merge_request: conn.prepare(MERGE_REQUEST)?,
             insert_event: conn.prepare(INSERT_EVENT)?,
             insert_state: conn.prepare(INSERT_STATE)?,
             merge_state: conn.prepare(MERGE_STATE)?,
@@ -145,6 +150,7 @@ impl<'c> Writer<'c> {
             updates: FastMap::default(),
             owner_links: HashSet::default(),
             learned,
+            started_empty: conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM objects)", [], |r| r.get(0))?,
             summary: WriteSummary::default(),
             last_commit: Instant::now(),
             periodic_commits,
@@ -289,9 +295,19 @@ impl<'c> Writer<'c> {
             _ => name.kind.as_str(),
         };
         self.key.clear();
+        self.key.push_str(itoa::Buffer::new().format(cluster));
         match &name.uid {
-            Some(uid) => write!(self.key, "{cluster}\0{uid}")?,
-            None => write!(self.key, "{cluster}\0{}\0{resource}\0{}\0{}", name.group, name.namespace, name.name)?,
+            Some(uid) => {
+                self.key.push('\0');
+                self.key.push_str(uid);
+            }
+            None => {
+                // Four separators where a uid key has one: the two kinds never collide.
+                for part in [&name.group, resource.as_ref(), &name.namespace, &name.name] {
+                    self.key.push('\0');
+                    self.key.push_str(part);
+                }
+            }
         }
         let has_info = !kind.is_empty() && !name.version.is_empty();
         let api_version =
@@ -307,6 +323,8 @@ impl<'c> Writer<'c> {
             return Ok(Some(id));
         }
         let existing: Option<(i64, bool)> = match &name.uid {
+            // Every object of a store that started empty is in `self.objects`.
+            _ if self.started_empty => None,
             Some(uid) => self
                 .conn
                 .prepare_cached("SELECT id, kind = '' OR api_version = '' FROM objects WHERE cluster_id = ?1 AND uid = ?2")?
@@ -476,44 +494,41 @@ impl<'c> Writer<'c> {
         let source_ip_id = self.intern_opt(audit.source_ip.as_deref())?;
         let reason_id = self.intern_opt(audit.status_reason.as_deref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
-        let stages: Option<i64> = self
-            .upsert_request
-            .query_row(
-                params![
-                    audit_id_key(&audit.audit_id),
-                    cluster,
-                    audit.stage.bit(),
-                    audit.level as i64,
-                    verb_id,
-                    resource_id,
-                    subresource_id,
-                    namespace_id,
-                    object,
-                    uri_id,
-                    user_id,
-                    impersonated_id,
-                    agent_id,
-                    source_ip_id,
-                    audit.code,
-                    reason_id,
-                    audit.status_message,
-                    audit.received_us,
-                    audit.stage_us,
-                    audit.base_rv,
-                    audit.new_rv,
-                    body.map(|b| b.0),
-                    body.map(|b| b.1),
-                    body.map(|b| b.2),
-                ],
-                |r| r.get(0),
-            )
-            .optional()?;
-        // RETURNING yields the row's stages after the write: only this stage for a new
-        // row, more for a merge, and no row when the stage was stored before.
-        match stages {
-            None => self.summary.duplicates_skipped += 1,
-            Some(stages) if stages == audit.stage.bit() => self.summary.requests_added += 1,
-            Some(_) => self.summary.stages_merged += 1,
+        let audit_key = audit_id_key(&audit.audit_id);
+        let row = params![
+            audit_key,
+            cluster,
+            audit.stage.bit(),
+            audit.level as i64,
+            verb_id,
+            resource_id,
+            subresource_id,
+            namespace_id,
+            object,
+            uri_id,
+            user_id,
+            impersonated_id,
+            agent_id,
+            source_ip_id,
+            audit.code,
+            reason_id,
+            audit.status_message,
+            audit.received_us,
+            audit.stage_us,
+            audit.base_rv,
+            audit.new_rv,
+            body.map(|b| b.0),
+            body.map(|b| b.1),
+            body.map(|b| b.2),
+        ];
+        // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
+        // request merges into its row; a stage stored before changes nothing.
+        if self.insert_request.execute(row)? == 1 {
+            self.summary.requests_added += 1;
+        } else if self.merge_request.execute(row)? == 1 {
+            self.summary.stages_merged += 1;
+        } else {
+            self.summary.duplicates_skipped += 1;
         }
         let Some(object) = object else { return Ok(()) };
         self.seen(object, audit.received_us, audit.stage_us);
@@ -590,36 +605,37 @@ impl<'c> Writer<'c> {
     }
 }
 
-/// Stages of one request arrive as separate audit events, maybe in different files. The
-/// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
-/// duplicate and changes nothing.
-const UPSERT_REQUEST: &str = "
-INSERT INTO requests (audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
+const INSERT_REQUEST: &str = "
+INSERT OR IGNORE INTO requests (audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
     object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
     received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
-ON CONFLICT (audit_id, cluster_id) DO UPDATE SET
-    stages = stages | excluded.stages,
-    level = max(level, excluded.level),
-    resource_id = coalesce(resource_id, excluded.resource_id),
-    subresource_id = coalesce(subresource_id, excluded.subresource_id),
-    namespace_id = coalesce(namespace_id, excluded.namespace_id),
-    object_id = coalesce(object_id, excluded.object_id),
-    uri_id = coalesce(uri_id, excluded.uri_id),
-    agent_id = coalesce(agent_id, excluded.agent_id),
-    source_ip_id = coalesce(source_ip_id, excluded.source_ip_id),
-    code = CASE WHEN excluded.stages > stages THEN coalesce(excluded.code, code) ELSE coalesce(code, excluded.code) END,
-    reason_id = CASE WHEN excluded.stages > stages THEN coalesce(excluded.reason_id, reason_id) ELSE coalesce(reason_id, excluded.reason_id) END,
-    message = CASE WHEN excluded.stages > stages THEN coalesce(excluded.message, message) ELSE coalesce(message, excluded.message) END,
-    received_us = min(received_us, excluded.received_us),
-    completed_us = max(completed_us, excluded.completed_us),
-    base_rv = coalesce(base_rv, excluded.base_rv),
-    new_rv = coalesce(new_rv, excluded.new_rv),
-    body_block = coalesce(body_block, excluded.body_block),
-    body_offset = coalesce(body_offset, excluded.body_offset),
-    body_len = coalesce(body_len, excluded.body_len)
-WHERE (stages & excluded.stages) = 0
-RETURNING stages";
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+
+/// Stages of one request arrive as separate audit events, maybe in different files. The
+/// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
+/// duplicate and changes nothing. Parameters as in [`INSERT_REQUEST`].
+const MERGE_REQUEST: &str = "
+UPDATE requests SET
+    stages = stages | ?3,
+    level = max(level, ?4),
+    resource_id = coalesce(resource_id, ?6),
+    subresource_id = coalesce(subresource_id, ?7),
+    namespace_id = coalesce(namespace_id, ?8),
+    object_id = coalesce(object_id, ?9),
+    uri_id = coalesce(uri_id, ?10),
+    agent_id = coalesce(agent_id, ?13),
+    source_ip_id = coalesce(source_ip_id, ?14),
+    code = CASE WHEN ?3 > stages THEN coalesce(?15, code) ELSE coalesce(code, ?15) END,
+    reason_id = CASE WHEN ?3 > stages THEN coalesce(?16, reason_id) ELSE coalesce(reason_id, ?16) END,
+    message = CASE WHEN ?3 > stages THEN coalesce(?17, message) ELSE coalesce(message, ?17) END,
+    received_us = min(received_us, ?18),
+    completed_us = max(completed_us, ?19),
+    base_rv = coalesce(base_rv, ?20),
+    new_rv = coalesce(new_rv, ?21),
+    body_block = coalesce(body_block, ?22),
+    body_offset = coalesce(body_offset, ?23),
+    body_len = coalesce(body_len, ?24)
+WHERE audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0";
 
 const INSERT_STATE: &str = "
 INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
