@@ -31,6 +31,9 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Read audit logs, Event dumps and object dumps into the store')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind')
+            [CompletionResult]::new('objects', 'objects', [CompletionResultType]::ParameterValue, 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The resourceVersion chain of an object: every write with its writer and changed fields')
+            [CompletionResult]::new('conflicts', 'conflicts', [CompletionResultType]::ParameterValue, 'Group 409 Conflicts by the resourceVersion the writers raced on')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the repository ships them under completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -52,6 +55,65 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             break
         }
         'kelemetry-cli;stats' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kelemetry-cli;objects' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only names matching this glob (`web-*`)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many (0: all)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--deleted', '--deleted', [CompletionResultType]::ParameterName, 'Only objects that were deleted')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kelemetry-cli;history' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the object')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the object')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Cluster of the object, where the store holds several')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'The object''s uid, instead of or besides KIND/NAME')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Keep only writes that changed this path or below it (repeatable), e.g. spec.minReadySeconds')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show bookkeeping changes too (resourceVersion, generation, timestamps)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show bookkeeping changes too (resourceVersion, generation, timestamps)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kelemetry-cli;conflicts' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only objects in this namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only objects in this namespace')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only objects of this kind (deploy, pods, widgets.example.com, ...)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
@@ -89,6 +151,9 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
         'kelemetry-cli;help' {
             [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Read audit logs, Event dumps and object dumps into the store')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind')
+            [CompletionResult]::new('objects', 'objects', [CompletionResultType]::ParameterValue, 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The resourceVersion chain of an object: every write with its writer and changed fields')
+            [CompletionResult]::new('conflicts', 'conflicts', [CompletionResultType]::ParameterValue, 'Group 409 Conflicts by the resourceVersion the writers raced on')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the repository ships them under completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -98,6 +163,15 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             break
         }
         'kelemetry-cli;help;stats' {
+            break
+        }
+        'kelemetry-cli;help;objects' {
+            break
+        }
+        'kelemetry-cli;help;history' {
+            break
+        }
+        'kelemetry-cli;help;conflicts' {
             break
         }
         'kelemetry-cli;help;completions' {

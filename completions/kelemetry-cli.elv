@@ -28,6 +28,9 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --version 'Print version'
             cand ingest 'Read audit logs, Event dumps and object dumps into the store'
             cand stats 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+            cand objects 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
+            cand history 'The resourceVersion chain of an object: every write with its writer and changed fields'
+            cand conflicts 'Group 409 Conflicts by the resourceVersion the writers raced on'
             cand completions 'Print a shell completion script (the repository ships them under completions/)'
             cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -47,6 +50,62 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --version 'Print version'
         }
         &'kelemetry-cli;stats'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;objects'= {
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --name 'Only names matching this glob (`web-*`)'
+            cand --limit 'At most this many (0: all)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand --deleted 'Only objects that were deleted'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;history'= {
+            cand -n 'Namespace of the object'
+            cand --namespace 'Namespace of the object'
+            cand --cluster 'Cluster of the object, where the store holds several'
+            cand --uid 'The object''s uid, instead of or besides KIND/NAME'
+            cand --field 'Keep only writes that changed this path or below it (repeatable), e.g. spec.minReadySeconds'
+            cand --since 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store'
+            cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -v 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
+            cand --verbose 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;conflicts'= {
+            cand -n 'Only objects in this namespace'
+            cand --namespace 'Only objects in this namespace'
+            cand --kind 'Only objects of this kind (deploy, pods, widgets.example.com, ...)'
+            cand --user 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)'
+            cand --since 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store'
+            cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
@@ -81,6 +140,9 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;help'= {
             cand ingest 'Read audit logs, Event dumps and object dumps into the store'
             cand stats 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+            cand objects 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
+            cand history 'The resourceVersion chain of an object: every write with its writer and changed fields'
+            cand conflicts 'Group 409 Conflicts by the resourceVersion the writers raced on'
             cand completions 'Print a shell completion script (the repository ships them under completions/)'
             cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -88,6 +150,12 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;help;ingest'= {
         }
         &'kelemetry-cli;help;stats'= {
+        }
+        &'kelemetry-cli;help;objects'= {
+        }
+        &'kelemetry-cli;help;history'= {
+        }
+        &'kelemetry-cli;help;conflicts'= {
         }
         &'kelemetry-cli;help;completions'= {
         }

@@ -33,6 +33,9 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s h -l help -
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "ingest" -d 'Read audit logs, Event dumps and object dumps into the store'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "stats" -d 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "objects" -d 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "history" -d 'The resourceVersion chain of an object: every write with its writer and changed fields'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "conflicts" -d 'Group 409 Conflicts by the resourceVersion the writers raced on'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -56,6 +59,49 @@ never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s n -l namespace -d 'Only this namespace' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l name -d 'Only names matching this glob (`web-*`)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l limit -d 'At most this many (0: all)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+json\t'JSON for scripts and `jq`'"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l deleted -d 'Only objects that were deleted'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s n -l namespace -d 'Namespace of the object' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l cluster -d 'Cluster of the object, where the store holds several' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l uid -d 'The object\'s uid, instead of or besides KIND/NAME' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l field -d 'Keep only writes that changed this path or below it (repeatable), e.g. spec.minReadySeconds' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+json\t'JSON for scripts and `jq`'"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s v -l verbose -d 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s V -l version -d 'Print version'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s n -l namespace -d 'Only objects in this namespace' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l kind -d 'Only objects of this kind (deploy, pods, widgets.example.com, ...)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l user -d 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+json\t'JSON for scripts and `jq`'"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -70,8 +116,11 @@ never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s V -l version -d 'Print version'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "ingest" -d 'Read audit logs, Event dumps and object dumps into the store'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "stats" -d 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "ingest" -d 'Read audit logs, Event dumps and object dumps into the store'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "stats" -d 'Summarise the store: time span, clusters, files, requests by verb, resource, user and code, the top writers, 409s, and objects by kind'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "objects" -d 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "history" -d 'The resourceVersion chain of an object: every write with its writer and changed fields'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "conflicts" -d 'Group 409 Conflicts by the resourceVersion the writers raced on'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand help; and not __fish_seen_subcommand_from ingest stats objects history conflicts completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

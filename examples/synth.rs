@@ -616,6 +616,8 @@ impl Sim {
     /// A successful status update from the current resourceVersion; returns that base.
     fn write_status(&mut self, d: &mut Deployment, actor: &Actor) -> io::Result<String> {
         let base = d.rv.to_string();
+        // The request carries the resourceVersion it is based on; the response the new one.
+        let request = self.deployment_json(d, true);
         d.rv = self.next_rv();
         let body = self.deployment_json(d, true);
         let mut r = Request::new(actor, "update", "deployments", &d.namespace, &d.name);
@@ -624,7 +626,7 @@ impl Sim {
         r.uid = Some(&d.uid);
         r.base_rv = Some(&base);
         r.level = "RequestResponse";
-        r.request_object = Some(&body);
+        r.request_object = Some(&request);
         r.response_object = Some(&body);
         self.write_request(&r)?;
         Ok(base)
@@ -677,8 +679,9 @@ impl Sim {
     fn scale_replicaset(&mut self, d: &Deployment, rs: &mut ReplicaSet, replicas: u64) -> io::Result<()> {
         self.tick(30);
         let base = rs.rv.to_string();
-        rs.rv = self.next_rv();
         rs.replicas = replicas;
+        let request = self.replicaset_json(d, rs);
+        rs.rv = self.next_rv();
         let body = self.replicaset_json(d, rs);
         let dc = controller("deployment-controller");
         let mut r = Request::new(&dc, "update", "replicasets", &d.namespace, &rs.name);
@@ -686,7 +689,7 @@ impl Sim {
         r.uid = Some(&rs.uid);
         r.base_rv = Some(&base);
         r.level = "RequestResponse";
-        r.request_object = Some(&body);
+        r.request_object = Some(&request);
         r.response_object = Some(&body);
         self.write_request(&r)?;
         let verb = if replicas == 0 { "down" } else { "up" };

@@ -63,6 +63,9 @@ pub struct OutputArgs {
 pub enum Command {
     Ingest(cmd::ingest::Args),
     Stats(cmd::stats::Args),
+    Objects(cmd::objects::Args),
+    History(cmd::history::Args),
+    Conflicts(cmd::conflicts::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
 }

@@ -2,12 +2,18 @@
 //!
 //! Data flows one way:
 //! files → [`input`] (decode) → [`model`] records → [`store`] (SQLite) → queries →
-//! [`render`]; [`pipeline`] drives the ingest, [`cmd`] wires each subcommand.
+//! [`chain`] / [`conflict`] (with [`diff`]) → [`render`]; [`pipeline`] drives the ingest,
+//! [`cmd`] wires each subcommand.
 
+pub mod chain;
 pub mod cli;
 pub mod cmd;
+pub mod conflict;
+pub mod diff;
 pub mod input;
+pub mod lookup;
 pub mod model;
 pub mod pipeline;
 pub mod render;
 pub mod store;
+pub mod window;

@@ -1,6 +1,5 @@
 //! The committed completions and man page equal what the binary generates now.
-//! Regenerate with `cargo run -- completions SHELL > completions/FILE` and
-//! `cargo run -- man > man/kelemetry-cli.1` (the README's "Shell completions" section).
+//! Regenerate them with `scripts/regenerate.sh`.
 
 use std::path::Path;
 
@@ -9,7 +8,7 @@ use kelemetry_cli::cmd::{completions, man};
 
 fn check(path: &Path, generated: &[u8]) {
     let committed = std::fs::read(path).unwrap_or_default();
-    assert!(committed == generated, "{} is stale: regenerate it (see tests/generated.rs)", path.display());
+    assert!(committed == generated, "{} is stale: run scripts/regenerate.sh", path.display());
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! One module per subcommand: its `Args` and its `run`. They wire input, store, queries
 //! and renderers together and hold no parsing, SQL or drawing of their own.
 
+pub mod args;
 pub mod completions;
+pub mod conflicts;
+pub mod history;
 pub mod ingest;
 pub mod man;
+pub mod objects;
 pub mod stats;
 
 use std::io::Write;
@@ -47,6 +51,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&args, &mut ctx),
         Command::Stats(args) => stats::run(&args, &mut ctx),
+        Command::Objects(args) => objects::run(&args, &mut ctx),
+        Command::History(args) => history::run(&args, &mut ctx),
+        Command::Conflicts(args) => conflicts::run(&args, &mut ctx),
         Command::Completions(args) => completions::run(&args, &mut ctx),
         Command::Man(args) => man::run(&args, &mut ctx),
     }

@@ -3,6 +3,7 @@
 pub mod component;
 pub mod kinds;
 pub mod records;
+pub mod selector;
 pub mod time;
 
 pub use records::*;

@@ -22,6 +22,13 @@ pub fn format_short(micros: i64) -> String {
         .unwrap_or_else(|| micros.to_string())
 }
 
+/// `2024-05-14 10:02:20`: for table cells, where width matters more than fractions.
+pub fn format_seconds(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| micros.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,9 @@ const LOOK: TableStyle = TableStyle::new().header_separator(LineStyle::none().fi
 pub fn new(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(LOOK).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.iter().copied());
-    // Width from the terminal when there is one, else wide enough not to wrap pipes.
+    // Fit a terminal; never wrap what goes to a pipe or a file (grep wants whole lines).
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        table.force_no_tty().set_width(200);
+        table.force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
     }
     table
 }
@@ -30,7 +30,7 @@ pub fn key_values(rows: &[(&str, String)]) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic);
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        table.force_no_tty().set_width(200);
+        table.force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
     }
     for (key, value) in rows {
         table.add_row(vec![key.to_string(), value.clone()]);

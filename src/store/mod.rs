@@ -4,6 +4,7 @@
 
 mod migrate;
 pub mod query;
+pub mod read;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,236 @@
+//! The resourceVersion chain of one object: every write with who made it, the fields it
+//! changed, and the states dumps showed; gaps and unknowns said as such.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diff::{self, Change};
+use crate::model::component::component_name;
+use crate::store::read::{self, Bodies, ObjectRow, RequestRow, StateRow};
+use crate::window::Window;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A successful write.
+    Write,
+    /// A write the apiserver refused (409, 422, 403, ...).
+    Failed,
+    /// A state a dump showed and no logged write produced.
+    Dump,
+    /// The resourceVersion moved through writes the logs do not show.
+    Gap,
+}
+
+/// One link of the chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub time_us: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRow>,
+    /// The writer, as operators name it (`deployment-controller`, `kubelet@node-1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    pub base_rv: Option<String>,
+    pub new_rv: Option<String>,
+    /// What changed, noise included (see `Change::noise`). A create lists the fields it set.
+    pub changes: Vec<Change>,
+    /// `created`, `deleted`, `no-op`, or what is unknown and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The patch document sent, for patches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Value>,
+    /// With `--field`: how long the value this entry set was in place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_us: Option<i64>,
+}
+
+impl Entry {
+    pub fn visible_changes(&self, verbose: bool) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| verbose || !c.noise)
+    }
+}
+
+/// The chain of one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub object: ObjectRow,
+    pub window: Window,
+    pub entries: Vec<Entry>,
+}
+
+fn numeric(rv: &str) -> Option<u128> {
+    rv.parse().ok()
+}
+
+/// Builds the chain of an object. `fields` keeps only writes that changed one of those
+/// paths and says how long each value held.
+pub fn build(
+    conn: &Connection,
+    object: ObjectRow,
+    window: Window,
+    fields: &[String],
+    newest_us: Option<i64>,
+) -> Result<Chain> {
+    let requests: Vec<RequestRow> =
+        read::object_requests(conn, object.id)?.into_iter().filter(RequestRow::is_write).collect();
+    let states = read::object_states(conn, object.id)?;
+    let by_rv: HashMap<&str, &StateRow> = states.iter().map(|s| (s.resource_version.as_str(), s)).collect();
+    let mut bodies = Bodies::new(conn);
+
+    // Writes, and the dump states no write explains, in time order.
+    let produced: std::collections::HashSet<&str> = requests.iter().filter_map(|r| r.new_rv.as_deref()).collect();
+    let mut items: Vec<(i64, Option<&RequestRow>, Option<&StateRow>)> = requests
+        .iter()
+        .map(|r| (r.received_us, Some(r), r.new_rv.as_deref().and_then(|rv| by_rv.get(rv).copied())))
+        .collect();
+    for state in states.iter().filter(|s| s.from_dump && !produced.contains(s.resource_version.as_str())) {
+        // A dump without a time of its own sits after the writes of lower resourceVersions.
+        let time = state.observed_us.unwrap_or_else(|| {
+            let rv = numeric(&state.resource_version);
+            requests
+                .iter()
+                .filter(|r| r.new_rv.as_deref().and_then(numeric).zip(rv).is_some_and(|(w, s)| w <= s))
+                .map(|r| r.completed_us)
+                .max()
+                .unwrap_or(i64::MAX)
+        });
+        items.push((time, None, Some(state)));
+    }
+    items.sort_by_key(|(time, _, _)| *time);
+
+    let mut entries = Vec::new();
+    let mut current: Option<(String, Value)> = None;
+    let mut current_rv: Option<String> = None;
+    for (time, request, state) in items {
+        let body = state.map(|s| bodies.json(s.body)).transpose()?;
+        let mut entry = Entry {
+            kind: EntryKind::Write,
+            time_us: time,
+            request: None,
+            component: None,
+            base_rv: None,
+            new_rv: state.map(|s| s.resource_version.clone()),
+            changes: Vec::new(),
+            notes: Vec::new(),
+            patch: None,
+            held_us: None,
+        };
+        match request {
+            Some(request) => {
+                entry.component = Some(component_name(&request.user, request.user_agent.as_deref()));
+                entry.base_rv = request.base_rv.clone();
+                entry.new_rv = request.new_rv.clone();
+                entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
+                if !request.succeeded() {
+                    entry.kind = EntryKind::Failed;
+                    let reason = request.reason.clone().or(request.code.map(|c| c.to_string()));
+                    entry.notes.push(match (&reason, &request.message) {
+                        (Some(reason), Some(message)) => format!("{reason}: {message}"),
+                        (Some(reason), None) => reason.clone(),
+                        (None, _) => "no response recorded".to_owned(),
+                    });
+                } else {
+                    // A write based on a resourceVersion we never saw produced: writes are missing.
+                    if let (Some(base), Some(seen)) = (&request.base_rv, &current_rv)
+                        && base != seen
+                    {
+                        entries.push(Entry {
+                            kind: EntryKind::Gap,
+                            time_us: time,
+                            request: None,
+                            component: None,
+                            base_rv: Some(seen.clone()),
+                            new_rv: Some(base.clone()),
+                            changes: Vec::new(),
+                            notes: vec![format!(
+                                "resourceVersion {seen} → {base}: written by requests these logs do not hold"
+                            )],
+                            patch: None,
+                            held_us: None,
+                        });
+                    }
+                    match request.verb.as_str() {
+                        "create" if request.subresource.is_none() => entry.notes.push("created".to_owned()),
+                        "delete" | "deletecollection" if request.subresource.is_none() => {
+                            entry.notes.push("deleted".to_owned())
+                        }
+                        _ => {}
+                    }
+                    if body.is_none() {
+                        entry.notes.push(format!(
+                            "changes unknown: the log has no response body ({} level)",
+                            match request.level {
+                                3 => "RequestResponse, but not an object",
+                                2 => "Request",
+                                _ => "Metadata",
+                            }
+                        ));
+                    }
+                }
+                entry.request = Some(request.clone());
+            }
+            None => {
+                entry.kind = EntryKind::Dump;
+                entry.notes.push("seen in a dump; no logged write produced it".to_owned());
+            }
+        }
+        if let Some(body) = body {
+            let created = entry.notes.iter().any(|n| n == "created");
+            let before = match &current {
+                _ if created => None,
+                Some((rv, value)) => {
+                    if entry.base_rv.as_deref().is_some_and(|b| b != rv) && entry.kind == EntryKind::Write {
+                        entry.notes.push(format!("compared with resourceVersion {rv}, the last state seen"));
+                    }
+                    Some(value.clone())
+                }
+                None => None,
+            };
+            match before {
+                Some(before) => {
+                    entry.changes = diff::diff(&before, &body);
+                    let is_delete = entry.notes.iter().any(|n| n == "deleted");
+                    if !created && !is_delete && entry.changes.iter().all(|c| c.noise) && entry.kind == EntryKind::Write
+                    {
+                        entry.notes.push("no-op".to_owned());
+                    }
+                }
+                None if created => entry.changes = diff::created(&body),
+                None if entry.kind == EntryKind::Write => {
+                    entry.notes.push("first state seen: nothing earlier to compare with".to_owned())
+                }
+                None => {}
+            }
+            let rv = entry.new_rv.clone().unwrap_or_default();
+            current_rv = Some(rv.clone());
+            current = Some((rv, body));
+        } else if entry.kind == EntryKind::Write
+            && let Some(rv) = &entry.new_rv
+        {
+            current_rv = Some(rv.clone());
+        }
+        entries.push(entry);
+    }
+
+    if !fields.is_empty() {
+        entries.retain(|e| e.changes.iter().any(|c| fields.iter().any(|f| c.touches(f))));
+        for change in &mut entries {
+            change.changes.retain(|c| fields.iter().any(|f| c.touches(f)));
+        }
+        // A value holds until the next change, the object's deletion, or the end of the data.
+        let end = object.deleted_us.or(newest_us).or(object.last_seen_us);
+        for i in 0..entries.len() {
+            let next = entries.get(i + 1).map(|e| e.time_us).or(end);
+            entries[i].held_us = next.map(|n| n - entries[i].time_us);
+        }
+    }
+    entries.retain(|e| window.contains(e.time_us));
+    Ok(Chain { object, window, entries })
+}

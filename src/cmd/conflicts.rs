@@ -1,0 +1,67 @@
+//! `kelemetry-cli conflicts`: which writers raced on which objects.
+
+use anyhow::Result;
+
+use super::args::WindowArgs;
+use super::{Context, Outcome};
+use crate::cli::{OutputArgs, OutputFormat};
+use crate::conflict::{self, Filter};
+use crate::model::selector::{KindQuery, Selector};
+use crate::render;
+use crate::store::read::ObjectRow;
+use crate::store::{Location, Store, read};
+
+/// Group 409 Conflicts by the resourceVersion the writers raced on.
+///
+/// For each group: the winner (the write that succeeded from that resourceVersion, with what
+/// it changed), the losers (the 409s) and each loser's retry. 409s for other reasons
+/// (AlreadyExists) are listed apart. Without request bodies (Metadata-level logs) groups are
+/// formed by time and marked approximate.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this object (KIND/NAME).
+    #[arg(value_name = "KIND/NAME", value_parser = parse_selector)]
+    pub object: Option<Selector>,
+
+    /// Only objects in this namespace.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Only objects of this kind (deploy, pods, widgets.example.com, ...).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+
+    /// Only 409s of this user or component (substring: deployment-controller, kubelet@, alice).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+
+    #[command(flatten)]
+    pub window: WindowArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_selector(text: &str) -> Result<Selector, String> {
+    Selector::parse(text).map_err(|e| e.to_string())
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
+    let window = args.window.window(read::newest_us(&store.conn)?);
+    let kind = args.kind.as_deref().map(KindQuery::parse);
+    let keep = |object: &ObjectRow| {
+        args.namespace.as_deref().is_none_or(|ns| object.namespace == ns)
+            && kind.as_ref().is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
+            && args.object.as_ref().is_none_or(|s| {
+                s.name == object.name
+                    && s.kind.as_ref().is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
+            })
+    };
+    let report = conflict::report(&store.conn, window, &Filter { keep_object: &keep, user: args.user.as_deref() })?;
+    match args.output.output {
+        OutputFormat::Json => render::write_json(ctx.out, &report)?,
+        OutputFormat::Text => render::conflicts::write(ctx.out, &report, ctx.style)?,
+    }
+    Ok(if report.conflicts == 0 && report.other_409.is_empty() { Outcome::Partial } else { Outcome::Success })
+}

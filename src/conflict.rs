@@ -1,0 +1,214 @@
+//! 409 Conflicts grouped by the resourceVersion the writers raced on: the winner is the
+//! write that succeeded from that resourceVersion, the losers the 409s; a loser's retry that
+//! later succeeded is linked. 409s for other reasons (AlreadyExists) are kept apart.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::diff::{self, Change};
+use crate::model::component::component_name;
+use crate::store::read::{self, Bodies, ObjectRow, RequestRow};
+use crate::window::Window;
+
+/// How long before a 409 a successful write may have completed to be taken as its winner
+/// when the log does not say which resourceVersion the loser was based on.
+const APPROXIMATE_WINDOW_US: i64 = 5_000_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Write {
+    pub component: String,
+    #[serde(flatten)]
+    pub request: RequestRow,
+}
+
+impl Write {
+    fn new(request: &RequestRow) -> Write {
+        Write { component: component_name(&request.user, request.user_agent.as_deref()), request: request.clone() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Loser {
+    #[serde(flatten)]
+    pub write: Write,
+    /// The same writer's next successful write of the object.
+    pub retry: Option<Write>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub object: ObjectRow,
+    /// The resourceVersion the writers raced on.
+    pub base_rv: Option<String>,
+    /// True when the log did not record the losers' base resourceVersion and the group was
+    /// formed by time proximity instead.
+    pub approximate: bool,
+    pub winner: Option<Write>,
+    /// What the winner changed (noise excluded).
+    pub winner_changes: Vec<Change>,
+    pub losers: Vec<Loser>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bucket {
+    pub start_us: i64,
+    pub end_us: i64,
+    pub conflicts: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub window: Window,
+    pub conflicts: usize,
+    pub groups_without_winner: usize,
+    pub approximate_groups: usize,
+    pub top_objects: Vec<Count>,
+    /// `winner ← loser` component pairs.
+    pub top_pairs: Vec<Count>,
+    pub buckets: Vec<Bucket>,
+    pub groups: Vec<Group>,
+    /// 409s that are not resourceVersion races (AlreadyExists, ...).
+    pub other_409: Vec<(ObjectRow, Write)>,
+}
+
+/// Which 409s to look at.
+pub struct Filter<'a> {
+    pub keep_object: &'a dyn Fn(&ObjectRow) -> bool,
+    pub user: Option<&'a str>,
+}
+
+fn top(counts: HashMap<String, usize>, limit: usize) -> Vec<Count> {
+    let mut counts: Vec<Count> = counts.into_iter().map(|(name, count)| Count { name, count }).collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    counts.truncate(limit);
+    counts
+}
+
+pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Report> {
+    let mut objects: HashMap<i64, Option<ObjectRow>> = HashMap::new();
+    let mut writes: HashMap<i64, Vec<RequestRow>> = HashMap::new();
+    let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
+    let mut other_409 = Vec::new();
+    let mut conflicts = 0;
+    let mut times = Vec::new();
+    let mut bodies = Bodies::new(conn);
+
+    for request in read::conflict_requests(conn, &window)? {
+        let Some(object_id) = request.object_id else { continue };
+        let object = match objects.entry(object_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(read::object_by_id(conn, object_id)?.filter(|o| (filter.keep_object)(o)))
+            }
+        };
+        let Some(object) = object.clone() else { continue };
+        let loser = Write::new(&request);
+        if filter.user.is_some_and(|u| !loser.component.contains(u) && !request.user.contains(u)) {
+            continue;
+        }
+        if !request.is_conflict() {
+            other_409.push((object, loser));
+            continue;
+        }
+        conflicts += 1;
+        times.push(request.received_us);
+        let successes: &Vec<RequestRow> = match writes.entry(object_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                read::object_requests(conn, object_id)?.into_iter().filter(|r| r.is_write() && r.succeeded()).collect(),
+            ),
+        };
+        let retry = successes
+            .iter()
+            .find(|w| {
+                w.received_us > request.received_us && w.user == request.user && w.user_agent == request.user_agent
+            })
+            .map(Write::new);
+        let (key, winner, approximate) = match &request.base_rv {
+            Some(base) => (base.clone(), successes.iter().find(|w| w.base_rv.as_deref() == Some(base)), false),
+            None => {
+                let winner = successes.iter().rev().find(|w| {
+                    w.completed_us <= request.received_us
+                        && request.received_us - w.completed_us <= APPROXIMATE_WINDOW_US
+                });
+                let key = winner.map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
+                (key, winner, true)
+            }
+        };
+        let group = groups.entry((object_id, key.clone())).or_insert_with(|| Group {
+            object,
+            base_rv: (!approximate).then(|| key.clone()),
+            approximate,
+            winner: winner.map(Write::new),
+            winner_changes: Vec::new(),
+            losers: Vec::new(),
+        });
+        group.losers.push(Loser { write: loser, retry });
+    }
+
+    // What each winner changed: the state it was based on against the state it produced.
+    for ((object_id, _), group) in groups.iter_mut() {
+        let Some(winner) = &group.winner else { continue };
+        let (Some(base), Some(new)) = (winner.request.base_rv.as_deref(), winner.request.new_rv.as_deref()) else {
+            continue;
+        };
+        let states = read::object_states(conn, *object_id)?;
+        let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
+        if let (Some(before), Some(after)) = (find(base), find(new)) {
+            let (before, after) = (bodies.json(before)?, bodies.json(after)?);
+            group.winner_changes = diff::diff(&before, &after).into_iter().filter(|c| !c.noise).collect();
+        }
+    }
+
+    let mut by_object = HashMap::new();
+    let mut pairs = HashMap::new();
+    for group in groups.values() {
+        *by_object.entry(group.object.display()).or_default() += group.losers.len();
+        let winner = group.winner.as_ref().map_or("(no visible winner)", |w| w.component.as_str());
+        for loser in &group.losers {
+            *pairs.entry(format!("{winner} ← {}", loser.write.component)).or_default() += 1;
+        }
+    }
+    let mut groups: Vec<Group> = groups.into_values().collect();
+    groups.sort_by_key(|g| g.losers.first().map(|l| l.write.request.received_us));
+    Ok(Report {
+        window,
+        conflicts,
+        groups_without_winner: groups.iter().filter(|g| g.winner.is_none()).count(),
+        approximate_groups: groups.iter().filter(|g| g.approximate).count(),
+        top_objects: top(by_object, 10),
+        top_pairs: top(pairs, 10),
+        buckets: buckets(&times, &window, 12),
+        groups,
+        other_409,
+    })
+}
+
+/// Conflicts per time bucket (whole seconds, at most `count`), over the window or the
+/// conflicts' own span.
+fn buckets(times: &[i64], window: &Window, count: i64) -> Vec<Bucket> {
+    const SECOND: i64 = 1_000_000;
+    let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else { return Vec::new() };
+    let start = window.since_us.unwrap_or(first) / SECOND * SECOND;
+    let end = window.until_us.unwrap_or(last).max(start + 1);
+    let span = (end - start).unsigned_abs();
+    let width = (span / count.unsigned_abs()).max(SECOND as u64).div_ceil(SECOND as u64) as i64 * SECOND;
+    let count = span.div_ceil(width as u64).max(1) as i64;
+    (0..count)
+        .map(|i| {
+            let (from, to) = (start + i * width, if i == count - 1 { end } else { start + (i + 1) * width });
+            let conflicts = times.iter().filter(|&&t| t >= from && (t < to || (i == count - 1 && t <= to))).count();
+            Bucket { start_us: from, end_us: to, conflicts }
+        })
+        .collect()
+}

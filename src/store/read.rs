@@ -1,0 +1,294 @@
+//! Read queries for objects, their requests and states, and 409s. Rows come back as plain
+//! structs; what they mean (chains, diffs, conflict groups) is worked out above the store.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, Result};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::writer::audit_id_text;
+use crate::input::body::inflate_block;
+use crate::window::Window;
+
+/// An object as the store knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectRow {
+    #[serde(skip)]
+    pub id: i64,
+    pub cluster: String,
+    pub kind: String,
+    pub api_group: String,
+    pub api_version: String,
+    pub resource: String,
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+    pub first_seen_us: Option<i64>,
+    pub last_seen_us: Option<i64>,
+    pub created_us: Option<i64>,
+    pub deleted_us: Option<i64>,
+}
+
+impl ObjectRow {
+    /// `deployments.apps shop/web`, the way kubectl names things.
+    pub fn display(&self) -> String {
+        let resource = if self.api_group.is_empty() {
+            self.resource.clone()
+        } else {
+            format!("{}.{}", self.resource, self.api_group)
+        };
+        if self.namespace.is_empty() {
+            format!("{resource} {}", self.name)
+        } else {
+            format!("{resource} {}/{}", self.namespace, self.name)
+        }
+    }
+
+    /// `Deployment/web`.
+    pub fn kind_name(&self) -> String {
+        let kind = if self.kind.is_empty() { &self.resource } else { &self.kind };
+        format!("{kind}/{}", self.name)
+    }
+}
+
+const OBJECT_COLUMNS: &str = "o.id, c.name, o.kind, o.api_group, o.api_version, o.resource, o.namespace, o.name, o.uid,
+    o.first_seen_us, o.last_seen_us, o.created_us, o.deleted_us";
+
+fn object_row(row: &Row) -> rusqlite::Result<ObjectRow> {
+    Ok(ObjectRow {
+        id: row.get(0)?,
+        cluster: row.get(1)?,
+        kind: row.get(2)?,
+        api_group: row.get(3)?,
+        api_version: row.get(4)?,
+        resource: row.get(5)?,
+        namespace: row.get(6)?,
+        name: row.get(7)?,
+        uid: row.get(8)?,
+        first_seen_us: row.get(9)?,
+        last_seen_us: row.get(10)?,
+        created_us: row.get(11)?,
+        deleted_us: row.get(12)?,
+    })
+}
+
+/// Objects narrowed by what SQL can match exactly; kinds are matched by the caller.
+pub fn objects(
+    conn: &Connection,
+    name: Option<&str>,
+    namespace: Option<&str>,
+    cluster: Option<&str>,
+    uid: Option<&str>,
+) -> Result<Vec<ObjectRow>> {
+    let sql = format!(
+        "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id
+         WHERE (?1 IS NULL OR o.name = ?1) AND (?2 IS NULL OR o.namespace = ?2) AND (?3 IS NULL OR c.name = ?3)
+           AND (?4 IS NULL OR o.uid = ?4)
+         ORDER BY coalesce(o.last_seen_us, o.created_us, 0) DESC, o.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![name, namespace, cluster, uid], object_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn object_by_id(conn: &Connection, id: i64) -> Result<Option<ObjectRow>> {
+    let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE o.id = ?1");
+    Ok(conn.query_row(&sql, [id], object_row).optional()?)
+}
+
+/// Every object name of the store, for "did you mean" suggestions.
+pub fn object_names(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT name FROM objects")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How much the store holds about one object.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Activity {
+    pub requests: i64,
+    pub events: i64,
+    /// The controller owner, as `Kind/name`.
+    pub controller: Option<String>,
+}
+
+pub fn activity(conn: &Connection, object: i64) -> Result<Activity> {
+    let requests = conn.query_row("SELECT count(*) FROM requests WHERE object_id = ?1", [object], |r| r.get(0))?;
+    let events = conn.query_row("SELECT count(*) FROM events WHERE object_id = ?1", [object], |r| r.get(0))?;
+    let controller = conn
+        .query_row(
+            "SELECT CASE WHEN o.kind = '' THEN o.resource ELSE o.kind END || '/' || o.name
+             FROM owner_refs r JOIN objects o ON o.id = r.owner_id WHERE r.object_id = ?1 AND r.controller = 1",
+            [object],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(Activity { requests, events, controller })
+}
+
+/// Where a body sits in `state_blocks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLocation {
+    pub block: i64,
+    pub offset: i64,
+    pub len: i64,
+}
+
+/// One request, with its strings resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRow {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub object_id: Option<i64>,
+    pub audit_id: String,
+    pub verb: String,
+    pub subresource: Option<String>,
+    pub user: String,
+    pub impersonated_user: Option<String>,
+    pub user_agent: Option<String>,
+    pub source_ip: Option<String>,
+    pub code: Option<i64>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub received_us: i64,
+    pub completed_us: i64,
+    pub base_rv: Option<String>,
+    pub new_rv: Option<String>,
+    /// 1 Metadata, 2 Request, 3 RequestResponse.
+    pub level: i64,
+    /// Whether ResponseComplete (or Panic) was seen.
+    pub complete: bool,
+    #[serde(skip)]
+    pub body: Option<BodyLocation>,
+}
+
+impl RequestRow {
+    pub fn succeeded(&self) -> bool {
+        self.code.is_some_and(|c| (200..300).contains(&c))
+    }
+
+    pub fn is_write(&self) -> bool {
+        crate::model::is_write_verb(&self.verb)
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.code == Some(409) && self.reason.as_deref() == Some("Conflict")
+    }
+}
+
+const REQUEST_SELECT: &str = "
+SELECT r.id, r.object_id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code, rs.value, r.message,
+       r.received_us, r.completed_us, r.base_rv, r.new_rv, r.level, r.stages, r.body_block, r.body_offset, r.body_len
+FROM requests r
+JOIN strings v ON v.id = r.verb_id
+LEFT JOIN strings sr ON sr.id = r.subresource_id
+LEFT JOIN strings u ON u.id = r.user_id
+LEFT JOIN strings iu ON iu.id = r.impersonated_id
+LEFT JOIN strings a ON a.id = r.agent_id
+LEFT JOIN strings ip ON ip.id = r.source_ip_id
+LEFT JOIN strings rs ON rs.id = r.reason_id";
+
+fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
+    let key: Vec<u8> = row.get(2)?;
+    let block: Option<i64> = row.get(18)?;
+    Ok(RequestRow {
+        id: row.get(0)?,
+        object_id: row.get(1)?,
+        audit_id: audit_id_text(&key),
+        verb: row.get(3)?,
+        subresource: row.get(4)?,
+        user: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        impersonated_user: row.get(6)?,
+        user_agent: row.get(7)?,
+        source_ip: row.get(8)?,
+        code: row.get(9)?,
+        reason: row.get(10)?,
+        message: row.get(11)?,
+        received_us: row.get(12)?,
+        completed_us: row.get(13)?,
+        base_rv: row.get(14)?,
+        new_rv: row.get(15)?,
+        level: row.get(16)?,
+        complete: row.get::<_, i64>(17)? & 12 != 0,
+        body: match block {
+            Some(block) => Some(BodyLocation { block, offset: row.get(19)?, len: row.get(20)? }),
+            None => None,
+        },
+    })
+}
+
+/// The requests about one object, oldest first.
+pub fn object_requests(conn: &Connection, object: i64) -> Result<Vec<RequestRow>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.object_id = ?1 ORDER BY r.received_us, r.id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([object], request_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every 409 in a window, oldest first.
+pub fn conflict_requests(conn: &Connection, window: &Window) -> Result<Vec<RequestRow>> {
+    let sql = format!(
+        "{REQUEST_SELECT} WHERE r.code = 409 AND r.received_us >= ?1 AND r.received_us <= ?2 ORDER BY r.received_us, r.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows =
+        stmt.query_map(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)], request_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One stored state of an object.
+#[derive(Debug, Clone)]
+pub struct StateRow {
+    pub resource_version: String,
+    pub observed_us: Option<i64>,
+    /// From a dump rather than an audit response.
+    pub from_dump: bool,
+    pub body: BodyLocation,
+}
+
+pub fn object_states(conn: &Connection, object: i64) -> Result<Vec<StateRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT resource_version, observed_us, source, block_id, block_offset, body_len FROM object_states WHERE object_id = ?1",
+    )?;
+    let rows = stmt.query_map([object], |r| {
+        Ok(StateRow {
+            resource_version: r.get(0)?,
+            observed_us: r.get(1)?,
+            from_dump: r.get::<_, i64>(2)? == 1,
+            body: BodyLocation { block: r.get(3)?, offset: r.get(4)?, len: r.get(5)? },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Reads bodies, inflating each block once.
+pub struct Bodies<'c> {
+    conn: &'c Connection,
+    blocks: HashMap<i64, Vec<u8>>,
+}
+
+impl<'c> Bodies<'c> {
+    pub fn new(conn: &'c Connection) -> Bodies<'c> {
+        Bodies { conn, blocks: HashMap::new() }
+    }
+
+    pub fn json(&mut self, at: BodyLocation) -> Result<serde_json::Value> {
+        if !self.blocks.contains_key(&at.block) {
+            let data: Vec<u8> =
+                self.conn.query_row("SELECT data FROM state_blocks WHERE id = ?1", [at.block], |r| r.get(0))?;
+            self.blocks.insert(at.block, inflate_block(&data).context("a corrupt body block")?);
+        }
+        let block = &self.blocks[&at.block];
+        let body = block.get(at.offset as usize..(at.offset + at.len) as usize).context("a body outside its block")?;
+        Ok(serde_json::from_slice(body)?)
+    }
+}
+
+/// The time of the newest record: the end that durations in `--since` count back from.
+pub fn newest_us(conn: &Connection) -> Result<Option<i64>> {
+    let requests: Option<i64> = conn.query_row("SELECT max(received_us) FROM requests", [], |r| r.get(0))?;
+    let events: Option<i64> = conn.query_row("SELECT max(time_us) FROM events", [], |r| r.get(0))?;
+    Ok(requests.max(events))
+}
