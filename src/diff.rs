@@ -87,7 +87,7 @@ fn merge_keys(field: &str) -> &'static [&'static str] {
 }
 
 fn is_noise_key(key: &str) -> bool {
-    matches!(key, "resourceVersion" | "generation" | "observedGeneration" | "managedFields")
+    matches!(key, "resourceVersion" | "generation" | "managedFields")
         || key.ends_with("Time")
         || key.ends_with("Timestamp")
 }

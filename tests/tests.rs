@@ -3,6 +3,7 @@
 
 mod common;
 mod generated;
+mod history;
 mod ingest;
 mod realdata;
 mod stats;
