@@ -49,6 +49,9 @@ pub struct Entry {
     /// With `--field`: how long the value this entry set was in place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_us: Option<i64>,
+    /// The value was still in place at the end of the data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub still_held: bool,
 }
 
 impl Entry {
@@ -121,6 +124,7 @@ pub fn build(
             notes: Vec::new(),
             patch: None,
             held_us: None,
+            still_held: false,
         };
         match request {
             Some(request) => {
@@ -154,6 +158,7 @@ pub fn build(
                             )],
                             patch: None,
                             held_us: None,
+                            still_held: false,
                         });
                     }
                     match request.verb.as_str() {
@@ -227,8 +232,9 @@ pub fn build(
         // A value holds until the next change, the object's deletion, or the end of the data.
         let end = object.deleted_us.or(newest_us).or(object.last_seen_us);
         for i in 0..entries.len() {
-            let next = entries.get(i + 1).map(|e| e.time_us).or(end);
-            entries[i].held_us = next.map(|n| n - entries[i].time_us);
+            let next = entries.get(i + 1).map(|e| e.time_us);
+            entries[i].still_held = next.is_none() && object.deleted_us.is_none();
+            entries[i].held_us = next.or(end).map(|n| n - entries[i].time_us);
         }
     }
     entries.retain(|e| window.contains(e.time_us));

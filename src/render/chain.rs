@@ -58,7 +58,8 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, sty
             }
         }
         if let Some(held) = entry.held_us {
-            writeln!(out, "    {}", style.dim(&format!("held for {}", duration_us(held))))?;
+            let until = if entry.still_held { ", to the end of the data" } else { "" };
+            writeln!(out, "    {}", style.dim(&format!("held for {}{until}", duration_us(held))))?;
         }
     }
     Ok(())
