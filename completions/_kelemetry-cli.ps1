@@ -112,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only objects in this namespace')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only objects of this kind (deploy, pods, widgets.example.com, ...)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Detail at most this many groups, oldest first (0: all); the summary counts them all')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')

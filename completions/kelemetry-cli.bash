@@ -115,7 +115,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__conflicts)
-            opts="-n -o -q -h -V --namespace --kind --user --since --until --output --db --color --quiet --help --version"
+            opts="-n -o -q -h -V --namespace --kind --user --limit --since --until --output --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -134,6 +134,10 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -104,6 +104,7 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --namespace 'Only objects in this namespace'
             cand --kind 'Only objects of this kind (deploy, pods, widgets.example.com, ...)'
             cand --user 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)'
+            cand --limit 'Detail at most this many groups, oldest first (0: all); the summary counts them all'
             cand --since 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store'
             cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
             cand -o 'Output format'

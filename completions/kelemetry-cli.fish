@@ -91,6 +91,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s n -l namespace -d 'Only objects in this namespace' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l kind -d 'Only objects of this kind (deploy, pods, widgets.example.com, ...)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l user -d 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l limit -d 'Detail at most this many groups, oldest first (0: all); the summary counts them all' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'

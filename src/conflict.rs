@@ -70,12 +70,14 @@ pub struct Bucket {
 pub struct Report {
     pub window: Window,
     pub conflicts: usize,
+    pub groups_total: usize,
     pub groups_without_winner: usize,
     pub approximate_groups: usize,
     pub top_objects: Vec<Count>,
     /// `winner ← loser` component pairs.
     pub top_pairs: Vec<Count>,
     pub buckets: Vec<Bucket>,
+    /// The first `limit` groups in time order (all of them with no limit).
     pub groups: Vec<Group>,
     /// 409s that are not resourceVersion races (AlreadyExists, ...).
     pub other_409: Vec<(ObjectRow, Write)>,
@@ -85,6 +87,8 @@ pub struct Report {
 pub struct Filter<'a> {
     pub keep_object: &'a dyn Fn(&ObjectRow) -> bool,
     pub user: Option<&'a str>,
+    /// How many groups to detail; the summary counts them all.
+    pub limit: Option<usize>,
 }
 
 fn top(counts: HashMap<String, usize>, limit: usize) -> Vec<Count> {
@@ -96,12 +100,10 @@ fn top(counts: HashMap<String, usize>, limit: usize) -> Vec<Count> {
 
 pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Report> {
     let mut objects: HashMap<i64, Option<ObjectRow>> = HashMap::new();
-    let mut writes: HashMap<i64, Vec<RequestRow>> = HashMap::new();
     let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
     let mut other_409 = Vec::new();
     let mut conflicts = 0;
     let mut times = Vec::new();
-    let mut bodies = Bodies::new(conn);
 
     for request in read::conflict_requests(conn, &window)? {
         let Some(object_id) = request.object_id else { continue };
@@ -122,52 +124,35 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
         }
         conflicts += 1;
         times.push(request.received_us);
-        let successes: &Vec<RequestRow> = match writes.entry(object_id) {
-            Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(slot) => slot.insert(
-                read::object_requests(conn, object_id)?.into_iter().filter(|r| r.is_write() && r.succeeded()).collect(),
-            ),
-        };
-        let retry = successes
-            .iter()
-            .find(|w| {
-                w.received_us > request.received_us && w.user == request.user && w.user_agent == request.user_agent
-            })
-            .map(Write::new);
-        let (key, winner, approximate) = match &request.base_rv {
-            Some(base) => (base.clone(), successes.iter().find(|w| w.base_rv.as_deref() == Some(base)), false),
+        let retry =
+            read::next_write_by(conn, object_id, request.received_us, &request.user, request.user_agent.as_deref())?
+                .map(|r| Write::new(&r));
+        let (key, approximate, nearby) = match &request.base_rv {
+            Some(base) => (base.clone(), false, None),
             None => {
-                let winner = successes.iter().rev().find(|w| {
-                    w.completed_us <= request.received_us
-                        && request.received_us - w.completed_us <= APPROXIMATE_WINDOW_US
-                });
-                let key = winner.map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
-                (key, winner, true)
+                let from = request.received_us - APPROXIMATE_WINDOW_US;
+                let winner = read::last_write_between(conn, object_id, from, request.received_us)?
+                    .filter(|w| w.completed_us <= request.received_us);
+                let key =
+                    winner.as_ref().map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
+                (key, true, winner)
             }
         };
-        let group = groups.entry((object_id, key.clone())).or_insert_with(|| Group {
-            object,
-            base_rv: (!approximate).then(|| key.clone()),
-            approximate,
-            winner: winner.map(Write::new),
-            winner_changes: Vec::new(),
-            losers: Vec::new(),
-        });
-        group.losers.push(Loser { write: loser, retry });
-    }
-
-    // What each winner changed: the state it was based on against the state it produced.
-    for ((object_id, _), group) in groups.iter_mut() {
-        let Some(winner) = &group.winner else { continue };
-        let (Some(base), Some(new)) = (winner.request.base_rv.as_deref(), winner.request.new_rv.as_deref()) else {
-            continue;
+        let group = match groups.entry((object_id, key.clone())) {
+            std::collections::btree_map::Entry::Occupied(group) => group.into_mut(),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                let winner = if approximate { nearby } else { read::write_from(conn, object_id, &key)? };
+                slot.insert(Group {
+                    object,
+                    base_rv: (!approximate).then(|| key.clone()),
+                    approximate,
+                    winner: winner.as_ref().map(Write::new),
+                    winner_changes: Vec::new(),
+                    losers: Vec::new(),
+                })
+            }
         };
-        let states = read::object_states(conn, *object_id)?;
-        let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
-        if let (Some(before), Some(after)) = (find(base), find(new)) {
-            let (before, after) = (bodies.json(before)?, bodies.json(after)?);
-            group.winner_changes = diff::diff(&before, &after).into_iter().filter(|c| !c.noise).collect();
-        }
+        group.losers.push(Loser { write: loser, retry });
     }
 
     let mut by_object = HashMap::new();
@@ -181,17 +166,43 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
     }
     let mut groups: Vec<Group> = groups.into_values().collect();
     groups.sort_by_key(|g| g.losers.first().map(|l| l.write.request.received_us));
+    let groups_total = groups.len();
+    let groups_without_winner = groups.iter().filter(|g| g.winner.is_none()).count();
+    let approximate_groups = groups.iter().filter(|g| g.approximate).count();
+    groups.truncate(filter.limit.unwrap_or(usize::MAX));
+    add_winner_changes(conn, &mut groups)?;
     Ok(Report {
         window,
         conflicts,
-        groups_without_winner: groups.iter().filter(|g| g.winner.is_none()).count(),
-        approximate_groups: groups.iter().filter(|g| g.approximate).count(),
+        groups_total,
+        groups_without_winner,
+        approximate_groups,
         top_objects: top(by_object, 10),
         top_pairs: top(pairs, 10),
         buckets: buckets(&times, &window, 12),
         groups,
         other_409,
     })
+}
+
+/// What each winner changed: the state it was based on against the state it produced.
+fn add_winner_changes(conn: &Connection, groups: &mut [Group]) -> Result<()> {
+    let mut bodies = Bodies::new(conn);
+    for group in groups {
+        let Some(winner) = &group.winner else { continue };
+        let (Some(object), Some(base), Some(new)) =
+            (winner.request.object_id, winner.request.base_rv.as_deref(), winner.request.new_rv.as_deref())
+        else {
+            continue;
+        };
+        let states = read::object_states(conn, object)?;
+        let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
+        if let (Some(before), Some(after)) = (find(base), find(new)) {
+            let (before, after) = (bodies.json(before)?, bodies.json(after)?);
+            group.winner_changes = diff::diff(&before, &after).into_iter().filter(|c| !c.noise).collect();
+        }
+    }
+    Ok(())
 }
 
 /// Conflicts per time bucket (whole seconds, at most `count`), over the window or the

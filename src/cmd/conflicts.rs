@@ -35,6 +35,10 @@ pub struct Args {
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
 
+    /// Detail at most this many groups, oldest first (0: all); the summary counts them all.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub limit: usize,
+
     #[command(flatten)]
     pub window: WindowArgs,
 
@@ -58,7 +62,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
                     && s.kind.as_ref().is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
             })
     };
-    let report = conflict::report(&store.conn, window, &Filter { keep_object: &keep, user: args.user.as_deref() })?;
+    let limit = (args.limit > 0).then_some(args.limit);
+    let report =
+        conflict::report(&store.conn, window, &Filter { keep_object: &keep, user: args.user.as_deref(), limit })?;
     match args.output.output {
         OutputFormat::Json => render::write_json(ctx.out, &report)?,
         OutputFormat::Text => render::conflicts::write(ctx.out, &report, ctx.style)?,

@@ -21,7 +21,7 @@ pub fn write(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<(
         out,
         "{} resourceVersion conflicts in {} groups ({} without a visible winner, {} approximate); {} other 409s",
         report.conflicts,
-        report.groups.len(),
+        report.groups_total,
         report.groups_without_winner,
         report.approximate_groups,
         report.other_409.len()
@@ -98,6 +98,9 @@ pub fn write(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<(
                 None => writeln!(out, "        {}", style.dim("no later successful write by the same writer"))?,
             }
         }
+    }
+    if report.groups_total > report.groups.len() {
+        writeln!(out, "\n{} more groups not shown (--limit 0 shows all)", report.groups_total - report.groups.len())?;
     }
     if !report.other_409.is_empty() {
         writeln!(out, "\n{}", style.bold("other 409s (not resourceVersion races)"))?;

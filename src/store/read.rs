@@ -227,6 +227,39 @@ pub fn object_requests(conn: &Connection, object: i64) -> Result<Vec<RequestRow>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Successful writes of one object, by the `requests_object` index.
+const SUCCESSFUL_WRITES: &str = "r.object_id = ?1 AND r.code BETWEEN 200 AND 299
+    AND v.value IN ('create', 'update', 'patch', 'delete', 'deletecollection')";
+
+/// The successful write of an object that was based on `base_rv`: the winner of a race.
+pub fn write_from(conn: &Connection, object: i64, base_rv: &str) -> Result<Option<RequestRow>> {
+    let sql = format!("{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.base_rv = ?2 ORDER BY r.received_us LIMIT 1");
+    Ok(conn.prepare_cached(&sql)?.query_row(params![object, base_rv], request_row).optional()?)
+}
+
+/// The last successful write of an object received in `[from_us, to_us]`.
+pub fn last_write_between(conn: &Connection, object: i64, from_us: i64, to_us: i64) -> Result<Option<RequestRow>> {
+    let sql = format!(
+        "{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.received_us BETWEEN ?2 AND ?3 ORDER BY r.received_us DESC LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![object, from_us, to_us], request_row).optional()?)
+}
+
+/// The first successful write of an object after `after_us` by the same user and agent.
+pub fn next_write_by(
+    conn: &Connection,
+    object: i64,
+    after_us: i64,
+    user: &str,
+    agent: Option<&str>,
+) -> Result<Option<RequestRow>> {
+    let sql = format!(
+        "{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.received_us > ?2 AND u.value = ?3 AND a.value IS ?4
+         ORDER BY r.received_us LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![object, after_us, user, agent], request_row).optional()?)
+}
+
 /// Every 409 in a window, oldest first.
 pub fn conflict_requests(conn: &Connection, window: &Window) -> Result<Vec<RequestRow>> {
     let sql = format!(
