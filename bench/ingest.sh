@@ -4,11 +4,13 @@
 #
 #   bench/ingest.sh                 # 1.1 GiB uncompressed, generated once into bench/out
 #   SIZE=300M bench/ingest.sh       # a quicker run
+#   NOISE=1 bench/ingest.sh         # write-heavy worst case (default 3: reads dominate, as in real logs)
 #   BENCH_DIR=/big/disk bench/ingest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE=${SIZE:-1100M}
+NOISE=${NOISE:-3}
 DIR=${BENCH_DIR:-bench/out}
 LOG="$DIR/audit.log.gz"
 DB="$DIR/bench.db"
@@ -16,9 +18,9 @@ BIN=target/release/kelemetry-cli
 
 cargo build --release --quiet --bin kelemetry-cli --example synth
 mkdir -p "$DIR"
-if [ ! -f "$LOG" ] || [ "$(cat "$DIR/size" 2>/dev/null)" != "$SIZE" ]; then
-    target/release/examples/synth --out "$DIR" --size "$SIZE" --gzip
-    echo "$SIZE" > "$DIR/size"
+if [ ! -f "$LOG" ] || [ "$(cat "$DIR/size" 2>/dev/null)" != "$SIZE noise $NOISE" ]; then
+    target/release/examples/synth --out "$DIR" --size "$SIZE" --noise "$NOISE" --gzip
+    echo "$SIZE noise $NOISE" > "$DIR/size"
 fi
 for tool in jq zcat /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install jq time)" >&2; exit 2; }
@@ -58,4 +60,6 @@ printf '%-34s %10.2f %12s %10s\n' "kelemetry-cli ingest (again)" "$again_s" "-" 
 echo
 echo "peak RSS of ingest: $((rss_kb / 1024)) MiB"
 echo "store: $((db_bytes / 1000000)) MB = $(echo "scale=2; $db_bytes / $gz_bytes" | bc -l)x the gzip input"
-"$BIN" --db "$DB" stats -o json | jq -c '{requests, events, objects, object_states, conflicts}'
+"$BIN" --db "$DB" stats -o json | jq -c '{requests, objects, object_states, conflicts}'
+echo -n "mix (noise $NOISE): "
+"$BIN" --db "$DB" stats -o json | jq -r '[.by_verb[] | "\(.name) \(.count)"] | join(", ")'

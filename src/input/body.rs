@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::model::kinds;
 use crate::model::time::parse_micros;
-use crate::model::{BodyRef, ObjectName, ObjectState, OwnerRef};
+use crate::model::{BodyRef, Interner, ObjectName, ObjectState, OwnerRef};
 
 /// What replaces every Secret value.
 pub const REDACTED: &str = "<redacted>";
@@ -153,12 +153,12 @@ pub struct ParsedObject {
 
 /// Reads an object body (`kind`, `apiVersion`, `metadata`, ...). `None` when the body is
 /// not an object state at all (a `Status`, a `Scale`, a list).
-pub fn parse_object(json: &str) -> Result<Option<ParsedObject>, String> {
-    parse_object_members(&Members::parse(json)?)
+pub fn parse_object(json: &str, strings: &mut Interner) -> Result<Option<ParsedObject>, String> {
+    parse_object_members(&Members::parse(json)?, strings)
 }
 
 /// [`parse_object`] for a body whose members are already split.
-pub fn parse_object_members(members: &Members) -> Result<Option<ParsedObject>, String> {
+pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result<Option<ParsedObject>, String> {
     let kind = members.string("kind")?.unwrap_or_default();
     let api_version = members.string("apiVersion")?.unwrap_or_default();
     if !is_state_kind(&kind) {
@@ -174,11 +174,11 @@ pub fn parse_object_members(members: &Members) -> Result<Option<ParsedObject>, S
     let is_secret = kind == "Secret" && group.is_empty();
     let state = ObjectState {
         object: ObjectName {
-            version: kinds::version_of(&api_version).to_owned(),
-            group,
-            resource,
-            kind,
-            namespace: meta.string("namespace")?.unwrap_or_default(),
+            version: strings.get(kinds::version_of(&api_version)),
+            group: strings.get(&group),
+            resource: strings.get(&resource),
+            kind: strings.get(&kind),
+            namespace: strings.get(&meta.string("namespace")?.unwrap_or_default()),
             name: meta.string("name")?.unwrap_or_default(),
             uid: meta.string("uid")?.filter(|u| !u.is_empty()),
         },
@@ -359,14 +359,14 @@ mod tests {
         let body = raw(
             r#"{"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":{"name":"web-1","namespace":"shop","uid":"u1","resourceVersion":"42","creationTimestamp":"2024-01-01T00:00:00Z","managedFields":[{"manager":"x"}],"ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"d1","controller":true}]},"spec":{"replicas":2}}"#,
         );
-        let parsed = parse_object(body.get()).unwrap().unwrap();
+        let parsed = parse_object(body.get(), &mut Interner::default()).unwrap().unwrap();
         assert_eq!(
             parsed.body,
             r#"{"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":{"name":"web-1","namespace":"shop","uid":"u1","resourceVersion":"42","creationTimestamp":"2024-01-01T00:00:00Z","ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"d1","controller":true}]},"spec":{"replicas":2}}"#
         );
         let state = parsed.state;
-        assert_eq!(state.object.resource, "replicasets");
-        assert_eq!(state.object.group, "apps");
+        assert_eq!(&*state.object.resource, "replicasets");
+        assert_eq!(&*state.object.group, "apps");
         assert_eq!(state.object.uid.as_deref(), Some("u1"));
         assert_eq!(state.resource_version.as_deref(), Some("42"));
         assert_eq!(state.created_us, Some(1_704_067_200_000_000));
@@ -379,7 +379,7 @@ mod tests {
         let body = raw(
             "{\n  \"kind\": \"Secret\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {\"name\": \"db\", \"annotations\": {\"kubectl.kubernetes.io/last-applied-configuration\": \"{\\\"data\\\":{\\\"password\\\":\\\"aHVudGVyMg==\\\"}}\", \"team\": \"a b\"}},\n  \"data\": {\"password\": \"aHVudGVyMg==\"},\n  \"stringData\": {\"token\": \"hunter2\"},\n  \"type\": \"Opaque\"\n}",
         );
-        let parsed = parse_object(body.get()).unwrap().unwrap();
+        let parsed = parse_object(body.get(), &mut Interner::default()).unwrap().unwrap();
         assert!(!parsed.body.contains("aHVudGVyMg"), "{}", parsed.body);
         assert!(!parsed.body.contains("hunter2"), "{}", parsed.body);
         assert_eq!(
@@ -391,9 +391,15 @@ mod tests {
     #[test]
     fn status_and_scale_are_not_states() {
         assert!(
-            parse_object(raw(r#"{"kind":"Status","apiVersion":"v1","status":"Success"}"#).get()).unwrap().is_none()
+            parse_object(raw(r#"{"kind":"Status","apiVersion":"v1","status":"Success"}"#).get(), &mut Interner::default())
+                .unwrap()
+                .is_none()
         );
-        assert!(parse_object(raw(r#"{"kind":"Scale","apiVersion":"autoscaling/v1"}"#).get()).unwrap().is_none());
+        assert!(
+            parse_object(raw(r#"{"kind":"Scale","apiVersion":"autoscaling/v1"}"#).get(), &mut Interner::default())
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::body::{self, BodyBlocks, Members, Text};
 use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{
-    AuditRecord, DumpRecord, EventRecord, Level, ObjectName, ObjectState, Record, Stage, is_write_verb,
+    AuditRecord, DumpRecord, EventRecord, Interner, Level, ObjectName, ObjectState, Record, Stage, is_write_verb,
 };
 
 /// A record that could not be decoded: the line it starts on and why.
@@ -26,6 +26,8 @@ pub struct Decoded {
     pub records: Vec<Record>,
     pub bodies: BodyBlocks,
     pub problems: Vec<Problem>,
+    /// Shares the strings that repeat across the piece's records.
+    pub strings: Interner,
 }
 
 /// Where a document sits, for records that need it.
@@ -187,7 +189,7 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
     }
     match (text(top.kind, "kind")?, top.api_version, top.metadata) {
         (Some(_), Some(_), Some(_)) => {
-            let Some(parsed) = body::parse_object(json)? else {
+            let Some(parsed) = body::parse_object(json, &mut out.strings)? else {
                 return Err("a list or status without items is not an object".to_owned());
             };
             let state = store_body(parsed, out);
@@ -315,9 +317,13 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         .or(metadata_time)
         .ok_or("audit event without requestReceivedTimestamp")?;
     let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
-    let user = typed::<UserJson>(top.user, "user")?.and_then(|u| u.username).unwrap_or_default();
-    let impersonated_user = typed::<UserJson>(top.impersonated_user, "impersonatedUser")?.and_then(|u| u.username);
-    let source_ip = typed::<Vec<String>>(top.source_ips, "sourceIPs")?.and_then(|ips| ips.into_iter().next());
+    let strings = &mut out.strings;
+    let user = strings.get(&typed::<UserJson>(top.user, "user")?.and_then(|u| u.username).unwrap_or_default());
+    let impersonated_user =
+        typed::<UserJson>(top.impersonated_user, "impersonatedUser")?.and_then(|u| u.username).map(|u| strings.get(&u));
+    let source_ip = typed::<Vec<Text>>(top.source_ips, "sourceIPs")?
+        .and_then(|ips| ips.into_iter().next())
+        .map(|ip| strings.get(&ip.0));
     let status = typed::<StatusJson>(top.response_status, "responseStatus")?.unwrap_or_default();
     let object_ref = typed::<ObjectRefJson>(top.object_ref, "objectRef")?;
     let succeeded = status.code.is_none_or(|code| (200..300).contains(&code));
@@ -328,14 +334,14 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         audit_id: audit_id.into_owned(),
         stage,
         level,
-        verb: verb.into_owned(),
-        request_uri: text(top.request_uri, "requestURI")?.unwrap_or_default().into_owned(),
+        verb: strings.get(&verb),
+        request_uri: None,
         user,
         impersonated_user,
-        user_agent: text(top.user_agent, "userAgent")?.map(Cow::into_owned),
+        user_agent: text(top.user_agent, "userAgent")?.map(|agent| strings.get(&agent)),
         source_ip,
         code: status.code,
-        status_reason: non_empty(status.reason),
+        status_reason: non_empty(status.reason).map(|reason| strings.get(&reason)),
         // Success messages say nothing the code does not; failures say why.
         status_message: if failed { non_empty(status.message) } else { None },
         received_us,
@@ -349,26 +355,29 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         patch: None,
     };
 
-    let Some(object_ref) = object_ref else { return Ok(record) };
+    let Some(object_ref) = object_ref else {
+        record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned);
+        return Ok(record);
+    };
     let resource = object_ref.resource.unwrap_or_default();
-    let group = kinds::canonical_group(object_ref.api_group.as_deref().unwrap_or(""), &resource).to_owned();
+    let group = kinds::canonical_group(object_ref.api_group.as_deref().unwrap_or(""), &resource);
     let is_secret = group.is_empty() && resource == "secrets";
     let mut target = ObjectName {
-        kind: kinds::by_resource(&group, &resource).map(|r| r.kind.to_owned()).unwrap_or_default(),
-        group,
-        version: object_ref.api_version.unwrap_or_default(),
-        resource,
-        namespace: object_ref.namespace.unwrap_or_default(),
+        kind: strings.get(kinds::by_resource(group, &resource).map_or("", |r| r.kind)),
+        group: strings.get(group),
+        version: strings.get(object_ref.api_version.as_deref().unwrap_or_default()),
+        resource: strings.get(&resource),
+        namespace: strings.get(object_ref.namespace.as_deref().unwrap_or_default()),
         name: object_ref.name.unwrap_or_default(),
         uid: non_empty(object_ref.uid),
     };
-    let subresource = non_empty(object_ref.subresource);
+    let subresource = non_empty(object_ref.subresource).map(|s| strings.get(&s));
     let is_write = is_write_verb(&record.verb);
 
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
     let response = top.response_object.as_ref().filter(|_| is_object_write && succeeded);
     if let Some(response) = response
-        && let Some(parsed) = body::parse_object_members(response)?
+        && let Some(parsed) = body::parse_object_members(response, &mut out.strings)?
     {
         let state = store_body(parsed, out);
         if target.name.is_empty() {
@@ -389,7 +398,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     if is_write && let Some(request) = top.request_object {
         // The base resourceVersion of an update is in the request body; a create with a
         // response has all the body could tell, and skipping it saves a scan.
-        let needs_meta = record.verb != "create" || record.state.is_none();
+        let needs_meta = &*record.verb != "create" || record.state.is_none();
         // A JSON patch (an array) or a YAML apply body has no metadata to read.
         let meta = needs_meta
             .then(|| serde_json::from_str::<RequestBodyJson>(request.get()).ok().and_then(|b| b.metadata))
@@ -398,7 +407,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
             if target.name.is_empty() {
                 target.name = meta.name.unwrap_or_default();
             }
-            if record.verb != "create" {
+            if &*record.verb != "create" {
                 record.base_rv = non_empty(meta.resource_version);
             }
             if record.state.is_none() {
@@ -406,14 +415,14 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
             }
         }
         // Patch documents say what the writer meant to change; binding bodies name the node.
-        let keep_body = (record.verb == "patch" || subresource.as_deref() == Some("binding")) && !is_secret;
+        let keep_body = (&*record.verb == "patch" || subresource.as_deref() == Some("binding")) && !is_secret;
         if keep_body {
             let mut compact = String::with_capacity(request.get().len());
             body::push_minified(&mut compact, request.get());
             record.patch = Some(out.bodies.push(compact.as_bytes()));
         }
     }
-    if record.base_rv.is_none() && record.verb != "create" {
+    if record.base_rv.is_none() && &*record.verb != "create" {
         record.base_rv = non_empty(object_ref.resource_version);
     }
 
@@ -532,12 +541,12 @@ fn involved_object(involved: InvolvedJson) -> ObjectName {
     let resource = builtin.map_or_else(|| kinds::guess_resource(&kind), |r| r.resource.to_owned());
     let namespaced = builtin.is_none_or(|r| r.namespaced);
     ObjectName {
-        group: kinds::canonical_group(group, &resource).to_owned(),
-        version: kinds::version_of(&api_version).to_owned(),
-        resource,
-        kind,
+        group: kinds::canonical_group(group, &resource).into(),
+        version: kinds::version_of(&api_version).into(),
+        resource: resource.into(),
+        kind: kind.into(),
         // Events about cluster-scoped objects live in `default` and some name it here too.
-        namespace: if namespaced { involved.namespace.unwrap_or_default() } else { String::new() },
+        namespace: if namespaced { involved.namespace.unwrap_or_default().into() } else { "".into() },
         name: involved.name.unwrap_or_default(),
         uid: non_empty(involved.uid),
     }

@@ -74,6 +74,6 @@ mod tests {
         assert_eq!(out.problems[0].line, 11);
         let Record::Dump(pod) = &out.records[0] else { panic!() };
         assert_eq!(pod.observed_us, Some(1_621_417_378_640_117));
-        assert_eq!(pod.state.object.resource, "pods");
+        assert_eq!(&*pod.state.object.resource, "pods");
     }
 }

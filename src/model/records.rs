@@ -1,5 +1,29 @@
 //! Decoded records. They own their strings because they cross from the parsing threads
-//! to the single store writer.
+//! to the single store writer. Strings that repeat from record to record (verbs, users,
+//! agents, groups, kinds, namespaces) are shared: one allocation per piece, not per record.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// A string many records of a piece share.
+pub type Shared = Arc<str>;
+
+/// Hands out one [`Shared`] per distinct string.
+#[derive(Default)]
+pub struct Interner {
+    strings: HashSet<Shared>,
+}
+
+impl Interner {
+    pub fn get(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.strings.get(text) {
+            return shared.clone();
+        }
+        let shared: Shared = Arc::from(text);
+        self.strings.insert(shared.clone());
+        shared
+    }
+}
 
 /// The audit stages, in the order a request passes through them. The values are bits so
 /// that the store can keep the set of stages seen for one auditID.
@@ -51,13 +75,13 @@ impl Level {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ObjectName {
     /// API group, canonical (`apps` even when the request used `extensions`).
-    pub group: String,
-    pub version: String,
+    pub group: Shared,
+    pub version: Shared,
     /// Plural resource (`deployments`); may be empty when only the kind is known.
-    pub resource: String,
+    pub resource: Shared,
     /// Kind (`Deployment`); may be empty when only the resource is known.
-    pub kind: String,
-    pub namespace: String,
+    pub kind: Shared,
+    pub namespace: Shared,
     pub name: String,
     pub uid: Option<String>,
 }
@@ -102,20 +126,21 @@ pub struct AuditRecord {
     pub audit_id: String,
     pub stage: Stage,
     pub level: Level,
-    pub verb: String,
-    pub request_uri: String,
-    pub user: String,
-    pub impersonated_user: Option<String>,
-    pub user_agent: Option<String>,
-    pub source_ip: Option<String>,
+    pub verb: Shared,
+    /// Kept only for requests on no single object (list, watch, non-resource URLs).
+    pub request_uri: Option<String>,
+    pub user: Shared,
+    pub impersonated_user: Option<Shared>,
+    pub user_agent: Option<Shared>,
+    pub source_ip: Option<Shared>,
     pub code: Option<i64>,
-    pub status_reason: Option<String>,
+    pub status_reason: Option<Shared>,
     pub status_message: Option<String>,
     pub received_us: i64,
     pub stage_us: i64,
     /// The object the request is about (objectRef, completed from the bodies).
     pub target: Option<ObjectName>,
-    pub subresource: Option<String>,
+    pub subresource: Option<Shared>,
     /// The resourceVersion the writer based its write on.
     pub base_rv: Option<String>,
     /// The resourceVersion a successful write produced.

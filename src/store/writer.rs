@@ -10,7 +10,7 @@ use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use crate::model::kinds;
-use crate::model::{AuditRecord, BodyRef, DumpRecord, EventRecord, ObjectName, ObjectState, OwnerRef, Record};
+use crate::model::{AuditRecord, BodyRef, DumpRecord, EventRecord, ObjectName, ObjectState, OwnerRef, Record, Shared};
 
 /// A file whose every piece has been written.
 pub struct FileRow {
@@ -103,6 +103,7 @@ pub struct Writer<'c> {
     default_cluster: String,
     clusters: FastMap<String, i64>,
     strings: FastMap<String, i64>,
+    resources: FastMap<(Shared, Shared), i64>,
     /// Objects by `cluster \0 uid` or by `cluster \0 group \0 resource \0 namespace \0 name`.
     objects: FastMap<String, Slot>,
     /// Reused to build lookup keys without allocating.
@@ -145,6 +146,7 @@ impl<'c> Writer<'c> {
             default_cluster: default_cluster.to_owned(),
             clusters: FastMap::default(),
             strings: FastMap::default(),
+            resources: FastMap::default(),
             objects: FastMap::default(),
             key: String::new(),
             updates: FastMap::default(),
@@ -248,6 +250,17 @@ impl<'c> Writer<'c> {
         Ok(id)
     }
 
+    /// The string id of `resource` or `resource.group`, as stats and queries show it.
+    fn resource_id(&mut self, resource: &Shared, group: &Shared) -> Result<i64> {
+        let key = (resource.clone(), group.clone());
+        if let Some(&id) = self.resources.get(&key) {
+            return Ok(id);
+        }
+        let id = if group.is_empty() { self.intern(resource)? } else { self.intern(&format!("{resource}.{group}"))? };
+        self.resources.insert(key, id);
+        Ok(id)
+    }
+
     fn intern_opt(&mut self, value: Option<&str>) -> Result<Option<i64>> {
         value.filter(|v| !v.is_empty()).map(|v| self.intern(v)).transpose()
     }
@@ -267,15 +280,15 @@ impl<'c> Writer<'c> {
         {
             return Ok(());
         }
-        let key = (target.group.clone(), target.kind.clone());
-        if self.learned.get(&key) == Some(&target.resource) {
+        let key = (target.group.to_string(), target.kind.to_string());
+        if self.learned.get(&key).is_some_and(|known| **known == *target.resource) {
             return Ok(());
         }
         self.conn.execute(
             "INSERT OR REPLACE INTO api_resources (api_group, resource, kind) VALUES (?1, ?2, ?3)",
             params![target.group, target.resource, target.kind],
         )?;
-        self.learned.insert(key, target.resource.clone());
+        self.learned.insert(key, target.resource.to_string());
         Ok(())
     }
 
@@ -292,7 +305,7 @@ impl<'c> Writer<'c> {
         };
         let kind = match kinds::by_resource(&name.group, &resource) {
             Some(builtin) if name.kind.is_empty() => builtin.kind,
-            _ => name.kind.as_str(),
+            _ => &*name.kind,
         };
         self.key.clear();
         self.key.push_str(itoa::Buffer::new().format(cluster));
@@ -310,8 +323,9 @@ impl<'c> Writer<'c> {
             }
         }
         let has_info = !kind.is_empty() && !name.version.is_empty();
-        let api_version =
-            || if name.group.is_empty() { name.version.clone() } else { format!("{}/{}", name.group, name.version) };
+        let api_version = || {
+            if name.group.is_empty() { name.version.to_string() } else { format!("{}/{}", name.group, name.version) }
+        };
         if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
             let id = slot.id;
             if slot.needs_info && has_info {
@@ -410,19 +424,33 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    fn owners(&mut self, cluster: i64, owned: i64, owned_namespace: &str, owners: &[OwnerRef]) -> Result<()> {
+    /// The id of an object already known by uid, without building its name.
+    fn known_uid(&mut self, cluster: i64, uid: &str) -> Option<i64> {
+        self.key.clear();
+        self.key.push_str(itoa::Buffer::new().format(cluster));
+        self.key.push('\0');
+        self.key.push_str(uid);
+        self.objects.get(self.key.as_str()).map(|slot| slot.id)
+    }
+
+    fn owners(&mut self, cluster: i64, owned: i64, owned_namespace: &Shared, owners: &[OwnerRef]) -> Result<()> {
         for owner in owners {
+            if let Some(owner_id) = self.known_uid(cluster, &owner.uid)
+                && self.owner_links.contains(&(owned, owner_id))
+            {
+                continue;
+            }
             let group = kinds::group_of(&owner.api_version);
             let resource = self.resource_for(group, &owner.kind);
             let namespaced =
                 kinds::by_resource(kinds::canonical_group(group, &resource), &resource).is_none_or(|r| r.namespaced);
             let name = ObjectName {
-                group: kinds::canonical_group(group, &resource).to_owned(),
-                version: kinds::version_of(&owner.api_version).to_owned(),
-                resource,
-                kind: owner.kind.clone(),
+                group: kinds::canonical_group(group, &resource).into(),
+                version: kinds::version_of(&owner.api_version).into(),
+                resource: resource.into(),
+                kind: owner.kind.as_str().into(),
                 // Owners are in the dependent's namespace, or cluster-scoped.
-                namespace: if namespaced { owned_namespace.to_owned() } else { String::new() },
+                namespace: if namespaced { owned_namespace.clone() } else { "".into() },
                 name: owner.name.clone(),
                 uid: Some(owner.uid.clone()),
             };
@@ -475,19 +503,15 @@ impl<'c> Writer<'c> {
             }
             None => None,
         };
-        let (resource, namespace) = match &audit.target {
+        let (resource_id, namespace_id) = match &audit.target {
             Some(t) if !t.resource.is_empty() => {
-                let resource =
-                    if t.group.is_empty() { t.resource.clone() } else { format!("{}.{}", t.resource, t.group) };
-                (Some(resource), Some(t.namespace.as_str()))
+                (Some(self.resource_id(&t.resource, &t.group)?), self.intern_opt(Some(&t.namespace))?)
             }
             _ => (None, None),
         };
         let verb_id = self.intern(&audit.verb)?;
-        let resource_id = self.intern_opt(resource.as_deref())?;
         let subresource_id = self.intern_opt(audit.subresource.as_deref())?;
-        let namespace_id = self.intern_opt(namespace)?;
-        let uri_id = if object.is_none() { self.intern_opt(Some(&audit.request_uri))? } else { None };
+        let uri_id = if object.is_none() { self.intern_opt(audit.request_uri.as_deref())? } else { None };
         let user_id = self.intern_opt(Some(&audit.user))?;
         let impersonated_id = self.intern_opt(audit.impersonated_user.as_deref())?;
         let agent_id = self.intern_opt(audit.user_agent.as_deref())?;
@@ -533,16 +557,16 @@ impl<'c> Writer<'c> {
         let Some(object) = object else { return Ok(()) };
         self.seen(object, audit.received_us, audit.stage_us);
         let succeeded = audit.code.is_some_and(|c| (200..300).contains(&c));
-        if audit.verb == "delete" && audit.subresource.is_none() && succeeded {
+        if &*audit.verb == "delete" && audit.subresource.is_none() && succeeded {
             self.lifetime(object, None, Some(audit.stage_us));
         }
-        let namespace = audit.target.as_ref().map_or("", |t| t.namespace.as_str());
+        let namespace = audit.target.as_ref().map_or_else(|| Shared::from(""), |t| t.namespace.clone());
         match &audit.state {
             Some(state) => {
                 self.state(object, state, Some(audit.stage_us), 0, blocks)?;
-                self.owners(cluster, object, namespace, &state.owners)?;
+                self.owners(cluster, object, &namespace, &state.owners)?;
             }
-            None => self.owners(cluster, object, namespace, &audit.request_owners)?,
+            None => self.owners(cluster, object, &namespace, &audit.request_owners)?,
         }
         Ok(())
     }
