@@ -104,6 +104,8 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
     let mut other_409 = Vec::new();
     let mut conflicts = 0;
     let mut times = Vec::new();
+    let writes = read::writes_of_conflicted_objects(conn, &window)?;
+    let no_writes = Vec::new();
 
     for request in read::conflict_requests(conn, &window)? {
         let Some(object_id) = request.object_id else { continue };
@@ -124,29 +126,34 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
         }
         conflicts += 1;
         times.push(request.received_us);
-        let retry =
-            read::next_write_by(conn, object_id, request.received_us, &request.user, request.user_agent.as_deref())?
-                .map(|r| Write::new(&r));
+        let successes = writes.get(&object_id).unwrap_or(&no_writes);
+        let retry = successes
+            .iter()
+            .find(|w| {
+                w.received_us > request.received_us && w.user == request.user && w.user_agent == request.user_agent
+            })
+            .map(Write::new);
         let (key, approximate, nearby) = match &request.base_rv {
             Some(base) => (base.clone(), false, None),
             None => {
-                let from = request.received_us - APPROXIMATE_WINDOW_US;
-                let winner = read::last_write_between(conn, object_id, from, request.received_us)?
-                    .filter(|w| w.completed_us <= request.received_us);
-                let key =
-                    winner.as_ref().map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
+                let winner = successes.iter().rev().find(|w| {
+                    w.completed_us <= request.received_us
+                        && request.received_us - w.completed_us <= APPROXIMATE_WINDOW_US
+                });
+                let key = winner.map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
                 (key, true, winner)
             }
         };
         let group = match groups.entry((object_id, key.clone())) {
             std::collections::btree_map::Entry::Occupied(group) => group.into_mut(),
             std::collections::btree_map::Entry::Vacant(slot) => {
-                let winner = if approximate { nearby } else { read::write_from(conn, object_id, &key)? };
+                let winner =
+                    if approximate { nearby } else { successes.iter().find(|w| w.base_rv.as_deref() == Some(&key)) };
                 slot.insert(Group {
                     object,
                     base_rv: (!approximate).then(|| key.clone()),
                     approximate,
-                    winner: winner.as_ref().map(Write::new),
+                    winner: winner.map(Write::new),
                     winner_changes: Vec::new(),
                     losers: Vec::new(),
                 })

@@ -31,10 +31,16 @@ fn kind_matches(kind: Option<&KindQuery>, object: &ObjectRow) -> bool {
 pub fn find(conn: &Connection, wanted: &Wanted) -> Result<Found> {
     let name = wanted.selector.map(|s| s.name.as_str());
     let kind = wanted.selector.and_then(|s| s.kind.as_ref());
-    let mut matches: Vec<ObjectRow> = read::objects(conn, name, wanted.namespace, wanted.cluster, wanted.uid)?
-        .into_iter()
-        .filter(|o| kind_matches(kind, o))
-        .collect();
+    let query = read::ObjectQuery {
+        name,
+        namespace: wanted.namespace,
+        cluster: wanted.cluster,
+        uid: wanted.uid,
+        resource: kind.and_then(|k| k.builtin).map(|r| (r.resource, r.group)),
+        ..Default::default()
+    };
+    let mut matches: Vec<ObjectRow> =
+        read::objects(conn, &query)?.into_iter().filter(|o| kind_matches(kind, o)).collect();
     // Owners known only from ownerReferences (no kind resolved yet) stay findable by uid.
     Ok(match matches.len() {
         1 => Found::One(Box::new(matches.remove(0))),

@@ -149,8 +149,12 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
     // Roughly 1 KB of input per audit event: a load bigger than the store is a bulk load.
     let bulk = input_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < input_bytes / 1024;
+    if store.needs_bulk_repair()? {
+        // An earlier bulk load was interrupted before it restored the unique index.
+        store.finish_bulk_load()?;
+    }
     if bulk {
-        store.drop_query_indexes()?;
+        store.start_bulk_load()?;
     }
 
     let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict)?;
@@ -240,13 +244,19 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         Ok(())
     });
     write_result?;
-    let written = if aborted {
+    let mut written = if aborted {
         writer.abandon()?;
         WriteSummary::default()
     } else {
         writer.finish()?
     };
-    if bulk || aborted {
+    if bulk {
+        // Rows of one request stored twice during the load are merged now.
+        let (merged, duplicates) = store.finish_bulk_load()?;
+        written.requests_added = written.requests_added.saturating_sub(merged + duplicates);
+        written.stages_merged += merged;
+        written.duplicates_skipped += duplicates;
+    } else if aborted {
         store.ensure_query_indexes()?;
     }
     store::query::resolve_unnamed_objects(&store.conn)?;

@@ -50,7 +50,13 @@ struct Listed {
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
     let kind = args.kind.as_deref().map(KindQuery::parse);
-    let matching: Vec<ObjectRow> = read::objects(&store.conn, None, args.namespace.as_deref(), None, None)?
+    let query = read::ObjectQuery {
+        namespace: args.namespace.as_deref(),
+        name_glob: args.name.as_deref(),
+        resource: kind.as_ref().and_then(|k| k.builtin).map(|r| (r.resource, r.group)),
+        ..Default::default()
+    };
+    let matching: Vec<ObjectRow> = read::objects(&store.conn, &query)?
         .into_iter()
         .filter(|o| kind.as_ref().is_none_or(|k| k.matches(&o.kind, &o.resource, &o.api_group)))
         .filter(|o| args.name.as_deref().is_none_or(|g| glob_match(g, &o.name)))

@@ -391,9 +391,12 @@ mod tests {
     #[test]
     fn status_and_scale_are_not_states() {
         assert!(
-            parse_object(raw(r#"{"kind":"Status","apiVersion":"v1","status":"Success"}"#).get(), &mut Interner::default())
-                .unwrap()
-                .is_none()
+            parse_object(
+                raw(r#"{"kind":"Status","apiVersion":"v1","status":"Success"}"#).get(),
+                &mut Interner::default()
+            )
+            .unwrap()
+            .is_none()
         );
         assert!(
             parse_object(raw(r#"{"kind":"Scale","apiVersion":"autoscaling/v1"}"#).get(), &mut Interner::default())

@@ -52,6 +52,11 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON events (time_us)"),
 ];
 
+/// The unique index that keeps one row per request. A bulk load drops it and
+/// [`writer::merge_repeated_requests`] restores it.
+pub const REQUESTS_AUDIT_ID_INDEX: &str =
+    "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)";
+
 impl Store {
     /// Opens the store for writing, creating it and migrating it as needed.
     pub fn open_for_write(location: &Location) -> Result<Store> {
@@ -84,11 +89,31 @@ impl Store {
         Ok(())
     }
 
-    pub fn drop_query_indexes(&self) -> Result<()> {
-        for (name, _) in QUERY_INDEXES {
+    /// Drops every index a load would keep up to date row by row, the unique one on
+    /// auditIDs included; [`Store::finish_bulk_load`] builds them again.
+    pub fn start_bulk_load(&self) -> Result<()> {
+        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(["requests_audit_id"]) {
             self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
         }
         Ok(())
+    }
+
+    /// Merges the requests a bulk load stored more than once, then builds the indexes.
+    /// Also repairs a store whose bulk load was interrupted. Returns (merged, duplicates).
+    pub fn finish_bulk_load(&self) -> Result<(u64, u64)> {
+        let merged = writer::merge_repeated_requests(&self.conn)?;
+        self.ensure_query_indexes()?;
+        Ok(merged)
+    }
+
+    /// Whether a bulk load left the store without its unique request index.
+    pub fn needs_bulk_repair(&self) -> Result<bool> {
+        let present: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'requests_audit_id')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(!present)
     }
 
     pub fn path(&self) -> Option<&Path> {

@@ -73,28 +73,50 @@ fn object_row(row: &Row) -> rusqlite::Result<ObjectRow> {
     })
 }
 
-/// Objects narrowed by what SQL can match exactly; kinds are matched by the caller.
-pub fn objects(
-    conn: &Connection,
-    name: Option<&str>,
-    namespace: Option<&str>,
-    cluster: Option<&str>,
-    uid: Option<&str>,
-) -> Result<Vec<ObjectRow>> {
+/// What SQL narrows objects by; kinds that are not built in are matched by the caller.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ObjectQuery<'a> {
+    pub name: Option<&'a str>,
+    /// A kubectl-style glob (`web-*`).
+    pub name_glob: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub cluster: Option<&'a str>,
+    pub uid: Option<&'a str>,
+    /// A built-in resource and its group.
+    pub resource: Option<(&'a str, &'a str)>,
+}
+
+/// Objects, newest activity first. Only the conditions given reach the SQL, so that
+/// SQLite can use the index that fits them.
+pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
+    let (resource, group) = query.resource.unzip();
+    let given: Vec<(&str, &str)> = [
+        ("o.name =", query.name),
+        ("o.name GLOB", query.name_glob),
+        ("o.namespace =", query.namespace),
+        ("c.name =", query.cluster),
+        ("o.uid =", query.uid),
+        ("o.resource =", resource),
+        ("o.api_group =", group),
+    ]
+    .into_iter()
+    .filter_map(|(sql, value)| value.map(|v| (sql, v)))
+    .collect();
+    let conditions: Vec<String> = given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
+    let values = given.iter().map(|(_, value)| *value);
+    let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
-        "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id
-         WHERE (?1 IS NULL OR o.name = ?1) AND (?2 IS NULL OR o.namespace = ?2) AND (?3 IS NULL OR c.name = ?3)
-           AND (?4 IS NULL OR o.uid = ?4)
+        "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id {filter}
          ORDER BY coalesce(o.last_seen_us, o.created_us, 0) DESC, o.id"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![name, namespace, cluster, uid], object_row)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), object_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn object_by_id(conn: &Connection, id: i64) -> Result<Option<ObjectRow>> {
     let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE o.id = ?1");
-    Ok(conn.query_row(&sql, [id], object_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], object_row).optional()?)
 }
 
 /// Every object name of the store, for "did you mean" suggestions.
@@ -227,37 +249,26 @@ pub fn object_requests(conn: &Connection, object: i64) -> Result<Vec<RequestRow>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Successful writes of one object, by the `requests_object` index.
-const SUCCESSFUL_WRITES: &str = "r.object_id = ?1 AND r.code BETWEEN 200 AND 299
-    AND v.value IN ('create', 'update', 'patch', 'delete', 'deletecollection')";
-
-/// The successful write of an object that was based on `base_rv`: the winner of a race.
-pub fn write_from(conn: &Connection, object: i64, base_rv: &str) -> Result<Option<RequestRow>> {
-    let sql = format!("{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.base_rv = ?2 ORDER BY r.received_us LIMIT 1");
-    Ok(conn.prepare_cached(&sql)?.query_row(params![object, base_rv], request_row).optional()?)
-}
-
-/// The last successful write of an object received in `[from_us, to_us]`.
-pub fn last_write_between(conn: &Connection, object: i64, from_us: i64, to_us: i64) -> Result<Option<RequestRow>> {
+/// The successful writes of every object that had a 409 in the window, by object, oldest
+/// first: where the winners and retries of those 409s are. One query, not one per 409.
+pub fn writes_of_conflicted_objects(conn: &Connection, window: &Window) -> Result<HashMap<i64, Vec<RequestRow>>> {
     let sql = format!(
-        "{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.received_us BETWEEN ?2 AND ?3 ORDER BY r.received_us DESC LIMIT 1"
+        "{REQUEST_SELECT}
+         WHERE r.object_id IN (SELECT DISTINCT object_id FROM requests
+                               WHERE code = 409 AND received_us BETWEEN ?1 AND ?2 AND object_id IS NOT NULL)
+           AND r.code BETWEEN 200 AND 299
+           AND v.value IN ('create', 'update', 'patch', 'delete', 'deletecollection')
+         ORDER BY r.object_id, r.received_us, r.id"
     );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![object, from_us, to_us], request_row).optional()?)
-}
-
-/// The first successful write of an object after `after_us` by the same user and agent.
-pub fn next_write_by(
-    conn: &Connection,
-    object: i64,
-    after_us: i64,
-    user: &str,
-    agent: Option<&str>,
-) -> Result<Option<RequestRow>> {
-    let sql = format!(
-        "{REQUEST_SELECT} WHERE {SUCCESSFUL_WRITES} AND r.received_us > ?2 AND u.value = ?3 AND a.value IS ?4
-         ORDER BY r.received_us LIMIT 1"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![object, after_us, user, agent], request_row).optional()?)
+    let mut stmt = conn.prepare(&sql)?;
+    let rows =
+        stmt.query_map(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)], request_row)?;
+    let mut writes: HashMap<i64, Vec<RequestRow>> = HashMap::new();
+    for row in rows {
+        let row = row?;
+        writes.entry(row.object_id.unwrap_or_default()).or_default().push(row);
+    }
+    Ok(writes)
 }
 
 /// Every 409 in a window, oldest first.
@@ -309,8 +320,10 @@ impl<'c> Bodies<'c> {
 
     pub fn json(&mut self, at: BodyLocation) -> Result<serde_json::Value> {
         if !self.blocks.contains_key(&at.block) {
-            let data: Vec<u8> =
-                self.conn.query_row("SELECT data FROM state_blocks WHERE id = ?1", [at.block], |r| r.get(0))?;
+            let data: Vec<u8> = self
+                .conn
+                .prepare_cached("SELECT data FROM state_blocks WHERE id = ?1")?
+                .query_row([at.block], |r| r.get(0))?;
             self.blocks.insert(at.block, inflate_block(&data).context("a corrupt body block")?);
         }
         let block = &self.blocks[&at.block];

@@ -629,37 +629,60 @@ impl<'c> Writer<'c> {
     }
 }
 
-const INSERT_REQUEST: &str = "
-INSERT OR IGNORE INTO requests (audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
-    object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
-    received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+/// The columns of a request row, in the order of [`INSERT_REQUEST`]'s parameters.
+macro_rules! request_columns {
+    () => {
+        "audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
+         object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
+         received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len"
+    };
+}
+
+const INSERT_REQUEST: &str = concat!(
+    "INSERT OR IGNORE INTO requests (",
+    request_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+);
 
 /// Stages of one request arrive as separate audit events, maybe in different files. The
 /// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
 /// duplicate and changes nothing. Parameters as in [`INSERT_REQUEST`].
-const MERGE_REQUEST: &str = "
-UPDATE requests SET
-    stages = stages | ?3,
-    level = max(level, ?4),
-    resource_id = coalesce(resource_id, ?6),
-    subresource_id = coalesce(subresource_id, ?7),
-    namespace_id = coalesce(namespace_id, ?8),
-    object_id = coalesce(object_id, ?9),
-    uri_id = coalesce(uri_id, ?10),
-    agent_id = coalesce(agent_id, ?13),
-    source_ip_id = coalesce(source_ip_id, ?14),
-    code = CASE WHEN ?3 > stages THEN coalesce(?15, code) ELSE coalesce(code, ?15) END,
-    reason_id = CASE WHEN ?3 > stages THEN coalesce(?16, reason_id) ELSE coalesce(reason_id, ?16) END,
-    message = CASE WHEN ?3 > stages THEN coalesce(?17, message) ELSE coalesce(message, ?17) END,
-    received_us = min(received_us, ?18),
-    completed_us = max(completed_us, ?19),
-    base_rv = coalesce(base_rv, ?20),
-    new_rv = coalesce(new_rv, ?21),
-    body_block = coalesce(body_block, ?22),
-    body_offset = coalesce(body_offset, ?23),
-    body_len = coalesce(body_len, ?24)
-WHERE audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0";
+/// How a stage merges into the row of its request. Parameters as in [`INSERT_REQUEST`].
+macro_rules! merge_request {
+    ($target:literal) => {
+        concat!(
+            "UPDATE requests ",
+            "SET
+                 stages = stages | ?3,
+                 level = max(level, ?4),
+                 resource_id = coalesce(resource_id, ?6),
+                 subresource_id = coalesce(subresource_id, ?7),
+                 namespace_id = coalesce(namespace_id, ?8),
+                 object_id = coalesce(object_id, ?9),
+                 uri_id = coalesce(uri_id, ?10),
+                 agent_id = coalesce(agent_id, ?13),
+                 source_ip_id = coalesce(source_ip_id, ?14),
+                 code = CASE WHEN ?3 > stages THEN coalesce(?15, code) ELSE coalesce(code, ?15) END,
+                 reason_id = CASE WHEN ?3 > stages THEN coalesce(?16, reason_id) ELSE coalesce(reason_id, ?16) END,
+                 message = CASE WHEN ?3 > stages THEN coalesce(?17, message) ELSE coalesce(message, ?17) END,
+                 received_us = min(received_us, ?18),
+                 completed_us = max(completed_us, ?19),
+                 base_rv = coalesce(base_rv, ?20),
+                 new_rv = coalesce(new_rv, ?21),
+                 body_block = coalesce(body_block, ?22),
+                 body_offset = coalesce(body_offset, ?23),
+                 body_len = coalesce(body_len, ?24)",
+            " WHERE ",
+            $target,
+            " AND (stages & ?3) = 0"
+        )
+    };
+}
+
+const MERGE_REQUEST: &str = merge_request!("audit_id = ?1 AND cluster_id = ?2");
+
+/// The same merge into a row chosen by id (?25): for rows a bulk load stored twice.
+const MERGE_INTO_ROW: &str = merge_request!("id = ?25");
 
 const INSERT_STATE: &str = "
 INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
@@ -680,6 +703,41 @@ INSERT OR IGNORE INTO events (cluster_id, api, event_key, version_key, uid, name
     object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
     reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+
+/// After a bulk load, which stores rows without the unique auditID index: merges the rows
+/// that share an auditID (stages of one request, one request in two files) with the same
+/// rules as [`MERGE_REQUEST`], then restores the index. Returns (merged, duplicates).
+pub fn merge_repeated_requests(conn: &Connection) -> Result<(u64, u64)> {
+    let tx = conn.unchecked_transaction()?;
+    let repeats: Vec<(i64, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT r.id, g.keep FROM requests r
+             JOIN (SELECT audit_id, cluster_id, min(id) AS keep FROM requests GROUP BY audit_id, cluster_id HAVING count(*) > 1) g
+               ON r.audit_id = g.audit_id AND r.cluster_id = g.cluster_id AND r.id != g.keep
+             ORDER BY r.id",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+    };
+    let (mut merged, mut duplicates) = (0, 0);
+    {
+        let mut select = tx.prepare(concat!("SELECT ", request_columns!(), " FROM requests WHERE id = ?1"))?;
+        let mut merge = tx.prepare(MERGE_INTO_ROW)?;
+        for (extra, keep) in repeats {
+            let mut values: Vec<rusqlite::types::Value> =
+                select.query_row([extra], |r| (0..24).map(|i| r.get(i)).collect::<Result<_, _>>())?;
+            values.push(keep.into());
+            tx.execute("DELETE FROM requests WHERE id = ?1", [extra])?;
+            if merge.execute(rusqlite::params_from_iter(values))? == 1 {
+                merged += 1;
+            } else {
+                duplicates += 1;
+            }
+        }
+    }
+    tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
+    tx.commit()?;
+    Ok((merged, duplicates))
+}
 
 #[cfg(test)]
 mod tests {
