@@ -35,3 +35,37 @@ pub fn migrate(conn: &Connection) -> Result<()> {
 pub fn schema_version() -> usize {
     MIGRATIONS.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn old_stores_migrate_forward() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        migrate(&conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len() as i64);
+        let indexed: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('objects_kind', 'objects_by_uid')", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(indexed, 2);
+        migrate(&conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len() as i64, "migrating twice changes nothing");
+    }
+
+    #[test]
+    fn newer_stores_are_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        let error = migrate(&conn).unwrap_err().to_string();
+        assert!(error.contains("schema version 99, newer than this kelemetry-cli knows"), "{error}");
+    }
+}

@@ -120,6 +120,10 @@ pub struct Writer<'c> {
 
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
+/// Entries each lookup cache may hold before it starts over, which keeps memory flat
+/// whatever the input size (about 30 MB all told); the store answers what they forget.
+const CACHE_LIMIT: usize = 200_000;
+
 impl<'c> Writer<'c> {
     pub fn new(conn: &'c Connection, default_cluster: &str, periodic_commits: bool) -> Result<Writer<'c>> {
         let mut learned = HashMap::new();
@@ -246,6 +250,9 @@ impl<'c> Writer<'c> {
         self.conn.prepare_cached("INSERT OR IGNORE INTO strings (value) VALUES (?1)")?.execute([value])?;
         let id =
             self.conn.prepare_cached("SELECT id FROM strings WHERE value = ?1")?.query_row([value], |r| r.get(0))?;
+        if self.strings.len() >= CACHE_LIMIT {
+            self.strings.clear();
+        }
         self.strings.insert(value.to_owned(), id);
         Ok(id)
     }
@@ -383,6 +390,11 @@ impl<'c> Writer<'c> {
                 (self.conn.last_insert_rowid(), !has_info)
             }
         };
+        if self.objects.len() >= CACHE_LIMIT {
+            self.objects.clear();
+            // Objects written earlier are no longer all in the cache: ask the store on a miss.
+            self.started_empty = false;
+        }
         self.objects.insert(self.key.clone(), Slot { id, needs_info });
         Ok(Some(id))
     }
@@ -455,6 +467,9 @@ impl<'c> Writer<'c> {
                 uid: Some(owner.uid.clone()),
             };
             let Some(owner_id) = self.object(cluster, &name)? else { continue };
+            if self.owner_links.len() >= CACHE_LIMIT {
+                self.owner_links.clear();
+            }
             if !self.owner_links.insert((owned, owner_id)) {
                 continue;
             }
