@@ -149,15 +149,17 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
     // Roughly 1 KB of input per audit event: a load bigger than the store is a bulk load.
     let bulk = input_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < input_bytes / 1024;
+    // Into an empty store, a bulk load goes without the unique auditID index as well.
+    let bulk_keys = (bulk && existing_requests == 0).then_some(input_bytes / 500);
     if store.needs_bulk_repair()? {
-        // An earlier bulk load was interrupted before it restored the unique index.
+        // An earlier bulk load was interrupted: finish it before writing anything.
         store.finish_bulk_load()?;
     }
     if bulk {
-        store.start_bulk_load()?;
+        store.start_bulk_load(bulk_keys.is_some())?;
     }
 
-    let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict)?;
+    let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict, bulk_keys)?;
     let mut bad_records = 0u64;
     let mut aborted = false;
     let write_result: Result<()> = std::thread::scope(|scope| {
@@ -251,11 +253,11 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         writer.finish()?
     };
     if bulk {
-        // Rows of one request stored twice during the load are merged now.
-        let (merged, duplicates) = store.finish_bulk_load()?;
-        written.requests_added = written.requests_added.saturating_sub(merged + duplicates);
-        written.stages_merged += merged;
-        written.duplicates_skipped += duplicates;
+        // Requests whose auditID may have been stored already are written now.
+        let drained = store.finish_bulk_load()?;
+        written.requests_added += drained.added;
+        written.stages_merged += drained.merged;
+        written.duplicates_skipped += drained.duplicates;
     } else if aborted {
         store.ensure_query_indexes()?;
     }

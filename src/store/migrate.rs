@@ -6,8 +6,11 @@ use rusqlite::Connection;
 use super::QUERY_INDEXES;
 
 /// Migration N (1-based) brings the schema from version N-1 to N. Append only.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/001_initial.sql"), include_str!("migrations/002_objects_by_kind.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_objects_by_kind.sql"),
+    include_str!("migrations/003_pending_requests.sql"),
+];
 
 pub fn migrate(conn: &Connection) -> Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;

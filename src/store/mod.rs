@@ -53,7 +53,7 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
 ];
 
 /// The unique index that keeps one row per request. A bulk load drops it and
-/// [`writer::merge_repeated_requests`] restores it.
+/// [`Store::finish_bulk_load`] restores it.
 pub const REQUESTS_AUDIT_ID_INDEX: &str =
     "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)";
 
@@ -89,31 +89,33 @@ impl Store {
         Ok(())
     }
 
-    /// Drops every index a load would keep up to date row by row, the unique one on
-    /// auditIDs included; [`Store::finish_bulk_load`] builds them again.
-    pub fn start_bulk_load(&self) -> Result<()> {
-        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(["requests_audit_id"]) {
+    /// Drops the indexes a load would otherwise keep up to date row by row: the query
+    /// indexes, and with `unique` (an empty store) the unique one on auditIDs too.
+    /// [`Store::finish_bulk_load`] builds them again.
+    pub fn start_bulk_load(&self, unique: bool) -> Result<()> {
+        let unique = unique.then_some("requests_audit_id");
+        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique) {
             self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
         }
         Ok(())
     }
 
-    /// Merges the requests a bulk load stored more than once, then builds the indexes.
-    /// Also repairs a store whose bulk load was interrupted. Returns (merged, duplicates).
-    pub fn finish_bulk_load(&self) -> Result<(u64, u64)> {
-        let merged = writer::merge_repeated_requests(&self.conn)?;
+    /// Builds the indexes a bulk load dropped and writes its pending requests. Also
+    /// finishes a bulk load that was interrupted.
+    pub fn finish_bulk_load(&self) -> Result<writer::Drained> {
+        let drained = writer::drain_pending_requests(&self.conn)?;
         self.ensure_query_indexes()?;
-        Ok(merged)
+        Ok(drained)
     }
 
-    /// Whether a bulk load left the store without its unique request index.
+    /// Whether a bulk load was interrupted before [`Store::finish_bulk_load`].
     pub fn needs_bulk_repair(&self) -> Result<bool> {
-        let present: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'requests_audit_id')",
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'requests_audit_id')
+                 OR EXISTS (SELECT 1 FROM pending_requests)",
             [],
             |r| r.get(0),
-        )?;
-        Ok(!present)
+        )?)
     }
 
     pub fn path(&self) -> Option<&Path> {

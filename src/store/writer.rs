@@ -97,6 +97,9 @@ pub struct Writer<'c> {
     conn: &'c Connection,
     insert_request: Statement<'c>,
     merge_request: Statement<'c>,
+    insert_pending: Statement<'c>,
+    /// In a bulk load into an empty store: the auditIDs stored so far.
+    bulk: Option<SeenKeys>,
     insert_event: Statement<'c>,
     insert_state: Statement<'c>,
     merge_state: Statement<'c>,
@@ -125,7 +128,14 @@ const COMMIT_EVERY: Duration = Duration::from_secs(1);
 const CACHE_LIMIT: usize = 200_000;
 
 impl<'c> Writer<'c> {
-    pub fn new(conn: &'c Connection, default_cluster: &str, periodic_commits: bool) -> Result<Writer<'c>> {
+    /// `bulk_keys`: a bulk load into an empty store without the unique auditID index, for
+    /// about this many requests; see [`drain_pending_requests`].
+    pub fn new(
+        conn: &'c Connection,
+        default_cluster: &str,
+        periodic_commits: bool,
+        bulk_keys: Option<u64>,
+    ) -> Result<Writer<'c>> {
         let mut learned = HashMap::new();
         {
             let mut stmt = conn.prepare("SELECT api_group, resource, kind FROM api_resources")?;
@@ -144,6 +154,8 @@ impl<'c> Writer<'c> {
             conn,
             insert_request: conn.prepare(INSERT_REQUEST)?,
             merge_request: conn.prepare(MERGE_REQUEST)?,
+            insert_pending: conn.prepare(INSERT_PENDING)?,
+            bulk: bulk_keys.map(SeenKeys::new),
             insert_event: conn.prepare(INSERT_EVENT)?,
             insert_state: conn.prepare(INSERT_STATE)?,
             merge_state: conn.prepare(MERGE_STATE)?,
@@ -562,7 +574,15 @@ impl<'c> Writer<'c> {
         ];
         // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
         // request merges into its row; a stage stored before changes nothing.
-        if self.insert_request.execute(row)? == 1 {
+        if let Some(seen) = &mut self.bulk {
+            // No unique index to consult: a possibly seen auditID waits for it.
+            if seen.insert(&audit_key, cluster) {
+                self.insert_pending.execute(row)?;
+            } else {
+                self.insert_request.execute(row)?;
+                self.summary.requests_added += 1;
+            }
+        } else if self.insert_request.execute(row)? == 1 {
             self.summary.requests_added += 1;
         } else if self.merge_request.execute(row)? == 1 {
             self.summary.stages_merged += 1;
@@ -653,6 +673,12 @@ macro_rules! request_columns {
     };
 }
 
+const INSERT_PENDING: &str = concat!(
+    "INSERT INTO pending_requests (",
+    request_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+);
+
 const INSERT_REQUEST: &str = concat!(
     "INSERT OR IGNORE INTO requests (",
     request_columns!(),
@@ -663,11 +689,7 @@ const INSERT_REQUEST: &str = concat!(
 /// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
 /// duplicate and changes nothing. Parameters as in [`INSERT_REQUEST`].
 /// How a stage merges into the row of its request. Parameters as in [`INSERT_REQUEST`].
-macro_rules! merge_request {
-    ($target:literal) => {
-        concat!(
-            "UPDATE requests ",
-            "SET
+const MERGE_REQUEST: &str = "UPDATE requests SET
                  stages = stages | ?3,
                  level = max(level, ?4),
                  resource_id = coalesce(resource_id, ?6),
@@ -686,18 +708,8 @@ macro_rules! merge_request {
                  new_rv = coalesce(new_rv, ?21),
                  body_block = coalesce(body_block, ?22),
                  body_offset = coalesce(body_offset, ?23),
-                 body_len = coalesce(body_len, ?24)",
-            " WHERE ",
-            $target,
-            " AND (stages & ?3) = 0"
-        )
-    };
-}
-
-const MERGE_REQUEST: &str = merge_request!("audit_id = ?1 AND cluster_id = ?2");
-
-/// The same merge into a row chosen by id (?25): for rows a bulk load stored twice.
-const MERGE_INTO_ROW: &str = merge_request!("id = ?25");
+                 body_len = coalesce(body_len, ?24)
+    WHERE audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0";
 
 const INSERT_STATE: &str = "
 INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
@@ -719,39 +731,74 @@ INSERT OR IGNORE INTO events (cluster_id, api, event_key, version_key, uid, name
     reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
-/// After a bulk load, which stores rows without the unique auditID index: merges the rows
-/// that share an auditID (stages of one request, one request in two files) with the same
-/// rules as [`MERGE_REQUEST`], then restores the index. Returns (merged, duplicates).
-pub fn merge_repeated_requests(conn: &Connection) -> Result<(u64, u64)> {
+/// What draining the pending requests of a bulk load did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    pub added: u64,
+    pub merged: u64,
+    pub duplicates: u64,
+}
+
+/// Ends a bulk load: builds the unique auditID index (the load stored each auditID at most
+/// once in `requests`), then writes the pending requests the way a row-by-row load would
+/// have. Also finishes a bulk load that was interrupted.
+pub fn drain_pending_requests(conn: &Connection) -> Result<Drained> {
     let tx = conn.unchecked_transaction()?;
-    let repeats: Vec<(i64, i64)> = {
-        let mut stmt = tx.prepare(
-            "SELECT r.id, g.keep FROM requests r
-             JOIN (SELECT audit_id, cluster_id, min(id) AS keep FROM requests GROUP BY audit_id, cluster_id HAVING count(*) > 1) g
-               ON r.audit_id = g.audit_id AND r.cluster_id = g.cluster_id AND r.id != g.keep
-             ORDER BY r.id",
-        )?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
-    };
-    let (mut merged, mut duplicates) = (0, 0);
+    tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
+    let mut drained = Drained::default();
     {
-        let mut select = tx.prepare(concat!("SELECT ", request_columns!(), " FROM requests WHERE id = ?1"))?;
-        let mut merge = tx.prepare(MERGE_INTO_ROW)?;
-        for (extra, keep) in repeats {
-            let mut values: Vec<rusqlite::types::Value> =
-                select.query_row([extra], |r| (0..24).map(|i| r.get(i)).collect::<Result<_, _>>())?;
-            values.push(keep.into());
-            tx.execute("DELETE FROM requests WHERE id = ?1", [extra])?;
-            if merge.execute(rusqlite::params_from_iter(values))? == 1 {
-                merged += 1;
+        let mut pending = tx.prepare(concat!("SELECT ", request_columns!(), " FROM pending_requests ORDER BY id"))?;
+        let mut insert = tx.prepare(INSERT_REQUEST)?;
+        let mut merge = tx.prepare(MERGE_REQUEST)?;
+        let mut rows = pending.query([])?;
+        while let Some(row) = rows.next()? {
+            let values: Vec<rusqlite::types::Value> = (0..24).map(|i| row.get(i)).collect::<Result<_, _>>()?;
+            if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
+                drained.added += 1;
+            } else if merge.execute(rusqlite::params_from_iter(&values))? == 1 {
+                drained.merged += 1;
             } else {
-                duplicates += 1;
+                drained.duplicates += 1;
             }
         }
     }
-    tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
+    tx.execute_batch("DELETE FROM pending_requests")?;
     tx.commit()?;
-    Ok((merged, duplicates))
+    Ok(drained)
+}
+
+/// The auditIDs a bulk load has stored, as a Bloom filter: "no" is certain, so only the
+/// few "maybe" answers (repeats and about 1% false positives) need the slow path.
+struct SeenKeys {
+    bits: Vec<u64>,
+}
+
+impl SeenKeys {
+    const HASHES: u64 = 7;
+
+    /// About ten bits per expected key: a 1% false-positive rate.
+    fn new(expected: u64) -> SeenKeys {
+        let words = (expected.max(1 << 16) * 10).div_ceil(64);
+        SeenKeys { bits: vec![0; words as usize] }
+    }
+
+    /// Records a key; returns whether it may have been recorded before.
+    fn insert(&mut self, key: &[u8], cluster: i64) -> bool {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(key);
+        hasher.update(&cluster.to_le_bytes());
+        let hash = hasher.digest128();
+        let (h1, h2) = (hash as u64, (hash >> 64) as u64 | 1);
+        let n = self.bits.len() as u64 * 64;
+        let mut seen = true;
+        for i in 0..Self::HASHES {
+            let bit = h1.wrapping_add(i.wrapping_mul(h2)) % n;
+            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
+            seen &= self.bits[word] & mask != 0;
+            self.bits[word] |= mask;
+        }
+        seen
+    }
 }
 
 #[cfg(test)]

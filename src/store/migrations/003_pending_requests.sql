@@ -1,0 +1,30 @@
+-- Bulk loads into an empty store append requests without the unique auditID index; a
+-- request whose auditID may have been stored already waits here until the index is built,
+-- then merges like any other. Empty outside a bulk load.
+CREATE TABLE pending_requests (
+    id              INTEGER PRIMARY KEY,
+    audit_id        BLOB NOT NULL,
+    cluster_id      INTEGER NOT NULL,
+    stages          INTEGER NOT NULL,
+    level           INTEGER NOT NULL,
+    verb_id         INTEGER NOT NULL,
+    resource_id     INTEGER,
+    subresource_id  INTEGER,
+    namespace_id    INTEGER,
+    object_id       INTEGER,
+    uri_id          INTEGER,
+    user_id         INTEGER,
+    impersonated_id INTEGER,
+    agent_id        INTEGER,
+    source_ip_id    INTEGER,
+    code            INTEGER,
+    reason_id       INTEGER,
+    message         TEXT,
+    received_us     INTEGER NOT NULL,
+    completed_us    INTEGER NOT NULL,
+    base_rv         TEXT,
+    new_rv          TEXT,
+    body_block      INTEGER,
+    body_offset     INTEGER,
+    body_len        INTEGER
+);
