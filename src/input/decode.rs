@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::body::{self, BodyBlocks, Members, Text};
+use crate::model::audit_id::audit_id_key;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{
@@ -331,7 +332,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
 
     let mut record = AuditRecord {
         cluster: cluster.map(str::to_owned),
-        audit_id: audit_id.into_owned(),
+        audit_key: audit_id_key(&audit_id),
         stage,
         level,
         verb: strings.get(&verb),

@@ -1,5 +1,6 @@
 //! Typed records: what the input decoders produce and the store consumes.
 
+pub mod audit_id;
 pub mod component;
 pub mod kinds;
 pub mod records;

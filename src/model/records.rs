@@ -123,7 +123,8 @@ pub struct ObjectState {
 pub struct AuditRecord {
     /// From a Kelemetry dump envelope; otherwise the ingest's `--cluster`.
     pub cluster: Option<String>,
-    pub audit_id: String,
+    /// The auditID as stored (see [`super::audit_id`]).
+    pub audit_key: Vec<u8>,
     pub stage: Stage,
     pub level: Level,
     pub verb: Shared,

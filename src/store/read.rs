@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use super::writer::audit_id_text;
 use crate::input::body::inflate_block;
+use crate::model::audit_id::audit_id_text;
 use crate::window::Window;
 
 /// An object as the store knows it.

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -65,26 +66,6 @@ fn max_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// The key an auditID is stored under: 16 bytes for a UUID, else its text.
-pub fn audit_id_key(audit_id: &str) -> Vec<u8> {
-    let hex: Vec<u8> = audit_id.bytes().filter(|&b| b != b'-').collect();
-    let is_uuid = audit_id.len() == 36 && hex.len() == 32 && hex.iter().all(u8::is_ascii_hexdigit);
-    if !is_uuid {
-        return audit_id.as_bytes().to_vec();
-    }
-    let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-    hex.chunks(2).map(|pair| nibble(pair[0]) << 4 | nibble(pair[1])).collect()
-}
-
-/// The text of a stored auditID key.
-pub fn audit_id_text(key: &[u8]) -> String {
-    if key.len() != 16 {
-        return String::from_utf8_lossy(key).into_owned();
-    }
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
-}
-
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An object row the writer knows, and whether its kind or apiVersion is still unknown.
@@ -106,6 +87,9 @@ pub struct Writer<'c> {
     default_cluster: String,
     clusters: FastMap<String, i64>,
     strings: FastMap<String, i64>,
+    /// Ids of the current batch's shared strings, by address; emptied with each batch,
+    /// whose strings keep those addresses alive.
+    batch_strings: FastMap<usize, i64>,
     resources: FastMap<(Shared, Shared), i64>,
     /// Objects by `cluster \0 uid` or by `cluster \0 group \0 resource \0 namespace \0 name`.
     objects: FastMap<String, Slot>,
@@ -162,6 +146,7 @@ impl<'c> Writer<'c> {
             default_cluster: default_cluster.to_owned(),
             clusters: FastMap::default(),
             strings: FastMap::default(),
+            batch_strings: FastMap::default(),
             resources: FastMap::default(),
             objects: FastMap::default(),
             key: String::new(),
@@ -177,6 +162,7 @@ impl<'c> Writer<'c> {
 
     /// Writes the records of one decoded piece; `blocks` are its compressed bodies.
     pub fn write(&mut self, records: &[Record], blocks: &[Vec<u8>]) -> Result<()> {
+        self.batch_strings.clear();
         let block_ids = self.write_blocks(blocks)?;
         for record in records {
             match record {
@@ -253,6 +239,22 @@ impl<'c> Writer<'c> {
         let id = self.conn.query_row("SELECT id FROM clusters WHERE name = ?1", [name], |r| r.get(0))?;
         self.clusters.insert(name.to_owned(), id);
         Ok(id)
+    }
+
+    /// [`Writer::intern`] for the shared strings of a batch: by address, so that each is
+    /// hashed once per batch rather than once per record.
+    fn intern_shared(&mut self, value: &Shared) -> Result<i64> {
+        let address = Arc::as_ptr(value) as *const u8 as usize;
+        if let Some(&id) = self.batch_strings.get(&address) {
+            return Ok(id);
+        }
+        let id = self.intern(value)?;
+        self.batch_strings.insert(address, id);
+        Ok(id)
+    }
+
+    fn intern_shared_opt(&mut self, value: Option<&Shared>) -> Result<Option<i64>> {
+        value.filter(|v| !v.is_empty()).map(|v| self.intern_shared(v)).transpose()
     }
 
     fn intern(&mut self, value: &str) -> Result<i64> {
@@ -532,20 +534,20 @@ impl<'c> Writer<'c> {
         };
         let (resource_id, namespace_id) = match &audit.target {
             Some(t) if !t.resource.is_empty() => {
-                (Some(self.resource_id(&t.resource, &t.group)?), self.intern_opt(Some(&t.namespace))?)
+                (Some(self.resource_id(&t.resource, &t.group)?), self.intern_shared_opt(Some(&t.namespace))?)
             }
             _ => (None, None),
         };
-        let verb_id = self.intern(&audit.verb)?;
-        let subresource_id = self.intern_opt(audit.subresource.as_deref())?;
+        let verb_id = self.intern_shared(&audit.verb)?;
+        let subresource_id = self.intern_shared_opt(audit.subresource.as_ref())?;
         let uri_id = if object.is_none() { self.intern_opt(audit.request_uri.as_deref())? } else { None };
-        let user_id = self.intern_opt(Some(&audit.user))?;
-        let impersonated_id = self.intern_opt(audit.impersonated_user.as_deref())?;
-        let agent_id = self.intern_opt(audit.user_agent.as_deref())?;
-        let source_ip_id = self.intern_opt(audit.source_ip.as_deref())?;
-        let reason_id = self.intern_opt(audit.status_reason.as_deref())?;
+        let user_id = self.intern_shared_opt(Some(&audit.user))?;
+        let impersonated_id = self.intern_shared_opt(audit.impersonated_user.as_ref())?;
+        let agent_id = self.intern_shared_opt(audit.user_agent.as_ref())?;
+        let source_ip_id = self.intern_shared_opt(audit.source_ip.as_ref())?;
+        let reason_id = self.intern_shared_opt(audit.status_reason.as_ref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
-        let audit_key = audit_id_key(&audit.audit_id);
+        let audit_key = &audit.audit_key;
         let row = params![
             audit_key,
             cluster,
@@ -576,7 +578,7 @@ impl<'c> Writer<'c> {
         // request merges into its row; a stage stored before changes nothing.
         if let Some(seen) = &mut self.bulk {
             // No unique index to consult: a possibly seen auditID waits for it.
-            if seen.insert(&audit_key, cluster) {
+            if seen.insert(audit_key, cluster) {
                 self.insert_pending.execute(row)?;
             } else {
                 self.insert_request.execute(row)?;
@@ -804,12 +806,4 @@ impl SeenKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn audit_ids_round_trip() {
-        let id = "033d17af-082d-4b24-aa22-627752e83d71";
-        assert_eq!(audit_id_key(id).len(), 16);
-        assert_eq!(audit_id_text(&audit_id_key(id)), id);
-        assert_eq!(audit_id_text(&audit_id_key("req-1")), "req-1");
-    }
 }
