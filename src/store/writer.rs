@@ -806,4 +806,15 @@ impl SeenKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_keys_never_forget_and_rarely_imagine() {
+        let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834).to_le_bytes();
+        let mut seen = SeenKeys::new(10_000);
+        let imagined_while_filling = (0..10_000).filter(|&i| seen.insert(&key(i), 1)).count();
+        assert!((0..10_000).all(|i| seen.insert(&key(i), 1)), "every stored key is seen again");
+        let imagined = (10_000..20_000).filter(|&i| seen.insert(&key(i), 1)).count();
+        // At least 65536 keys' worth of bits, ten a key: well under 1% here.
+        assert!(imagined_while_filling + imagined < 200, "{imagined_while_filling} + {imagined} false positives");
+    }
 }
