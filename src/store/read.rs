@@ -90,13 +90,16 @@ pub struct ObjectQuery<'a> {
 /// SQLite can use the index that fits them.
 pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
     let (resource, group) = query.resource.unzip();
+    // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
+    // over the name index when both apply.
+    let by_kind = if query.name.is_some() { "+o.resource =" } else { "o.resource =" };
     let given: Vec<(&str, &str)> = [
         ("o.name =", query.name),
         ("o.name GLOB", query.name_glob),
         ("o.namespace =", query.namespace),
         ("c.name =", query.cluster),
         ("o.uid =", query.uid),
-        ("o.resource =", resource),
+        (by_kind, resource),
         ("o.api_group =", group),
     ]
     .into_iter()
