@@ -171,6 +171,20 @@ struct About<'a> {
     uid: &'a str,
 }
 
+impl<'a> About<'a> {
+    fn deployment(d: &'a Deployment) -> About<'a> {
+        About { kind: "Deployment", api_version: "apps/v1", namespace: &d.namespace, name: &d.name, uid: &d.uid }
+    }
+
+    fn replicaset(d: &'a Deployment, rs: &'a ReplicaSet) -> About<'a> {
+        About { kind: "ReplicaSet", api_version: "apps/v1", namespace: &d.namespace, name: &rs.name, uid: &rs.uid }
+    }
+
+    fn pod(d: &'a Deployment, pod: &'a Pod) -> About<'a> {
+        About { kind: "Pod", api_version: "v1", namespace: &d.namespace, name: &pod.name, uid: &pod.uid }
+    }
+}
+
 struct Deployment {
     name: String,
     namespace: String,
@@ -508,13 +522,7 @@ impl Sim {
             r.response_object = Some(&body);
             self.write_request(&r)?;
             self.event(
-                About {
-                    kind: "ReplicaSet",
-                    api_version: "apps/v1",
-                    namespace: &d.namespace,
-                    name: &rs.name,
-                    uid: &rs.uid,
-                },
+                About::replicaset(d, rs),
                 "SuccessfulCreate",
                 &format!("Created pod: {}", pod.name),
                 "replicaset-controller",
@@ -538,7 +546,7 @@ impl Sim {
             pod.rv = self.next_rv();
             pod.node = Some(node.clone());
             self.event(
-                About { kind: "Pod", api_version: "v1", namespace: &d.namespace, name: &pod.name, uid: &pod.uid },
+                About::pod(d, &pod),
                 "Scheduled",
                 &format!("Successfully assigned {}/{} to {node}", d.namespace, pod.name),
                 "default-scheduler",
@@ -552,13 +560,7 @@ impl Sim {
                 ("Started", "Started container web".to_owned()),
             ] {
                 self.tick(400);
-                self.event(
-                    About { kind: "Pod", api_version: "v1", namespace: &d.namespace, name: &pod.name, uid: &pod.uid },
-                    reason,
-                    &message,
-                    "kubelet",
-                    Some(&node),
-                );
+                self.event(About::pod(d, &pod), reason, &message, "kubelet", Some(&node));
             }
             let base = pod.rv.to_string();
             pod.rv = self.next_rv();
@@ -659,7 +661,7 @@ impl Sim {
         r.response_object = Some(&body);
         self.write_request(&r)?;
         self.event(
-            About { kind: "Deployment", api_version: "apps/v1", namespace: &d.namespace, name: &d.name, uid: &d.uid },
+            About::deployment(d),
             "ScalingReplicaSet",
             &format!("Scaled up replica set {} to {}", rs.name, d.replicas),
             "deployment-controller",
@@ -699,7 +701,7 @@ impl Sim {
         self.write_request(&r)?;
         let verb = if replicas == 0 { "down" } else { "up" };
         self.event(
-            About { kind: "Deployment", api_version: "apps/v1", namespace: &d.namespace, name: &d.name, uid: &d.uid },
+            About::deployment(d),
             "ScalingReplicaSet",
             &format!("Scaled {verb} replica set {} to {replicas}", rs.name),
             "deployment-controller",
@@ -727,26 +729,14 @@ impl Sim {
             r.response_object = Some(&body);
             self.write_request(&r)?;
             self.event(
-                About {
-                    kind: "ReplicaSet",
-                    api_version: "apps/v1",
-                    namespace: &d.namespace,
-                    name: &rs.name,
-                    uid: &rs.uid,
-                },
+                About::replicaset(d, rs),
                 "SuccessfulDelete",
                 &format!("Deleted pod: {}", pod.name),
                 "replicaset-controller",
                 None,
             );
             let node = pod.node.clone();
-            self.event(
-                About { kind: "Pod", api_version: "v1", namespace: &d.namespace, name: &pod.name, uid: &pod.uid },
-                "Killing",
-                "Stopping container web",
-                "kubelet",
-                node.as_deref(),
-            );
+            self.event(About::pod(d, &pod), "Killing", "Stopping container web", "kubelet", node.as_deref());
         }
         Ok(())
     }

@@ -236,40 +236,39 @@ fn push_metadata(out: &mut String, meta: &Members, is_secret: bool) {
     out.push('}');
 }
 
-fn push_redacted_map(out: &mut String, value: &RawValue) {
-    let Ok(members) = Members::parse(value.get()) else {
+/// Rewrites an object member by member: `value` writes each member's value.
+fn push_rewritten(out: &mut String, object: &RawValue, mut value: impl FnMut(&mut String, &str, &RawValue)) {
+    let Ok(members) = Members::parse(object.get()) else {
         out.push_str("null");
         return;
     };
     out.push('{');
-    for (i, (key, _)) in members.0.iter().enumerate() {
+    for (i, (key, raw)) in members.0.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         push_key(out, key);
-        out.push_str(&serde_json::to_string(REDACTED).unwrap_or_default());
+        value(out, key, raw);
     }
     out.push('}');
 }
 
+fn push_redacted(out: &mut String) {
+    out.push_str(&serde_json::to_string(REDACTED).unwrap_or_default());
+}
+
+fn push_redacted_map(out: &mut String, value: &RawValue) {
+    push_rewritten(out, value, |out, _, _| push_redacted(out));
+}
+
 fn push_redacted_annotations(out: &mut String, value: &RawValue) {
-    let Ok(members) = Members::parse(value.get()) else {
-        out.push_str("null");
-        return;
-    };
-    out.push('{');
-    for (i, (key, value)) in members.0.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_key(out, key);
+    push_rewritten(out, value, |out, key, raw| {
         if key == "kubectl.kubernetes.io/last-applied-configuration" {
-            out.push_str(&serde_json::to_string(REDACTED).unwrap_or_default());
+            push_redacted(out);
         } else {
-            push_minified(out, value.get());
+            push_minified(out, raw.get());
         }
-    }
-    out.push('}');
+    });
 }
 
 /// Appends JSON without insignificant white space. Compact input (what the apiserver

@@ -675,17 +675,23 @@ macro_rules! request_columns {
     };
 }
 
-const INSERT_PENDING: &str = concat!(
-    "INSERT INTO pending_requests (",
-    request_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-);
+/// `INSERT ... INTO table (columns) VALUES (?1 ... ?24)` for a table of request rows.
+macro_rules! insert_request_row {
+    ($insert:literal, $table:literal) => {
+        concat!(
+            $insert,
+            " INTO ",
+            $table,
+            " (",
+            request_columns!(),
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+        )
+    };
+}
 
-const INSERT_REQUEST: &str = concat!(
-    "INSERT OR IGNORE INTO requests (",
-    request_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-);
+const INSERT_PENDING: &str = insert_request_row!("INSERT", "pending_requests");
+
+const INSERT_REQUEST: &str = insert_request_row!("INSERT OR IGNORE", "requests");
 
 /// Stages of one request arrive as separate audit events, maybe in different files. The
 /// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
