@@ -12,8 +12,10 @@
 //! Deployment, the deployment controller creates ReplicaSets and updates status (racing
 //! itself into 409 Conflicts), the ReplicaSet controller creates and deletes Pods, the
 //! scheduler binds them, kubelets patch their status; a federation controller flips
-//! `spec.minReadySeconds` to 3600 and back; a ConfigMap create hits AlreadyExists; leader
-//! election, node leases and reads at Metadata level make the noise real logs are full of.
+//! `spec.minReadySeconds` to 3600 and back; a ConfigMap create hits AlreadyExists; some
+//! Deployments are deleted and some of those created again under the same name (a new
+//! object); leader election, node leases and reads at Metadata level make the noise real
+//! logs are full of.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -825,6 +827,22 @@ impl Sim {
             r.level = "RequestResponse";
             r.response_object = Some(&body);
             self.write_request(&r)?;
+            // Half come back under the same name: a new object, with a new uid.
+            if self.rng.chance(50) {
+                d.uid = self.rng.uuid();
+                d.rv = self.next_rv();
+                d.generation = 1;
+                d.observed = 0;
+                d.created = self.tick(100);
+                let body = self.deployment_json(&d, false);
+                let mut r = Request::new(&alice, "create", "deployments", &namespace, "");
+                r.group = "apps";
+                r.code = 201;
+                r.level = "RequestResponse";
+                r.request_object = Some(&body);
+                r.response_object = Some(&body);
+                self.write_request(&r)?;
+            }
         }
         Ok(())
     }
