@@ -130,19 +130,42 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-/// Decodes one JSON document (the text of one line, or one document of a stream).
+/// Decodes one JSON document (the text of one line, or one document of a stream): an
+/// object, or an array of them.
 pub fn decode_json(json: &str, ctx: Context, out: &mut Decoded) {
-    let result = serde_json::from_str::<Top>(json)
-        .map_err(|e| e.to_string())
-        .and_then(|top| decode_top(json, &top, None, ctx, out));
-    if let Err(reason) = result {
+    if let Err(reason) = decode_document(json, None, ctx, out) {
         out.problems.push(Problem { line: ctx.line, reason });
     }
 }
 
-fn decode_raw(raw: &RawValue, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
-    let top = serde_json::from_str::<Top>(raw.get()).map_err(|e| e.to_string())?;
-    decode_top(raw.get(), &top, cluster, ctx, out)
+/// An object, or an array of them; `cluster` is an envelope's.
+fn decode_document(json: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
+    match json.trim_start().as_bytes().first() {
+        Some(b'{') => {
+            let top = serde_json::from_str::<Top>(json).map_err(|e| e.to_string())?;
+            decode_top(json, &top, cluster, ctx, out)
+        }
+        Some(b'[') => {
+            let array = serde_json::from_str::<&RawValue>(json).map_err(|e| e.to_string())?;
+            decode_each(array, "", cluster, ctx, out, |item, cluster, ctx, out| {
+                decode_document(item.get(), cluster, ctx, out)
+            })
+        }
+        first => match serde_json::from_str::<serde::de::IgnoredAny>(json) {
+            Ok(_) => Err(format!("expected a JSON object, found {}", json_kind(first.copied()))),
+            Err(e) => Err(e.to_string()),
+        },
+    }
+}
+
+/// What a valid JSON text that is not an object or array is, by its first byte.
+fn json_kind(first: Option<u8>) -> &'static str {
+    match first {
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
 }
 
 fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
@@ -155,7 +178,7 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
     }
     if let Some(items) = top.items {
         return decode_each(items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
-            decode_raw(item, cluster, ctx, out)
+            decode_document(item.get(), cluster, ctx, out)
         });
     }
     if let Some(records) = top.records {
@@ -219,9 +242,7 @@ fn decode_aks_record(record: &str, cluster: Option<&str>, ctx: Context, out: &mu
 }
 
 fn decode_embedded(json: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
-    let json = json.trim_end();
-    let top = serde_json::from_str::<Top>(json).map_err(|e| e.to_string())?;
-    decode_top(json, &top, cluster, ctx, out)
+    decode_document(json.trim_end(), cluster, ctx, out)
 }
 
 /// Decodes each element of a JSON array, reporting bad elements by index and keeping the rest.

@@ -136,6 +136,17 @@ mod tests {
     }
 
     #[test]
+    fn arrays_of_records_and_non_objects() {
+        let out = decode(
+            Format::JsonStream,
+            "[{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\"}, 7]\n\"garbage\"\n",
+        );
+        assert_eq!(out.records.len(), 1);
+        let reasons: Vec<&str> = out.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons, ["[1]: expected a JSON object, found a number", "expected a JSON object, found a string"]);
+    }
+
+    #[test]
     fn concatenated_pretty_documents_resume_after_a_broken_one() {
         let event = |name: &str| {
             format!(
