@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::diff::{self, Change};
 use crate::model::component::component_name;
+use crate::store::query::Count;
 use crate::store::read::{self, Bodies, ObjectRow, RequestRow};
 use crate::window::Window;
 
@@ -54,12 +55,6 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Count {
-    pub name: String,
-    pub count: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct Bucket {
     pub start_us: i64,
     pub end_us: i64,
@@ -91,7 +86,7 @@ pub struct Filter<'a> {
     pub limit: Option<usize>,
 }
 
-fn top(counts: HashMap<String, usize>, limit: usize) -> Vec<Count> {
+fn top(counts: HashMap<String, i64>, limit: usize) -> Vec<Count> {
     let mut counts: Vec<Count> = counts.into_iter().map(|(name, count)| Count { name, count }).collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     counts.truncate(limit);
@@ -165,7 +160,7 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
     let mut by_object = HashMap::new();
     let mut pairs = HashMap::new();
     for group in groups.values() {
-        *by_object.entry(group.object.display()).or_default() += group.losers.len();
+        *by_object.entry(group.object.display()).or_default() += group.losers.len() as i64;
         let winner = group.winner.as_ref().map_or("(no visible winner)", |w| w.component.as_str());
         for loser in &group.losers {
             *pairs.entry(format!("{winner} ← {}", loser.write.component)).or_default() += 1;

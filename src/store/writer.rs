@@ -693,10 +693,10 @@ const INSERT_PENDING: &str = insert_request_row!("INSERT", "pending_requests");
 
 const INSERT_REQUEST: &str = insert_request_row!("INSERT OR IGNORE", "requests");
 
-/// Stages of one request arrive as separate audit events, maybe in different files. The
-/// row keeps the union of stages; a later stage's outcome wins; a stage seen before is a
-/// duplicate and changes nothing. Parameters as in [`INSERT_REQUEST`].
-/// How a stage merges into the row of its request. Parameters as in [`INSERT_REQUEST`].
+/// How a stage merges into the row of its request. Stages of one request arrive as
+/// separate audit events, maybe in different files: the row keeps the union of stages, a
+/// later stage's outcome wins, a stage seen before changes nothing. Parameters as in
+/// [`INSERT_REQUEST`].
 const MERGE_REQUEST: &str = "UPDATE requests SET
                  stages = stages | ?3,
                  level = max(level, ?4),
