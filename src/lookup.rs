@@ -4,6 +4,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
+use crate::model::kinds;
 use crate::model::selector::{KindQuery, Selector, distance};
 use crate::store::read::{self, ObjectRow};
 
@@ -28,15 +29,33 @@ fn kind_matches(kind: Option<&KindQuery>, object: &ObjectRow) -> bool {
     kind.is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
 }
 
+/// The plural resources (and group) a kind word may name, so that the store can use its
+/// kind index: the built-in one, or for CRDs the word, kubectl's plural of it and what the
+/// data taught. [`KindQuery::matches`] still decides.
+pub fn kind_resources(conn: &Connection, kind: &KindQuery) -> Result<(Vec<String>, Option<String>)> {
+    if let Some(builtin) = kind.builtin {
+        return Ok((vec![builtin.resource.to_owned()], Some(builtin.group.to_owned())));
+    }
+    let word = kind.word.to_ascii_lowercase();
+    let (name, group) = word.split_once('.').map_or((word.as_str(), None), |(n, g)| (n, Some(g.to_owned())));
+    let mut resources = vec![name.to_owned(), kinds::guess_resource(name)];
+    resources.extend(read::learned_resources(conn, name)?);
+    resources.sort();
+    resources.dedup();
+    Ok((resources, group))
+}
+
 pub fn find(conn: &Connection, wanted: &Wanted) -> Result<Found> {
     let name = wanted.selector.map(|s| s.name.as_str());
     let kind = wanted.selector.and_then(|s| s.kind.as_ref());
+    let (resources, group) = kind.map(|k| kind_resources(conn, k)).transpose()?.unwrap_or_default();
     let query = read::ObjectQuery {
         name,
         namespace: wanted.namespace,
         cluster: wanted.cluster,
         uid: wanted.uid,
-        resource: kind.and_then(|k| k.builtin).map(|r| (r.resource, r.group)),
+        resources: &resources,
+        group: group.as_deref(),
         ..Default::default()
     };
     let mut matches: Vec<ObjectRow> =

@@ -234,3 +234,16 @@ fn objects_filters_and_missing_names() {
     assert!(stderr(&out).contains("closest names: web"), "{}", stderr(&out));
     assert_eq!(store.run(&["objects", "widgets"]).status.code(), Some(1));
 }
+
+#[test]
+fn crd_kinds_are_found_by_kind_plural_and_group() {
+    let store = store_with("formats");
+    for form in ["Widget", "widget", "widgets", "widgets.example.com"] {
+        let objects = json(&store, &["objects", form, "-o", "json"]);
+        let names: Vec<&str> = objects.as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["blue"], "{form}");
+    }
+    assert_eq!(store.run(&["objects", "widgets.other.io"]).status.code(), Some(1));
+    let owner = json(&store, &["objects", "WidgetSet", "-o", "json"]);
+    assert_eq!(owner[0]["name"], "colours", "an owner known only from an ownerReference");
+}

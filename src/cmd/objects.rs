@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
+use crate::lookup;
 use crate::model::selector::{KindQuery, glob_match};
 use crate::model::time::format_seconds;
 use crate::render::{self, table};
@@ -50,10 +51,13 @@ struct Listed {
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
     let kind = args.kind.as_deref().map(KindQuery::parse);
+    let (resources, group) =
+        kind.as_ref().map(|k| lookup::kind_resources(&store.conn, k)).transpose()?.unwrap_or_default();
     let query = read::ObjectQuery {
         namespace: args.namespace.as_deref(),
         name_glob: args.name.as_deref(),
-        resource: kind.as_ref().and_then(|k| k.builtin).map(|r| (r.resource, r.group)),
+        resources: &resources,
+        group: group.as_deref(),
         ..Default::default()
     };
     let matching: Vec<ObjectRow> = read::objects(&store.conn, &query)?

@@ -82,31 +82,37 @@ pub struct ObjectQuery<'a> {
     pub namespace: Option<&'a str>,
     pub cluster: Option<&'a str>,
     pub uid: Option<&'a str>,
-    /// A built-in resource and its group.
-    pub resource: Option<(&'a str, &'a str)>,
+    /// Any of these plural resources (none: any resource).
+    pub resources: &'a [String],
+    pub group: Option<&'a str>,
 }
 
 /// Objects, newest activity first. Only the conditions given reach the SQL, so that
 /// SQLite can use the index that fits them.
 pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
-    let (resource, group) = query.resource.unzip();
-    // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
-    // over the name index when both apply.
-    let by_kind = if query.name.is_some() { "+o.resource =" } else { "o.resource =" };
     let given: Vec<(&str, &str)> = [
         ("o.name =", query.name),
         ("o.name GLOB", query.name_glob),
         ("o.namespace =", query.namespace),
         ("c.name =", query.cluster),
         ("o.uid =", query.uid),
-        (by_kind, resource),
-        ("o.api_group =", group),
+        ("o.api_group =", query.group),
     ]
     .into_iter()
     .filter_map(|(sql, value)| value.map(|v| (sql, v)))
     .collect();
-    let conditions: Vec<String> = given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
-    let values = given.iter().map(|(_, value)| *value);
+    let mut conditions: Vec<String> =
+        given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
+    let mut values: Vec<&str> = given.iter().map(|(_, value)| *value).collect();
+    if !query.resources.is_empty() {
+        let first = values.len() + 1;
+        let placeholders: Vec<String> = (first..first + query.resources.len()).map(|i| format!("?{i}")).collect();
+        // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
+        // over the name index when both apply.
+        let column = if query.name.is_some() { "+o.resource" } else { "o.resource" };
+        conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
+        values.extend(query.resources.iter().map(String::as_str));
+    }
     let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
         "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id {filter}
@@ -120,6 +126,13 @@ pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>>
 pub fn object_by_id(conn: &Connection, id: i64) -> Result<Option<ObjectRow>> {
     let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE o.id = ?1");
     Ok(conn.prepare_cached(&sql)?.query_row([id], object_row).optional()?)
+}
+
+/// Plural resources the data showed for a kind (CRDs: learned from audit requests).
+pub fn learned_resources(conn: &Connection, kind: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT resource FROM api_resources WHERE lower(kind) = lower(?1)")?;
+    let rows = stmt.query_map([kind], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Every object name of the store, for "did you mean" suggestions.
