@@ -61,10 +61,6 @@ impl Window {
         self.since_us.is_none_or(|s| us >= s) && self.until_us.is_none_or(|u| us <= u)
     }
 
-    pub fn is_all(&self) -> bool {
-        self.since_us.is_none() && self.until_us.is_none()
-    }
-
     /// `2024-05-14T10:00:00Z → 2024-05-14T11:00:00Z`, or `all records`.
     pub fn describe(&self) -> String {
         match (self.since_us, self.until_us) {

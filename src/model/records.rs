@@ -154,12 +154,6 @@ pub struct AuditRecord {
     pub patch: Option<BodyRef>,
 }
 
-impl AuditRecord {
-    pub fn is_write(&self) -> bool {
-        is_write_verb(&self.verb)
-    }
-}
-
 pub fn is_write_verb(verb: &str) -> bool {
     matches!(verb, "create" | "update" | "patch" | "delete" | "deletecollection")
 }

@@ -7,7 +7,7 @@ pub mod query;
 pub mod read;
 pub mod writer;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use rusqlite::Connection;
@@ -116,13 +116,6 @@ impl Store {
             [],
             |r| r.get(0),
         )?)
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        match &self.location {
-            Location::File(path) => Some(path),
-            Location::Memory => None,
-        }
     }
 }
 

@@ -44,12 +44,6 @@ impl ObjectRow {
             format!("{resource} {}/{}", self.namespace, self.name)
         }
     }
-
-    /// `Deployment/web`.
-    pub fn kind_name(&self) -> String {
-        let kind = if self.kind.is_empty() { &self.resource } else { &self.kind };
-        format!("{kind}/{}", self.name)
-    }
 }
 
 const OBJECT_COLUMNS: &str = "o.id, c.name, o.kind, o.api_group, o.api_version, o.resource, o.namespace, o.name, o.uid,
