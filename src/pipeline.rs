@@ -86,6 +86,10 @@ impl Report {
 /// A load this much bigger than the store builds its query indexes once at the end.
 const BULK_LOAD_BYTES: u64 = 64 << 20;
 
+/// The most auditIDs a bulk load's filter is sized for: 25M keys, 32 MB of bits. Beyond
+/// that it answers "maybe" more often, which costs time, never correctness.
+const MAX_BULK_KEYS: u64 = 25_000_000;
+
 enum Message {
     Batch { file: usize, records: Vec<Record>, blocks: Vec<Vec<u8>>, problems: Vec<Problem> },
     FileRead { file: usize, outcome: input::ReadOutcome },
@@ -149,8 +153,9 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
     // Roughly 1 KB of input per audit event: a load bigger than the store is a bulk load.
     let bulk = input_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < input_bytes / 1024;
-    // Into an empty store, a bulk load goes without the unique auditID index as well.
-    let bulk_keys = (bulk && existing_requests == 0).then_some(input_bytes / 500);
+    // Into an empty store, a bulk load goes without the unique auditID index as well. Its
+    // filter is sized for gzip input (about one request per 100 bytes on disk), within 32 MB.
+    let bulk_keys = (bulk && existing_requests == 0).then_some((input_bytes / 100).min(MAX_BULK_KEYS));
     if store.needs_bulk_repair()? {
         // An earlier bulk load was interrupted: finish it before writing anything.
         store.finish_bulk_load()?;
