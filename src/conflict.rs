@@ -190,6 +190,8 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
 /// What each winner changed: the state it was based on against the state it produced.
 fn add_winner_changes(conn: &Connection, groups: &mut [Group]) -> Result<()> {
     let mut bodies = Bodies::new(conn);
+    // One object often has several races: read its states once.
+    let mut states_of: HashMap<i64, Vec<read::StateRow>> = HashMap::new();
     for group in groups {
         let Some(winner) = &group.winner else { continue };
         let (Some(object), Some(base), Some(new)) =
@@ -197,7 +199,10 @@ fn add_winner_changes(conn: &Connection, groups: &mut [Group]) -> Result<()> {
         else {
             continue;
         };
-        let states = read::object_states(conn, object)?;
+        let states = match states_of.entry(object) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(read::object_states(conn, object)?),
+        };
         let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
         if let (Some(before), Some(after)) = (find(base), find(new)) {
             let (before, after) = (bodies.json(before)?, bodies.json(after)?);

@@ -60,7 +60,6 @@ pub fn find(conn: &Connection, wanted: &Wanted) -> Result<Found> {
     };
     let mut matches: Vec<ObjectRow> =
         read::objects(conn, &query)?.into_iter().filter(|o| kind_matches(kind, o)).collect();
-    // Owners known only from ownerReferences (no kind resolved yet) stay findable by uid.
     Ok(match matches.len() {
         1 => Found::One(Box::new(matches.remove(0))),
         0 => {

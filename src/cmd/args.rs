@@ -23,7 +23,8 @@ pub struct ObjectArgs {
     pub uid: Option<String>,
 }
 
-fn parse_selector(text: &str) -> Result<Selector, String> {
+/// The clap value parser for `KIND/NAME`.
+pub fn parse_selector(text: &str) -> Result<Selector, String> {
     Selector::parse(text).map_err(|e| e.to_string())
 }
 

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::args::WindowArgs;
+use super::args::{WindowArgs, parse_selector};
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::conflict::{self, Filter};
@@ -44,10 +44,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-fn parse_selector(text: &str) -> Result<Selector, String> {
-    Selector::parse(text).map_err(|e| e.to_string())
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
