@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('objects', 'objects', [CompletionResultType]::ParameterValue, 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The resourceVersion chain of an object: every write with its writer and changed fields')
             [CompletionResult]::new('conflicts', 'conflicts', [CompletionResultType]::ParameterValue, 'Group 409 Conflicts by the resourceVersion the writers raced on')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'What happened to an object and everything it owns, in order: one span per object, its owned objects below it, apiserver requests and Events as child spans or logs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the repository ships them under completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -57,6 +58,8 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
         'kelemetry-cli;stats' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
@@ -74,6 +77,8 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many (0: all)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('--deleted', '--deleted', [CompletionResultType]::ParameterName, 'Only objects that were deleted')
@@ -95,6 +100,8 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show bookkeeping changes too (resourceVersion, generation, timestamps)')
@@ -117,8 +124,40 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kelemetry-cli;trace' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the object')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the object')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Cluster of the object, where the store holds several')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'The object''s uid, instead of or besides KIND/NAME')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'How spans are arranged: tree, timeline, tracing or grouping (see the README)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Which relatives are followed')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Follow at most N ownership links up from the object and N below it')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End: an RFC 3339 time, or a duration before the newest record in the store')
+            [CompletionResult]::new('--exclude-user', '--exclude-user', [CompletionResultType]::ParameterName, 'Leave out requests of this user or component (substring; repeatable)')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only writes (create/update/patch/delete), or only Events')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N spans and logged entries in the terminal (0: all); a summary says what was cut')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Columns of the terminal rendering (default: the terminal''s width, else $COLUMNS, else 100)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show what is hidden as noise: reads (get/list/watch), leader election, leases')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show every log line, uncut')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no summary: only results and problems')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -155,6 +194,7 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             [CompletionResult]::new('objects', 'objects', [CompletionResultType]::ParameterValue, 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The resourceVersion chain of an object: every write with its writer and changed fields')
             [CompletionResult]::new('conflicts', 'conflicts', [CompletionResultType]::ParameterValue, 'Group 409 Conflicts by the resourceVersion the writers raced on')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'What happened to an object and everything it owns, in order: one span per object, its owned objects below it, apiserver requests and Events as child spans or logs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the repository ships them under completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -173,6 +213,9 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             break
         }
         'kelemetry-cli;help;conflicts' {
+            break
+        }
+        'kelemetry-cli;help;trace' {
             break
         }
         'kelemetry-cli;help;completions' {

@@ -40,6 +40,9 @@ _kelemetry__cli() {
             kelemetry__cli,stats)
                 cmd="kelemetry__cli__subcmd__stats"
                 ;;
+            kelemetry__cli,trace)
+                cmd="kelemetry__cli__subcmd__trace"
+                ;;
             kelemetry__cli__subcmd__help,completions)
                 cmd="kelemetry__cli__subcmd__help__subcmd__completions"
                 ;;
@@ -64,6 +67,9 @@ _kelemetry__cli() {
             kelemetry__cli__subcmd__help,stats)
                 cmd="kelemetry__cli__subcmd__help__subcmd__stats"
                 ;;
+            kelemetry__cli__subcmd__help,trace)
+                cmd="kelemetry__cli__subcmd__help__subcmd__trace"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +77,7 @@ _kelemetry__cli() {
 
     case "${cmd}" in
         kelemetry__cli)
-            opts="-q -h -V --db --color --quiet --help --version ingest stats objects history conflicts completions man help"
+            opts="-q -h -V --db --color --quiet --help --version ingest stats objects history conflicts trace completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,7 +121,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__conflicts)
-            opts="-n -o -q -h -V --namespace --kind --user --limit --since --until --output --db --color --quiet --help --version"
+            opts="-n -o -i -q -h -V --namespace --kind --user --limit --since --until --output --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -157,6 +163,14 @@ _kelemetry__cli() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -173,7 +187,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__help)
-            opts="ingest stats objects history conflicts completions man help"
+            opts="ingest stats objects history conflicts trace completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,8 +312,22 @@ _kelemetry__cli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kelemetry__subcmd__cli__subcmd__help__subcmd__trace)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kelemetry__subcmd__cli__subcmd__history)
-            opts="-n -v -o -q -h -V --namespace --cluster --uid --field --verbose --since --until --output --db --color --quiet --help --version"
+            opts="-n -v -o -i -q -h -V --namespace --cluster --uid --field --verbose --since --until --output --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +367,14 @@ _kelemetry__cli() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -413,7 +449,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__objects)
-            opts="-n -o -q -h -V --namespace --name --deleted --limit --output --db --color --quiet --help --version"
+            opts="-n -o -i -q -h -V --namespace --name --deleted --limit --output --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,6 +479,14 @@ _kelemetry__cli() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -459,7 +503,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__stats)
-            opts="-o -q -h -V --output --db --color --quiet --help --version"
+            opts="-o -i -q -h -V --output --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +515,104 @@ _kelemetry__cli() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kelemetry__subcmd__cli__subcmd__trace)
+            opts="-n -o -i -q -h -V --namespace --cluster --uid --pipeline --scope --depth --since --until --exclude-user --only --all --wide --limit --width --output --input --db --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -W "tree timeline tracing grouping" -- "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "full ancestors children object" -- "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -W "writes events" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jaeger otlp" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jaeger otlp" -- "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

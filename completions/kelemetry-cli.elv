@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand objects 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
             cand history 'The resourceVersion chain of an object: every write with its writer and changed fields'
             cand conflicts 'Group 409 Conflicts by the resourceVersion the writers raced on'
+            cand trace 'What happened to an object and everything it owns, in order: one span per object, its owned objects below it, apiserver requests and Events as child spans or logs'
             cand completions 'Print a shell completion script (the repository ships them under completions/)'
             cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -52,6 +53,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;stats'= {
             cand -o 'Output format'
             cand --output 'Output format'
+            cand -i 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
             cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
             cand -q 'No progress bar and no summary: only results and problems'
@@ -68,6 +71,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --limit 'At most this many (0: all)'
             cand -o 'Output format'
             cand --output 'Output format'
+            cand -i 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
             cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
             cand --deleted 'Only objects that were deleted'
@@ -88,6 +93,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
             cand -o 'Output format'
             cand --output 'Output format'
+            cand -i 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
             cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
             cand -v 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
@@ -109,8 +116,39 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
             cand -o 'Output format'
             cand --output 'Output format'
+            cand -i 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
             cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'No progress bar and no summary: only results and problems'
+            cand --quiet 'No progress bar and no summary: only results and problems'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kelemetry-cli;trace'= {
+            cand -n 'Namespace of the object'
+            cand --namespace 'Namespace of the object'
+            cand --cluster 'Cluster of the object, where the store holds several'
+            cand --uid 'The object''s uid, instead of or besides KIND/NAME'
+            cand --pipeline 'How spans are arranged: tree, timeline, tracing or grouping (see the README)'
+            cand --scope 'Which relatives are followed'
+            cand --depth 'Follow at most N ownership links up from the object and N below it'
+            cand --since 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store'
+            cand --until 'End: an RFC 3339 time, or a duration before the newest record in the store'
+            cand --exclude-user 'Leave out requests of this user or component (substring; repeatable)'
+            cand --only 'Only writes (create/update/patch/delete), or only Events'
+            cand --limit 'Show at most N spans and logged entries in the terminal (0: all); a summary says what was cut'
+            cand --width 'Columns of the terminal rendering (default: the terminal''s width, else $COLUMNS, else 100)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -i 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)'
+            cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
+            cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set'
+            cand --all 'Show what is hidden as noise: reads (get/list/watch), leader election, leases'
+            cand --wide 'Show every log line, uncut'
             cand -q 'No progress bar and no summary: only results and problems'
             cand --quiet 'No progress bar and no summary: only results and problems'
             cand -h 'Print help (see more with ''--help'')'
@@ -144,6 +182,7 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand objects 'List objects, newest activity first: kind, namespace, name, uid, controller owner, first and last seen, created and deleted, and how many requests and Events mention it'
             cand history 'The resourceVersion chain of an object: every write with its writer and changed fields'
             cand conflicts 'Group 409 Conflicts by the resourceVersion the writers raced on'
+            cand trace 'What happened to an object and everything it owns, in order: one span per object, its owned objects below it, apiserver requests and Events as child spans or logs'
             cand completions 'Print a shell completion script (the repository ships them under completions/)'
             cand man 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -157,6 +196,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;help;history'= {
         }
         &'kelemetry-cli;help;conflicts'= {
+        }
+        &'kelemetry-cli;help;trace'= {
         }
         &'kelemetry-cli;help;completions'= {
         }

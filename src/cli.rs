@@ -66,6 +66,7 @@ pub enum Command {
     Objects(cmd::objects::Args),
     History(cmd::history::Args),
     Conflicts(cmd::conflicts::Args),
+    Trace(cmd::trace::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
 }

@@ -45,3 +45,11 @@ impl WindowArgs {
         Window::new(self.since.as_ref(), self.until.as_ref(), newest_us)
     }
 }
+
+/// `-i/--input`: files to ingest before the query, so that a one-off look is one command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Ingest these files or directories first (with `--db :memory:` nothing is written to disk).
+    #[arg(short, long = "input", value_name = "PATH", num_args = 1..)]
+    pub inputs: Vec<std::path::PathBuf>,
+}

@@ -2,14 +2,14 @@
 
 use anyhow::Result;
 
-use super::args::{WindowArgs, parse_selector};
+use super::args::{InputArgs, WindowArgs, parse_selector};
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::conflict::{self, Filter};
 use crate::model::selector::{KindQuery, Selector};
 use crate::render;
 use crate::store::read::ObjectRow;
-use crate::store::{Location, Store, read};
+use crate::store::read;
 
 /// Group 409 Conflicts by the resourceVersion the writers raced on.
 ///
@@ -44,10 +44,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
+    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
     let window = args.window.window(read::newest_us(&store.conn)?);
     let kind = args.kind.as_deref().map(KindQuery::parse);
     let keep = |object: &ObjectRow| {
@@ -65,5 +68,5 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         OutputFormat::Json => render::write_json(ctx.out, &report)?,
         OutputFormat::Text => render::conflicts::write(ctx.out, &report, ctx.style)?,
     }
-    Ok(if report.conflicts == 0 && report.other_409.is_empty() { Outcome::Partial } else { Outcome::Success })
+    Ok(ingested.and(if report.conflicts == 0 && report.other_409.is_empty() { Outcome::Partial } else { Outcome::Success }))
 }

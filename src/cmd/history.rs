@@ -2,13 +2,13 @@
 
 use anyhow::Result;
 
-use super::args::{ObjectArgs, WindowArgs};
+use super::args::{InputArgs, ObjectArgs, WindowArgs};
 use super::{Context, Outcome};
 use crate::chain;
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::lookup::{self, Found, Wanted};
 use crate::render;
-use crate::store::{Location, Store, read};
+use crate::store::{Store, read};
 
 /// The resourceVersion chain of an object: every write with its writer and changed fields.
 ///
@@ -33,11 +33,14 @@ pub struct Args {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
-    let Some(object) = resolve(&store, &args.object)? else { return Ok(Outcome::Partial) };
+    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
+    let Some(object) = resolve(&store, &args.object)? else { return Ok(Outcome::Partial.and(ingested)) };
     let newest_us = read::newest_us(&store.conn)?;
     let window = args.window.window(newest_us);
     let chain = chain::build(&store.conn, object, window, &args.fields, newest_us)?;
@@ -45,7 +48,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         OutputFormat::Json => render::write_json(ctx.out, &chain)?,
         OutputFormat::Text => render::chain::write(ctx.out, &chain, args.verbose, !args.fields.is_empty(), ctx.style)?,
     }
-    Ok(Outcome::Success)
+    Ok(ingested)
 }
 
 /// The one object the arguments name; otherwise a message on stderr and `None` (no match)

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::args::InputArgs;
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::pipeline::{self, FileStatus, Observer, Report};
@@ -87,23 +88,57 @@ fn lock_store(location: &Location, quiet: bool) -> Result<Option<std::fs::File>>
     Ok(Some(file))
 }
 
-pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let location = Location::parse(&ctx.global.db);
-    let store = Store::open_for_write(&location)?;
-    let _lock = lock_store(&location, ctx.global.quiet)?;
+/// Ingests `paths` into the store with a progress bar on a terminal and problems on stderr.
+fn ingest_paths(store: &Store, paths: &[PathBuf], options: &pipeline::Options, quiet: bool) -> Result<Report> {
+    let _lock = lock_store(&store.location, quiet)?;
     let console = Console {
-        bar: progress_bar(ctx.global.quiet),
+        bar: progress_bar(quiet),
         records: AtomicU64::new(0),
         problems: AtomicU64::new(0),
         print_lock: Mutex::new(()),
     };
-    let options = pipeline::Options { cluster: args.cluster.clone(), strict: args.strict };
-    let report = pipeline::ingest(&store, &args.paths, &options, &console)?;
+    let report = pipeline::ingest(store, paths, options, &console)?;
     console.bar.finish_and_clear();
     let problems = console.problems.load(Ordering::Relaxed);
     if problems > SHOWN_PROBLEMS {
         eprintln!("kelemetry-cli: … and {} more problems not shown", problems - SHOWN_PROBLEMS);
     }
+    Ok(report)
+}
+
+/// The store a query reads: with `-i`, after ingesting those files into it (the outcome says
+/// whether that went cleanly); otherwise as it is.
+pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> {
+    let location = Location::parse(&ctx.global.db);
+    if input.inputs.is_empty() {
+        return Ok((Store::open_for_read(&location)?, Outcome::Success));
+    }
+    let store = Store::open_for_write(&location)?;
+    let options = pipeline::Options { cluster: "default".to_owned(), strict: false };
+    let report = ingest_paths(&store, &input.inputs, &options, ctx.global.quiet)?;
+    let outcome = outcome(&report);
+    if outcome == Outcome::Failure {
+        anyhow::bail!("nothing could be read from the --input paths");
+    }
+    if !ctx.global.quiet {
+        let w = &report.written;
+        eprintln!(
+            "kelemetry-cli: ingested {} files in {:.2}s: {} new requests, {} new Events, {} bad records",
+            report.files_ingested(),
+            report.elapsed.as_secs_f64(),
+            w.requests_added,
+            w.events_added,
+            report.bad_records
+        );
+    }
+    Ok((store, outcome))
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let location = Location::parse(&ctx.global.db);
+    let store = Store::open_for_write(&location)?;
+    let options = pipeline::Options { cluster: args.cluster.clone(), strict: args.strict };
+    let report = ingest_paths(&store, &args.paths, &options, ctx.global.quiet)?;
     match args.output.output {
         OutputFormat::Json => render::write_json(ctx.out, &report)?,
         OutputFormat::Text if !ctx.global.quiet => write_summary(ctx, &report, &store)?,

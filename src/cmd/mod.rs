@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod man;
 pub mod objects;
 pub mod stats;
+pub mod trace;
 
 use std::io::Write;
 
@@ -29,6 +30,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The worse of two outcomes: a query after an `--input` ingest with bad lines is partial.
+    pub fn and(self, other: Outcome) -> Outcome {
+        if self.exit_code() >= other.exit_code() { self } else { other }
+    }
+
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Success => 0,
@@ -54,6 +60,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
         Command::Objects(args) => objects::run(&args, &mut ctx),
         Command::History(args) => history::run(&args, &mut ctx),
         Command::Conflicts(args) => conflicts::run(&args, &mut ctx),
+        Command::Trace(args) => trace::run(&args, &mut ctx),
         Command::Completions(args) => completions::run(&args, &mut ctx),
         Command::Man(args) => man::run(&args, &mut ctx),
     }

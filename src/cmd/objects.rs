@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use super::args::InputArgs;
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::lookup;
@@ -10,7 +11,6 @@ use crate::model::selector::{KindQuery, glob_match};
 use crate::model::time::format_seconds;
 use crate::render::{self, table};
 use crate::store::read::{self, Activity, ObjectRow};
-use crate::store::{Location, Store};
 
 /// List objects, newest activity first: kind, namespace, name, uid, controller owner,
 /// first and last seen, created and deleted, and how many requests and Events mention it.
@@ -38,6 +38,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Serialize)]
@@ -49,7 +52,7 @@ struct Listed {
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
+    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
     let kind = args.kind.as_deref().map(KindQuery::parse);
     let (resources, group) =
         kind.as_ref().map(|k| lookup::kind_resources(&store.conn, k)).transpose()?.unwrap_or_default();
@@ -113,5 +116,5 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
             }
         }
     }
-    Ok(if total == 0 { Outcome::Partial } else { Outcome::Success })
+    Ok(ingested.and(if total == 0 { Outcome::Partial } else { Outcome::Success }))
 }

@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 
+use super::args::InputArgs;
 use super::{Context, Outcome};
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::model::time::format_short;
 use crate::render::{self, table};
 use crate::store::query::{self, Count, Stats};
-use crate::store::{Location, Store};
 
 /// Summarise the store: time span, clusters, files, requests by verb, resource, user and
 /// code, the top writers, 409s, and objects by kind.
@@ -15,16 +15,19 @@ use crate::store::{Location, Store};
 pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let store = Store::open_for_read(&Location::parse(&ctx.global.db))?;
+    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
     let stats = query::stats(&store.conn)?;
     match args.output.output {
         OutputFormat::Json => render::write_json(ctx.out, &stats)?,
         OutputFormat::Text => write_text(ctx, &stats, &store.location.display())?,
     }
-    Ok(Outcome::Success)
+    Ok(ingested)
 }
 
 fn span(stats: &Stats) -> String {

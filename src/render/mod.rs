@@ -2,7 +2,9 @@
 
 pub mod chain;
 pub mod conflicts;
+pub mod export;
 pub mod table;
+pub mod trace;
 
 use std::io::{self, IsTerminal, Write};
 

@@ -348,3 +348,107 @@ pub fn newest_us(conn: &Connection) -> Result<Option<i64>> {
     let events: Option<i64> = conn.query_row("SELECT max(time_us) FROM events", [], |r| r.get(0))?;
     Ok(requests.max(events))
 }
+
+/// One `ownerReferences` entry between two objects of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerLink {
+    pub object_id: i64,
+    pub owner_id: i64,
+    pub controller: bool,
+}
+
+fn owner_link(row: &Row) -> rusqlite::Result<OwnerLink> {
+    Ok(OwnerLink { object_id: row.get(0)?, owner_id: row.get(1)?, controller: row.get::<_, i64>(2)? == 1 })
+}
+
+/// The owners an object's ownerReferences name, the controller first.
+pub fn owners_of(conn: &Connection, object: i64) -> Result<Vec<OwnerLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT object_id, owner_id, controller FROM owner_refs WHERE object_id = ?1 ORDER BY controller DESC, owner_id",
+    )?;
+    let rows = stmt.query_map([object], owner_link)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The objects whose ownerReferences name this one.
+pub fn owned_by(conn: &Connection, owner: i64) -> Result<Vec<OwnerLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT object_id, owner_id, controller FROM owner_refs WHERE owner_id = ?1 ORDER BY object_id",
+    )?;
+    let rows = stmt.query_map([owner], owner_link)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether any body of the object is stored: if so, its ownerReferences are known (maybe none).
+pub fn has_body(conn: &Connection, object: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM object_states WHERE object_id = ?1)")?
+        .query_row([object], |r| r.get(0))?)
+}
+
+/// One version of a Kubernetes Event (each count bump is its own row).
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    #[serde(skip)]
+    pub id: i64,
+    pub api: String,
+    pub uid: Option<String>,
+    pub name: String,
+    pub namespace: String,
+    pub resource_version: Option<String>,
+    pub field_path: Option<String>,
+    pub reason: Option<String>,
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    pub message: Option<String>,
+    pub action: Option<String>,
+    pub source_component: Option<String>,
+    pub source_host: Option<String>,
+    pub reporting_component: Option<String>,
+    pub reporting_instance: Option<String>,
+    pub count: Option<i64>,
+    pub series_count: Option<i64>,
+    pub first_us: Option<i64>,
+    pub last_us: Option<i64>,
+    pub event_time_us: Option<i64>,
+    pub series_last_us: Option<i64>,
+    /// The Event's time after the fallbacks (see docs/schema.md).
+    pub time_us: i64,
+}
+
+/// The Events about one object, oldest first.
+pub fn object_events(conn: &Connection, object: i64) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, api, uid, name, namespace, resource_version, field_path, reason, type, message, action,
+                source_component, source_host, reporting_component, reporting_instance, count, series_count,
+                first_us, last_us, event_time_us, series_last_us, time_us
+         FROM events WHERE object_id = ?1 ORDER BY time_us, id",
+    )?;
+    let rows = stmt.query_map([object], |r| {
+        Ok(EventRow {
+            id: r.get(0)?,
+            api: r.get(1)?,
+            uid: r.get(2)?,
+            name: r.get(3)?,
+            namespace: r.get(4)?,
+            resource_version: r.get(5)?,
+            field_path: r.get(6)?,
+            reason: r.get(7)?,
+            event_type: r.get(8)?,
+            message: r.get(9)?,
+            action: r.get(10)?,
+            source_component: r.get(11)?,
+            source_host: r.get(12)?,
+            reporting_component: r.get(13)?,
+            reporting_instance: r.get(14)?,
+            count: r.get(15)?,
+            series_count: r.get(16)?,
+            first_us: r.get(17)?,
+            last_us: r.get(18)?,
+            event_time_us: r.get(19)?,
+            series_last_us: r.get(20)?,
+            time_us: r.get(21)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

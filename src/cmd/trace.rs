@@ -1,0 +1,114 @@
+//! `kelemetry-cli trace`: an object and everything it owns, as one object-as-span trace.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use super::args::{InputArgs, ObjectArgs, WindowArgs};
+use super::{Context, Outcome, history, ingest};
+use crate::graph::Scope;
+use crate::render::{self, trace::Layout};
+use crate::store::read;
+use crate::trace::{self, Filters, Only, Pipeline};
+
+/// What happened to an object and everything it owns, in order: one span per object, its
+/// owned objects below it, apiserver requests and Events as child spans or logs.
+///
+/// The trace is rooted at the object's top-most controller (so `trace pod/web-…` shows the
+/// Deployment's whole tree, the pod marked ◀) and covers the objects' whole lives. Reads,
+/// leader-election and lease traffic are hidden unless `--all`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub object: ObjectArgs,
+
+    /// How spans are arranged: tree, timeline, tracing or grouping (see the README).
+    #[arg(long, value_enum, default_value_t = Pipeline::Tracing)]
+    pub pipeline: Pipeline,
+
+    /// Which relatives are followed.
+    #[arg(long, value_enum, default_value_t = Scope::Full)]
+    pub scope: Scope,
+
+    /// Follow at most N ownership links up from the object and N below it.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+
+    #[command(flatten)]
+    pub window: WindowArgs,
+
+    /// Leave out requests of this user or component (substring; repeatable).
+    #[arg(long = "exclude-user", value_name = "USER")]
+    pub exclude_users: Vec<String>,
+
+    /// Only writes (create/update/patch/delete), or only Events.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub only: Option<Only>,
+
+    /// Show what is hidden as noise: reads (get/list/watch), leader election, leases.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Show every log line, uncut.
+    #[arg(long)]
+    pub wide: bool,
+
+    /// Show at most N spans and logged entries in the terminal (0: all); a summary says what was cut.
+    #[arg(long, default_value_t = 400, value_name = "N")]
+    pub limit: usize,
+
+    /// Columns of the terminal rendering (default: the terminal's width, else $COLUMNS, else 100).
+    #[arg(long, value_name = "COLS")]
+    pub width: Option<usize>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = TraceFormat::Text, value_name = "FORMAT")]
+    pub output: TraceFormat,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// A tree with time bars for the terminal.
+    Text,
+    /// kelemetry-cli's span schema (docs/trace-json.md), for `jq`.
+    Json,
+    /// Jaeger's trace JSON: open it in Jaeger UI with "JSON File".
+    Jaeger,
+    /// OTLP/JSON resourceSpans, for an OpenTelemetry Collector's otlpjsonfile receiver.
+    Otlp,
+}
+
+fn terminal_width() -> usize {
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return usize::from(w);
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let (store, ingested) = ingest::open_store(ctx, &args.input)?;
+    let Some(object) = history::resolve(&store, &args.object)? else { return Ok(Outcome::Partial.and(ingested)) };
+    let filters = Filters {
+        window: args.window.window(read::newest_us(&store.conn)?),
+        exclude_users: args.exclude_users.clone(),
+        only: args.only,
+        all: args.all,
+    };
+    let trace = trace::build(&store.conn, object, args.scope, args.depth, args.pipeline, &filters)?;
+    match args.output {
+        TraceFormat::Text => {
+            let layout =
+                Layout { width: args.width.unwrap_or_else(terminal_width).max(40), wide: args.wide, limit: args.limit };
+            render::trace::write(ctx.out, &trace, layout, ctx.style)?
+        }
+        TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
+        TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
+        TraceFormat::Otlp => render::export::write_otlp(ctx.out, &trace)?,
+    }
+    Ok(ingested)
+}

@@ -1,0 +1,283 @@
+//! A trace as JSON: kelemetry-cli's own schema (`-o json`, documented in docs/trace-json.md),
+//! Jaeger UI's trace file (`-o jaeger`) and OTLP/JSON (`-o otlp`).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::model::time::format_micros;
+use crate::trace::{Counts, Log, Span, SpanKind, Status, TagValue, Trace};
+
+fn tag_json(value: &TagValue) -> Value {
+    match value {
+        TagValue::Str(s) => Value::String(s.clone()),
+        TagValue::Int(i) => json!(i),
+        TagValue::Bool(b) => json!(b),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonTrace<'a> {
+    trace_id: &'a str,
+    pipeline: crate::trace::Pipeline,
+    scope: crate::graph::Scope,
+    since: Option<String>,
+    until: Option<String>,
+    start: String,
+    end: String,
+    counts: Counts,
+    spans: Vec<JsonSpan<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonSpan<'a> {
+    id: &'a str,
+    parent: Option<&'a str>,
+    kind: SpanKind,
+    name: &'a str,
+    object: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    focus: bool,
+    status: Status,
+    start: String,
+    end: String,
+    start_us: i64,
+    duration_us: i64,
+    tags: Map<String, Value>,
+    logs: Vec<JsonLog<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonLog<'a> {
+    time: String,
+    time_us: i64,
+    event: &'a str,
+    lines: &'a [String],
+    status: Status,
+}
+
+/// `-o json`: the whole trace, pretty, for `jq`.
+pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    let spans = trace
+        .spans
+        .iter()
+        .map(|s| JsonSpan {
+            id: &s.id,
+            parent: s.parent.as_deref(),
+            kind: s.kind,
+            name: &s.name,
+            object: &s.object,
+            focus: s.focus,
+            status: s.status,
+            start: format_micros(s.start_us),
+            end: format_micros(s.end_us),
+            start_us: s.start_us,
+            duration_us: s.end_us - s.start_us,
+            tags: s.tags.iter().map(|t| (t.key.to_owned(), tag_json(&t.value))).collect(),
+            logs: s
+                .logs
+                .iter()
+                .map(|l| JsonLog {
+                    time: format_micros(l.time_us),
+                    time_us: l.time_us,
+                    event: &l.event,
+                    lines: &l.lines,
+                    status: l.status,
+                })
+                .collect(),
+        })
+        .collect();
+    let document = JsonTrace {
+        trace_id: &trace.trace_id,
+        pipeline: trace.pipeline,
+        scope: trace.scope,
+        since: trace.window.since_us.map(format_micros),
+        until: trace.window.until_us.map(format_micros),
+        start: format_micros(trace.start_us()),
+        end: format_micros(trace.end_us()),
+        counts: trace.counts,
+        spans,
+    };
+    super::write_json(out, &document)
+}
+
+/// Jaeger's process per kind of span: the UI colours and filters by service name.
+const PROCESSES: [(SpanKind, &str, &str); 4] = [
+    (SpanKind::Object, "p1", "object"),
+    (SpanKind::Audit, "p2", "audit"),
+    (SpanKind::Event, "p3", "event"),
+    (SpanKind::Group, "p4", "group"),
+];
+
+fn jaeger_tag(key: &str, value: &TagValue) -> Value {
+    let kind = match value {
+        TagValue::Str(_) => "string",
+        TagValue::Int(_) => "int64",
+        TagValue::Bool(_) => "bool",
+    };
+    json!({"key": key, "type": kind, "value": tag_json(value)})
+}
+
+fn log_text(log: &Log) -> String {
+    log.lines.join("\n")
+}
+
+/// `-o jaeger`: the file Jaeger UI opens through "JSON File" (its query API's trace format).
+pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    let spans: Vec<Value> = trace
+        .spans
+        .iter()
+        .map(|s| {
+            let mut tags: Vec<Value> = s.tags.iter().map(|t| jaeger_tag(t.key, &t.value)).collect();
+            tags.push(jaeger_tag("object", &TagValue::Str(s.object.clone())));
+            if s.status == Status::Error && s.tag("error").is_none() {
+                tags.push(jaeger_tag("error", &TagValue::Bool(true)));
+            }
+            let references: Vec<Value> = s
+                .parent
+                .iter()
+                .map(|p| json!({"refType": "CHILD_OF", "traceID": trace.trace_id, "spanID": p}))
+                .collect();
+            let logs: Vec<Value> = s
+                .logs
+                .iter()
+                .map(|l| {
+                    json!({"timestamp": l.time_us, "fields": [
+                        {"key": "event", "type": "string", "value": l.event},
+                        {"key": "message", "type": "string", "value": log_text(l)},
+                    ]})
+                })
+                .collect();
+            let process = PROCESSES.iter().find(|p| p.0 == s.kind).map_or("p1", |p| p.1);
+            json!({
+                "traceID": trace.trace_id,
+                "spanID": s.id,
+                "flags": 1,
+                "operationName": s.name,
+                "references": references,
+                "startTime": s.start_us,
+                // Instant spans stay clickable with one microsecond.
+                "duration": (s.end_us - s.start_us).max(1),
+                "tags": tags,
+                "logs": logs,
+                "processID": process,
+                "warnings": null,
+            })
+        })
+        .collect();
+    let processes: Map<String, Value> =
+        PROCESSES.iter().map(|(_, id, name)| ((*id).to_owned(), json!({"serviceName": name, "tags": []}))).collect();
+    let document = json!({
+        "data": [{"traceID": trace.trace_id, "spans": spans, "processes": processes, "warnings": null}],
+        "total": 0, "limit": 0, "offset": 0, "errors": null,
+    });
+    serde_json::to_writer(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn otlp_value(value: &TagValue) -> Value {
+    match value {
+        TagValue::Str(s) => json!({"stringValue": s}),
+        TagValue::Int(i) => json!({"intValue": i.to_string()}),
+        TagValue::Bool(b) => json!({"boolValue": b}),
+    }
+}
+
+fn otlp_attribute(key: &str, value: &TagValue) -> Value {
+    json!({"key": key, "value": otlp_value(value)})
+}
+
+/// Kinds with OpenTelemetry semantic-convention keys (`k8s.pod.name`, `k8s.pod.uid`, ...).
+const SEMCONV_KINDS: &[&str] =
+    &["pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "namespace", "node"];
+
+/// Our tags as attributes, plus the semantic-convention keys that apply.
+fn otlp_attributes(span: &Span) -> Vec<Value> {
+    let str_tag = |key: &str| match span.tag(key) {
+        Some(TagValue::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let mut attributes: Vec<Value> =
+        span.tags.iter().map(|t| otlp_attribute(&format!("kelemetry.{}", t.key), &t.value)).collect();
+    attributes.push(otlp_attribute("kelemetry.span.kind", &TagValue::Str(format!("{:?}", span.kind).to_lowercase())));
+    attributes.push(otlp_attribute("kelemetry.object", &TagValue::Str(span.object.clone())));
+    if span.kind != SpanKind::Object {
+        return attributes;
+    }
+    for (key, tag) in [("k8s.cluster.name", "cluster"), ("k8s.namespace.name", "namespace"), ("k8s.node.name", "node")]
+    {
+        if let Some(value) = str_tag(tag) {
+            attributes.push(otlp_attribute(key, &TagValue::Str(value)));
+        }
+    }
+    if let Some(kind) = str_tag("kind").map(|k| k.to_ascii_lowercase()).filter(|k| SEMCONV_KINDS.contains(&k.as_str()))
+    {
+        for (suffix, tag) in [("name", "name"), ("uid", "uid")] {
+            if let Some(value) = str_tag(tag) {
+                attributes.push(otlp_attribute(&format!("k8s.{kind}.{suffix}"), &TagValue::Str(value)));
+            }
+        }
+    }
+    attributes
+}
+
+fn nanos(us: i64) -> String {
+    (i128::from(us) * 1000).to_string()
+}
+
+/// `-o otlp`: OTLP/JSON `resourceSpans` on one line, as the Collector's `otlpjsonfile`
+/// receiver reads it.
+pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    let spans: Vec<Value> = trace
+        .spans
+        .iter()
+        .map(|s| {
+            let events: Vec<Value> = s
+                .logs
+                .iter()
+                .map(|l| {
+                    json!({"timeUnixNano": nanos(l.time_us), "name": l.event,
+                           "attributes": [otlp_attribute("message", &TagValue::Str(log_text(l)))]})
+                })
+                .collect();
+            let status = match s.status {
+                Status::Error => {
+                    let message = match s.tag("responseReason") {
+                        Some(TagValue::Str(reason)) => reason.clone(),
+                        _ => String::new(),
+                    };
+                    json!({"code": 2, "message": message})
+                }
+                _ => json!({"code": 0}),
+            };
+            json!({
+                "traceId": trace.trace_id,
+                "spanId": s.id,
+                "parentSpanId": s.parent.clone().unwrap_or_default(),
+                "name": s.name,
+                "kind": 1,
+                "startTimeUnixNano": nanos(s.start_us),
+                "endTimeUnixNano": nanos(s.end_us),
+                "attributes": otlp_attributes(s),
+                "events": events,
+                "status": status,
+            })
+        })
+        .collect();
+    let cluster = trace.spans.first().and_then(|s| s.tag("cluster")).cloned();
+    let mut resource = vec![otlp_attribute("service.name", &TagValue::Str("kelemetry-cli".to_owned()))];
+    resource.extend(cluster.map(|c| otlp_attribute("k8s.cluster.name", &c)));
+    let document = json!({"resourceSpans": [{
+        "resource": {"attributes": resource},
+        "scopeSpans": [{
+            "scope": {"name": "kelemetry-cli", "version": env!("CARGO_PKG_VERSION")},
+            "spans": spans,
+        }],
+    }]});
+    serde_json::to_writer(&mut *out, &document)?;
+    writeln!(out)
+}

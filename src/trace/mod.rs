@@ -1,0 +1,153 @@
+//! Object-as-span traces: one span per Kubernetes object, its owned objects below it, and
+//! what happened to each (apiserver requests, Events) as child spans or logs.
+//!
+//! [`build`] reads the store into one [`ObjectNode`] per object of the ownership tree;
+//! [`pipeline`] shapes those into the spans a [`Pipeline`] shows; renderers take the
+//! resulting [`Trace`] and never touch SQL.
+
+pub mod build;
+pub mod pipeline;
+
+use serde::Serialize;
+
+use crate::graph::Scope;
+use crate::window::Window;
+
+pub use build::{Filters, Only, build};
+
+/// How the spans of a trace are arranged (Kelemetry's display modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pipeline {
+    /// Object spans nested by ownership; requests and Events as child spans of their object.
+    Tree,
+    /// Every request and Event under the root span in time order, labelled with its object.
+    Timeline,
+    /// Requests and Events as timestamped logs on their object's span; spans shrink to activity.
+    Tracing,
+    /// Under each object one span per source (audit, events); audit split per component.
+    Grouping,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// A Kubernetes object, over its life or its activity.
+    Object,
+    /// One apiserver request from the audit log.
+    Audit,
+    /// One occurrence of a Kubernetes Event.
+    Event,
+    /// A pseudo span grouping entries (the `grouping` pipeline).
+    Group,
+}
+
+/// What a span's status says: failures and Warning Events stand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Ok,
+    /// A failed request (non-2xx, or never completed).
+    Error,
+    /// A Warning Event.
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TagValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tag {
+    pub key: &'static str,
+    pub value: TagValue,
+}
+
+/// A timestamped annotation on a span: a diff, an error, a note, or (in `tracing`) a whole
+/// request or Event folded into its object's span.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Log {
+    pub time_us: i64,
+    /// What the log is: `diff`, `snapshot`, `error`, `note`, `message`, or the folded span's name.
+    pub event: String,
+    /// Its text, one line each (a diff has one line per changed path).
+    pub lines: Vec<String>,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Span {
+    /// 16 hex digits, stable across runs for the same data.
+    pub id: String,
+    pub parent: Option<String>,
+    pub kind: SpanKind,
+    pub name: String,
+    pub start_us: i64,
+    pub end_us: i64,
+    pub status: Status,
+    /// The object the span is about, kubectl style (`pod/web-5d9c7b8f4-x2kqz`).
+    pub object: String,
+    /// The span of the object the user asked for.
+    pub focus: bool,
+    pub tags: Vec<Tag>,
+    pub logs: Vec<Log>,
+}
+
+impl Span {
+    pub fn tag(&self, key: &str) -> Option<&TagValue> {
+        self.tags.iter().find(|t| t.key == key).map(|t| &t.value)
+    }
+}
+
+/// What a trace covers, for headers and the JSON envelope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub objects: usize,
+    pub requests: usize,
+    pub events: usize,
+    /// Requests left out as noise (reads, leader election); `--all` shows them.
+    pub hidden_noise: usize,
+    /// Requests and Events outside `--since/--until` or removed by `--exclude-user`/`--only`.
+    pub filtered: usize,
+}
+
+/// A trace ready to render: spans parents first, siblings in time order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    /// 32 hex digits derived from the root object.
+    pub trace_id: String,
+    pub pipeline: Pipeline,
+    pub scope: Scope,
+    pub window: Window,
+    pub counts: Counts,
+    pub spans: Vec<Span>,
+}
+
+impl Trace {
+    pub fn start_us(&self) -> i64 {
+        self.spans.iter().map(|s| s.start_us).min().unwrap_or(0)
+    }
+
+    pub fn end_us(&self) -> i64 {
+        self.spans.iter().map(|s| s.end_us).max().unwrap_or(0)
+    }
+}
+
+/// One object of the ownership tree with what happened to it, before a pipeline arranges it.
+#[derive(Debug, Clone)]
+pub struct ObjectNode {
+    pub span: Span,
+    /// Requests and Events, as spans in time order (no parent yet).
+    pub entries: Vec<Span>,
+    pub children: Vec<ObjectNode>,
+}
+
+/// A stable span id: the first 16 hex digits of a hash of what the span stands for.
+pub fn span_id(key: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()).max(1))
+}
