@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Query latency on a store of 10 million generated requests: `history` of one object and
-# `conflicts --since 1h`, each run several times, best and median wall time reported.
+# Query latency on a store of 10 million generated requests: `trace` of a Deployment with
+# 50 Pods, `history` of one object and `conflicts --since 1h`, each run several times, best
+# and median wall time reported.
 #
 #   bench/query.sh                      # builds bench/out-10m/q.db first if missing (~10 min)
 #   BENCH_DB=/path/to/store.db bench/query.sh
@@ -16,9 +17,12 @@ cargo build --release --quiet --bin kelemetry-cli --example synth
 if [ ! -f "$DB" ]; then
     mkdir -p "$DIR"
     # 18.5 GB of write-heavy log (~9.8M requests) and a second seed on top: > 10M requests.
-    target/release/examples/synth --out "$DIR/a" --size 18500M --noise 1 --gzip
-    target/release/examples/synth --out "$DIR/b" --size 600M --noise 1 --seed 7 --gzip
-    "$BIN" --db "$DB" ingest -q "$DIR/a/audit.log.gz" "$DIR/b/audit.log.gz"
+    # Deployment app-0 runs 25 replicas: with its rollout, 2 ReplicaSets and 50 Pods.
+    [ -f "$DIR/a/audit.log.gz" ] ||
+        target/release/examples/synth --out "$DIR/a" --size 18500M --noise 1 --first-replicas 25 --gzip
+    [ -f "$DIR/b/audit.log.gz" ] ||
+        target/release/examples/synth --out "$DIR/b" --size 600M --noise 1 --seed 7 --gzip
+    "$BIN" --db "$DB" ingest -q "$DIR/a/audit.log.gz" "$DIR/b/audit.log.gz" "$DIR/a/events.json" "$DIR/b/events.json"
 fi
 
 requests=$("$BIN" --db "$DB" stats -o json | jq .requests)
@@ -40,6 +44,12 @@ measure() {
     printf '%-58s best %5s ms   median %5s ms\n' "$label" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")"
 }
 
+pods=$("$BIN" --db "$DB" trace deploy/app-0 -n team-0 -o json | jq '[.spans[] | select(.tags.kind == "Pod")] | length')
+echo "trace deploy/app-0: $pods pods"
+measure "trace deploy/app-0 -n team-0 (terminal, 100 columns)" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 --width 100
+measure "trace deploy/app-0 -n team-0 --pipeline tree" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 --pipeline tree --width 100
+measure "trace deploy/app-0 -n team-0 -o json" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 -o json
+measure "trace pod (one of app-0's) --pipeline timeline" "$BIN" --db "$DB" trace --uid "$("$BIN" --db "$DB" objects po -n team-0 --name 'app-0-*' -o json | jq -r '.[0].uid')" --pipeline timeline --width 100
 measure "history deploy/app-5000 -n team-0" "$BIN" --db "$DB" history deploy/app-5000 -n team-0
 measure "history deploy/app-5000 -n team-0 --field spec.minReadySeconds" "$BIN" --db "$DB" history deploy/app-5000 -n team-0 --field spec.minReadySeconds
 measure "history pod (the busiest pod of app-5000)" "$BIN" --db "$DB" history --uid "$("$BIN" --db "$DB" objects po -n team-0 --name 'app-5000-*' -o json | jq -r 'max_by(.requests).uid')"

@@ -1,8 +1,11 @@
 //! Synthetic, reproducible control-plane logs at any scale, for benchmarks and tests.
 //!
 //! ```text
-//! cargo run --release --example synth -- --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--gzip]
+//! cargo run --release --example synth -- --out DIR [--size 1G | --deployments N] [--seed S] [--noise N]
+//!     [--first-replicas N] [--gzip]
 //! ```
+//! `--first-replicas` sizes Deployment `app-0` (its two ReplicaSets then own 2N Pods): the
+//! trace benchmark's subject.
 //! `--noise` scales the background traffic (reads, leases at Metadata level). Real audit
 //! logs are dominated by it: the default 3 makes about 83% of the events reads and
 //! heartbeats; `--noise 1` (63%) is a write-heavy worst case for ingest.
@@ -229,6 +232,7 @@ struct Sim {
     requests: u64,
     nodes: Vec<String>,
     noise_factor: usize,
+    first_replicas: u64,
 }
 
 const MANAGED_FIELDS: &str = r#""managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1","time":"2024-03-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:deployment.kubernetes.io/revision":{}}},"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Available\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}}},"f:observedGeneration":{},"f:replicas":{}}},"subresource":"status"}]"#;
@@ -752,7 +756,7 @@ impl Sim {
             uid: self.rng.uuid(),
             rv: self.next_rv(),
             generation: 1,
-            replicas: 2 + self.rng.below(3),
+            replicas: if index == 0 { self.first_replicas } else { 2 + self.rng.below(3) },
             image: "registry.example.com/web:1.25".into(),
             min_ready: 10,
             observed: 0,
@@ -868,6 +872,7 @@ fn main() -> io::Result<()> {
     let mut seed = 42;
     let mut gzip = false;
     let mut noise_factor = 3;
+    let mut first_replicas = 2;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_default();
@@ -878,8 +883,11 @@ fn main() -> io::Result<()> {
             "--seed" => seed = value().parse().unwrap_or(42),
             "--gzip" => gzip = true,
             "--noise" => noise_factor = value().parse().unwrap_or(3),
+            "--first-replicas" => first_replicas = value().parse().unwrap_or(2),
             _ => {
-                eprintln!("usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--gzip]");
+                eprintln!(
+                    "usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--first-replicas N] [--gzip]"
+                );
                 std::process::exit(2);
             }
         }
@@ -898,6 +906,7 @@ fn main() -> io::Result<()> {
         requests: 0,
         nodes: (1..=8).map(|i| format!("node-{i}")).collect(),
         noise_factor,
+        first_replicas,
     };
     let limit = deployments.unwrap_or(if size.is_some() { u64::MAX } else { 20 });
     let mut index = 0;

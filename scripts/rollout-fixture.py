@@ -290,6 +290,9 @@ rs_status(1.5, old, 2, 2)
 conflict(1.6, "deploy", "web", objects["web"]["metadata"]["resourceVersion"], sub="status")
 deployment_status(1.61, replicas=2, readyReplicas=2, availableReplicas=2)
 
+# 09:00:59 alice looks (a read: hidden unless --all)
+request(59.0, "alice", "get", "Deployment", "web", resp=copy.deepcopy(objects["web"]), latency=0.002)
+
 # 09:01:00 alice scales to 3: observedGeneration 1 -> 2
 write(60.0, "alice", "patch", "web", lambda o: o["spec"].update(replicas=3), spec_change=True,
       patch={"spec": {"replicas": 3}})

@@ -133,3 +133,76 @@ fn the_whole_corpus_in_one_run() {
     assert_eq!(stderr(&out).lines().filter(|l| l.starts_with("kelemetry-cli: ")).count(), 2, "{}", stderr(&out));
     assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 49 + 24 + 8);
 }
+
+/// `kind name [link] events` per object span of a tree trace, and a check that every Event
+/// hangs below the object it is about (kubectl names Events `<involved object>.<hex>`).
+fn traced_objects(store: &Store, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["trace", "--pipeline", "tree", "-o", "json"];
+    all.extend(args);
+    let out = store.run(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spans = trace["spans"].as_array().unwrap();
+    let mut lines = Vec::new();
+    for object in spans.iter().filter(|s| s["kind"] == "object") {
+        let events: Vec<&serde_json::Value> =
+            spans.iter().filter(|s| s["parent"] == object["id"] && s["kind"] == "event").collect();
+        let prefix =
+            format!("{}/{}.", object["tags"]["namespace"].as_str().unwrap(), object["tags"]["name"].as_str().unwrap());
+        for event in &events {
+            assert!(event["tags"]["event"].as_str().unwrap().starts_with(&prefix), "{event} is not about {prefix}");
+        }
+        lines.push(format!(
+            "{} {} {}",
+            object["name"].as_str().unwrap(),
+            object["tags"]["ownerLink"].as_str().unwrap_or("root"),
+            events.len()
+        ));
+    }
+    lines
+}
+
+#[test]
+fn kspan_rollout_traces_across_both_replicasets() {
+    let Some(dir) = realdata("kspan_rollout_traces_across_both_replicasets") else { return };
+    let store = Store::new();
+    assert!(store.ingest(&[&dir.join("kspan/deployment-2-pods.yaml")]).status.success());
+    assert_eq!(
+        traced_objects(&store, &["deploy/px"]),
+        [
+            "deployments default/px root 4",
+            "replicasets default/px-7df978b9bf controller 2",
+            "pods default/px-7df978b9bf-bfdrj controller 1",
+            "pods default/px-7df978b9bf-jm22q controller 1",
+            "replicasets default/px-5d567cc74c controller 2",
+            "pods default/px-5d567cc74c-ss4lb controller 5",
+            "pods default/px-5d567cc74c-pmvzr controller 4",
+        ]
+    );
+    // From a pod, the trace is still the Deployment's.
+    assert_eq!(traced_objects(&store, &["pod/px-5d567cc74c-ss4lb"]).len(), 7);
+}
+
+#[test]
+fn must_gather_apiserver_traces_with_both_replicasets() {
+    let Some(dir) = realdata("must_gather_apiserver_traces_with_both_replicasets") else { return };
+    let store = Store::new();
+    let out = store.ingest(&[&dir.join("must-gather-clean/must-gather-metal/namespaces/openshift-apiserver")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The old ReplicaSet's Pods are gone from the dump: only their Events and names remain,
+    // so their ownership is inferred from the names.
+    assert_eq!(
+        traced_objects(&store, &["deploy/apiserver", "-n", "openshift-apiserver"]),
+        [
+            "deployments openshift-apiserver/apiserver root 7",
+            "replicasets openshift-apiserver/apiserver-869f7f67bc controller 6",
+            "pods openshift-apiserver/apiserver-869f7f67bc-682s7 inferred 22",
+            "pods openshift-apiserver/apiserver-869f7f67bc-4d79b inferred 23",
+            "pods openshift-apiserver/apiserver-869f7f67bc-wgztl inferred 21",
+            "replicasets openshift-apiserver/apiserver-5b477c588d controller 3",
+            "pods openshift-apiserver/apiserver-5b477c588d-txxdb controller 15",
+            "pods openshift-apiserver/apiserver-5b477c588d-69kq8 controller 15",
+            "pods openshift-apiserver/apiserver-5b477c588d-dd64c controller 18",
+        ]
+    );
+}

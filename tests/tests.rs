@@ -7,3 +7,4 @@ mod history;
 mod ingest;
 mod realdata;
 mod stats;
+mod trace;

@@ -8,8 +8,8 @@ use crate::cli::{OutputArgs, OutputFormat};
 use crate::conflict::{self, Filter};
 use crate::model::selector::{KindQuery, Selector};
 use crate::render;
-use crate::store::read::ObjectRow;
 use crate::store::read;
+use crate::store::read::ObjectRow;
 
 /// Group 409 Conflicts by the resourceVersion the writers raced on.
 ///
@@ -68,5 +68,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         OutputFormat::Json => render::write_json(ctx.out, &report)?,
         OutputFormat::Text => render::conflicts::write(ctx.out, &report, ctx.style)?,
     }
-    Ok(ingested.and(if report.conflicts == 0 && report.other_409.is_empty() { Outcome::Partial } else { Outcome::Success }))
+    Ok(ingested.and(if report.conflicts == 0 && report.other_409.is_empty() {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    }))
 }

@@ -33,8 +33,10 @@ pub fn offset(us: i64) -> String {
     let secs = us / 1_000_000;
     if secs < 100 {
         format!("+{:.3}s", us as f64 / 1e6)
-    } else if secs < 3600 {
+    } else if secs < 600 {
         format!("+{}m{:04.1}s", secs / 60, (us % 60_000_000) as f64 / 1e6)
+    } else if secs < 3600 {
+        format!("+{}m{:02}s", secs / 60, secs % 60)
     } else if secs < 100 * 3600 {
         format!("+{}h{:02}m{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
     } else {
@@ -211,18 +213,20 @@ impl<'a> Printer<'a> {
         let indent = if own_lines {
             String::new()
         } else {
-            if is_folded(log) {
-                if self.full() {
-                    self.cut_logs += 1;
-                    return Ok(());
+            if log.event == "snapshot" {
+                self.line("", "", prefix, &format!("• {}", log.event), log.status, false, "")?;
+            } else {
+                if is_folded(log) {
+                    if self.full() {
+                        self.cut_logs += 1;
+                        return Ok(());
+                    }
+                    self.shown += 1;
                 }
-                self.shown += 1;
                 let mark = self.axis.mark(log.time_us, log.status, self.style);
                 let at = offset(log.time_us - start_us);
                 let event = if self.layout.wide { log.event.clone() } else { shorten_user(&log.event) };
                 self.line(&at, "", prefix, &format!("• {event}"), log.status, false, &mark)?;
-            } else {
-                self.line("", "", prefix, &format!("• {}", log.event), log.status, false, "")?;
             }
             "    ".to_owned()
         };
@@ -262,17 +266,29 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
     let mut facts = vec![
         format!("pipeline {}", name_of(&trace.pipeline)),
         format!("scope {}", name_of(&trace.scope)),
-        format!("{} objects", c.objects),
-        format!("{} requests", c.requests),
-        format!("{} Events", c.events),
+        plural(c.objects, "object"),
+        plural(c.requests, "request"),
+        plural(c.events, "Event"),
     ];
     if c.hidden_noise > 0 {
-        facts.push(format!("{} reads/noise hidden (--all)", c.hidden_noise));
+        facts.push(format!("{} hidden as noise (--all)", plural(c.hidden_noise, "read or heartbeat")));
     }
     if c.filtered > 0 {
         facts.push(format!("{} filtered out", c.filtered));
     }
-    writeln!(out, "{}", facts.join(" · "))?;
+    // As many facts a line as the width holds.
+    let mut line = String::new();
+    for fact in facts {
+        if !line.is_empty() && line.width() + 3 + fact.width() > layout.width {
+            writeln!(out, "{line}")?;
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(&fact);
+    }
+    writeln!(out, "{line}")?;
     writeln!(out, "{} → {} ({})", format_short(start), format_short(end), duration_us(end - start))?;
 
     let bar_cells = if layout.width >= 120 { layout.width / 3 } else { (layout.width / 4).max(12) };
@@ -328,6 +344,10 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
     Ok(())
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 fn name_of<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
@@ -351,6 +371,7 @@ mod tests {
         assert_eq!(offset(0), "+0.000s");
         assert_eq!(offset(12_345_000), "+12.345s");
         assert_eq!(offset(240_410_000), "+4m00.4s");
+        assert_eq!(offset(630_000_000), "+10m30s");
         assert_eq!(offset(7_805_000_000), "+2h10m05");
         assert_eq!(cut("deployments demo/web", 10), "deploymen…");
         assert_eq!(

@@ -228,13 +228,13 @@ impl Builder<'_> {
         let chain = chain::build(self.conn, object.clone(), Window::default(), &[], self.newest_us)?;
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
             if self.filters.window.contains(entry.time_us) {
-                let event = if entry.kind == EntryKind::Gap { "gap" } else { "dump" };
-                logs.push(Log {
-                    time_us: entry.time_us,
-                    event: event.to_owned(),
-                    lines: entry.notes.clone(),
-                    status: Status::Ok,
-                });
+                let (event, lines) = if entry.kind == EntryKind::Gap {
+                    ("gap", entry.notes.clone())
+                } else {
+                    let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
+                    ("dump", if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
+                };
+                logs.push(Log { time_us: entry.time_us, event: event.to_owned(), lines, status: Status::Ok });
             }
         }
         if self.filters.only == Some(Only::Events) {

@@ -106,6 +106,7 @@ impl Span {
 
 /// What a trace covers, for headers and the JSON envelope.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Counts {
     pub objects: usize,
     pub requests: usize,

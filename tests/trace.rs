@@ -1,0 +1,491 @@
+//! `trace` on the rollout fixture (Kelemetry's e2e deployment scenario) and its
+//! Metadata-level twin: exact trees per pipeline and scope, filters, exports, rendering.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::common::{Store, bin, stderr, stdout, testdata};
+
+fn rollout() -> Store {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("rollout")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    store
+}
+
+fn trace_json(store: &Store, args: &[&str]) -> Value {
+    let mut all = vec!["trace"];
+    all.extend(args);
+    all.extend(["-o", "json"]);
+    let out = store.run(&all);
+    assert_eq!(out.status.code(), Some(0), "{all:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("trace JSON")
+}
+
+fn spans(trace: &Value) -> &Vec<Value> {
+    trace["spans"].as_array().expect("spans")
+}
+
+/// The trace as an indented outline: one line per span, `kind name`, children indented.
+fn outline(trace: &Value) -> String {
+    let mut depth: HashMap<&str, usize> = HashMap::new();
+    let mut lines = Vec::new();
+    for span in spans(trace) {
+        let d = span["parent"].as_str().map_or(0, |p| depth[p] + 1);
+        depth.insert(span["id"].as_str().unwrap(), d);
+        let mut line =
+            format!("{}{} {}", "  ".repeat(d), span["kind"].as_str().unwrap(), span["name"].as_str().unwrap());
+        if let Some(link) = span["tags"]["ownerLink"].as_str() {
+            line.push_str(&format!(" [{link}]"));
+        }
+        if span["focus"] == true {
+            line.push_str(" <focus>");
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// Only the object spans of the outline.
+fn objects(trace: &Value) -> Vec<String> {
+    outline(trace).lines().filter(|l| l.trim_start().starts_with("object ")).map(str::to_owned).collect()
+}
+
+fn logs_of(span: &Value) -> Vec<(&str, Vec<&str>)> {
+    span["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (l["event"].as_str().unwrap(), l["lines"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect())
+        })
+        .collect()
+}
+
+const WHOLE_TREE: [&str; 9] = [
+    "object deployments demo/web",
+    "  object replicasets demo/web-5d9c7b8f4 [controller]",
+    "    object pods demo/web-5d9c7b8f4-x2kqz [controller]",
+    "    object pods demo/web-5d9c7b8f4-q8wzn [controller]",
+    "    object pods demo/web-5d9c7b8f4-r7tvm [controller]",
+    "  object replicasets demo/web-6c8f9d7b5 [controller]",
+    "    object pods demo/web-6c8f9d7b5-k4hbn [controller] <focus>",
+    "    object pods demo/web-6c8f9d7b5-p9cxd [controller]",
+    "    object pods demo/web-6c8f9d7b5-m5wzs [controller]",
+];
+
+#[test]
+fn a_pod_is_traced_from_its_top_most_controller() {
+    let store = rollout();
+    let trace = trace_json(&store, &["pod/web-6c8f9d7b5-k4hbn", "--pipeline", "tree"]);
+    assert_eq!(objects(&trace), WHOLE_TREE);
+    assert_eq!(trace["counts"]["objects"], 9);
+    assert_eq!(trace["counts"]["requests"], 47);
+    assert_eq!(trace["counts"]["events"], 39);
+    // alice's `get` is a read: hidden unless --all.
+    assert_eq!(trace["counts"]["hiddenNoise"], 1);
+    insta::assert_snapshot!("tree_full", outline(&trace));
+}
+
+#[test]
+fn scopes_and_depth_choose_the_relatives() {
+    let store = rollout();
+    let pod = "pod/web-6c8f9d7b5-k4hbn";
+    let scoped = |args: &[&str]| objects(&trace_json(&store, args));
+    assert_eq!(
+        scoped(&[pod, "--scope", "ancestors"]),
+        [
+            "object deployments demo/web",
+            "  object replicasets demo/web-6c8f9d7b5 [controller]",
+            "    object pods demo/web-6c8f9d7b5-k4hbn [controller] <focus>"
+        ]
+    );
+    assert_eq!(
+        scoped(&["rs/web-6c8f9d7b5", "--scope", "children"]),
+        [
+            "object replicasets demo/web-6c8f9d7b5 <focus>",
+            "  object pods demo/web-6c8f9d7b5-k4hbn [controller]",
+            "  object pods demo/web-6c8f9d7b5-p9cxd [controller]",
+            "  object pods demo/web-6c8f9d7b5-m5wzs [controller]"
+        ]
+    );
+    assert_eq!(scoped(&[pod, "--scope", "object"]), ["object pods demo/web-6c8f9d7b5-k4hbn <focus>"]);
+    // One link up from the pod (its ReplicaSet), one below that: the pod and its siblings.
+    assert_eq!(
+        scoped(&[pod, "--depth", "1"]),
+        [
+            "object replicasets demo/web-6c8f9d7b5",
+            "  object pods demo/web-6c8f9d7b5-k4hbn [controller] <focus>",
+            "  object pods demo/web-6c8f9d7b5-p9cxd [controller]",
+            "  object pods demo/web-6c8f9d7b5-m5wzs [controller]"
+        ]
+    );
+    assert_eq!(scoped(&["deploy/web", "--scope", "children", "--depth", "1"]).len(), 3);
+}
+
+#[test]
+fn kelemetry_e2e_expectations_hold() {
+    let store = rollout();
+    let trace = trace_json(&store, &["deploy/web", "--pipeline", "tree"]);
+    let all = spans(&trace);
+    let root = &all[0];
+    assert_eq!(root["name"], "deployments demo/web");
+    assert!(root["parent"].is_null());
+    let replicasets: Vec<&str> = all
+        .iter()
+        .filter(|s| s["parent"] == root["id"] && s["kind"] == "object")
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(replicasets, ["replicasets demo/web-5d9c7b8f4", "replicasets demo/web-6c8f9d7b5"]);
+
+    let deployment_writes: Vec<&Value> =
+        all.iter().filter(|s| s["parent"] == root["id"] && s["kind"] == "audit").collect();
+    let names: Vec<&str> = deployment_writes.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "alice create",
+            "system:serviceaccount:kube-system:deployment-controller update status",
+            "system:serviceaccount:kube-system:deployment-controller update status (Conflict)",
+            "system:serviceaccount:kube-system:deployment-controller update status",
+            "alice patch",
+            "system:serviceaccount:kube-system:deployment-controller update status",
+            "alice patch",
+            "system:serviceaccount:kube-system:deployment-controller update status",
+            "alice patch",
+            "system:serviceaccount:kube-system:deployment-controller update status",
+            "alice delete",
+        ]
+    );
+    // The status update after the scale: observedGeneration 1 -> 2.
+    let diffs: Vec<&str> = deployment_writes
+        .iter()
+        .flat_map(|s| logs_of(s))
+        .filter(|(event, _)| *event == "diff")
+        .flat_map(|(_, lines)| lines)
+        .collect();
+    assert!(diffs.contains(&"status.observedGeneration: 1 -> 2"), "{diffs:?}");
+    assert!(diffs.contains(&"spec.template.spec.containers[name=web].image: nginx:1.25 -> nginx:1.26"), "{diffs:?}");
+    // The conflict: an error span with the apiserver's message.
+    let conflict = deployment_writes[2];
+    assert_eq!(conflict["status"], "error");
+    assert_eq!(conflict["tags"]["responseCode"], 409);
+    assert_eq!(conflict["tags"]["error"], true);
+    assert!(
+        logs_of(conflict)[0].1[0].starts_with("Conflict: Operation cannot be fulfilled on deployments.apps \"web\"")
+    );
+    // The delete carries a snapshot of what was deleted.
+    let delete = deployment_writes[10];
+    let snapshot = logs_of(delete).into_iter().find(|(e, _)| *e == "snapshot").expect("snapshot on delete").1[0];
+    let snapshot: Value = serde_json::from_str(snapshot).unwrap();
+    assert_eq!(snapshot["spec"]["replicas"], 2);
+    assert!(snapshot["metadata"]["deletionTimestamp"].is_string());
+    // managedFields is never shown.
+    assert!(
+        !stdout(&store.run(&["trace", "deploy/web", "-o", "json", "--pipeline", "tree"])).contains("managedFields")
+    );
+}
+
+#[test]
+fn pods_carry_their_node_and_events_sit_on_the_right_object() {
+    let store = rollout();
+    let trace = trace_json(&store, &["rs/web-5d9c7b8f4", "--pipeline", "tree", "--scope", "children"]);
+    let all = spans(&trace);
+    let by_id: HashMap<&str, &Value> = all.iter().map(|s| (s["id"].as_str().unwrap(), s)).collect();
+    let nodes: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|s| s["tags"]["kind"] == "Pod")
+        .map(|s| (s["tags"]["name"].as_str().unwrap(), s["tags"]["node"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        nodes,
+        [("web-5d9c7b8f4-x2kqz", "node-1"), ("web-5d9c7b8f4-q8wzn", "node-2"), ("web-5d9c7b8f4-r7tvm", "node-1")]
+    );
+    // Every Event hangs below the object its involvedObject names.
+    let events: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|s| s["kind"] == "event")
+        .map(|s| (s["name"].as_str().unwrap(), by_id[s["parent"].as_str().unwrap()]["tags"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(events.iter().filter(|(reason, _)| *reason == "SuccessfulCreate").count(), 3);
+    assert!(events.iter().filter(|(r, _)| *r == "SuccessfulCreate").all(|(_, on)| *on == "web-5d9c7b8f4"));
+    assert!(events.iter().filter(|(r, _)| *r == "Scheduled").all(|(_, on)| on.starts_with("web-5d9c7b8f4-")));
+    // The scheduler's Events have only eventTime: that is their time, to the microsecond.
+    let scheduled = all
+        .iter()
+        .find(|s| {
+            s["name"] == "Scheduled" && by_id[s["parent"].as_str().unwrap()]["tags"]["name"] == "web-5d9c7b8f4-x2kqz"
+        })
+        .unwrap();
+    assert_eq!(scheduled["start"], "2024-06-03T09:00:00.171000Z");
+    assert_eq!(scheduled["tags"]["eventTime"], "2024-06-03T09:00:00.171000Z");
+    assert_eq!(scheduled["tags"]["source"], "default-scheduler");
+    assert_eq!(scheduled["tags"]["action"], "Binding");
+    // A count bump is a second occurrence.
+    let backoffs: Vec<(&Value, &str)> = all
+        .iter()
+        .filter(|s| s["name"] == "BackOff")
+        .map(|s| (&s["tags"]["count"], s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(backoffs, [(&Value::from(1), "warning"), (&Value::from(2), "warning")]);
+    // The binding says where the pod went.
+    let binding = all.iter().find(|s| s["name"] == "system:kube-scheduler create binding").unwrap();
+    assert_eq!(logs_of(binding), [("note", vec!["bound to node node-1"])]);
+}
+
+#[test]
+fn the_four_pipelines_arrange_the_same_entries_differently() {
+    let store = rollout();
+    let pipeline = |name: &str| trace_json(&store, &["deploy/web", "--pipeline", name]);
+    let tree = pipeline("tree");
+    let timeline = pipeline("timeline");
+    let tracing = pipeline("tracing");
+    let grouping = pipeline("grouping");
+    let count = |trace: &Value, kind: &str| spans(trace).iter().filter(|s| s["kind"] == kind).count();
+    let shape = |t: &Value| ["object", "audit", "event", "group"].map(|k| count(t, k));
+    assert_eq!(shape(&tree), [9, 47, 39, 0]);
+    // timeline: the root and every entry directly below it, in time order, named with its object.
+    assert_eq!(shape(&timeline), [1, 47, 39, 0]);
+    let root = &spans(&timeline)[0]["id"];
+    assert!(spans(&timeline)[1..].iter().all(|s| &s["parent"] == root));
+    let starts: Vec<i64> = spans(&timeline)[1..].iter().map(|s| s["startUs"].as_i64().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(spans(&timeline)[4]["name"], "deployment/web: alice create");
+    // tracing: objects only; entries are their logs.
+    assert_eq!(shape(&tracing), [9, 0, 0, 0]);
+    let logged: usize = spans(&tracing).iter().map(|s| s["logs"].as_array().unwrap().len()).sum();
+    assert_eq!(logged, 47 + 39);
+    // grouping: per object an audit group with one span per component, and an events group.
+    assert_eq!(count(&grouping, "event"), 39);
+    assert_eq!(count(&grouping, "audit"), 0);
+    insta::assert_snapshot!("grouping_full", outline(&grouping));
+    insta::assert_snapshot!("timeline_full", outline(&timeline));
+}
+
+#[test]
+fn filters_narrow_the_entries() {
+    let store = rollout();
+    let counts = |args: &[&str]| {
+        let mut all = vec!["deploy/web", "--pipeline", "tree"];
+        all.extend(args);
+        let trace = trace_json(&store, &all);
+        (trace["counts"]["requests"].as_i64().unwrap(), trace["counts"]["events"].as_i64().unwrap())
+    };
+    assert_eq!(counts(&[]), (47, 39));
+    assert_eq!(counts(&["--all"]), (48, 39));
+    assert_eq!(counts(&["--only", "events"]), (0, 39));
+    assert_eq!(counts(&["--only", "writes"]), (47, 0));
+    assert_eq!(counts(&["--exclude-user", "alice"]), (42, 39));
+    assert_eq!(counts(&["--exclude-user", "replicaset-controller", "--exclude-user", "kubelet"]), (47 - 21, 39));
+    // 09:02:00 to 09:03:00, both ends included: the image rollout (18 requests) and alice's
+    // scale-down at 09:03:00; its Events, and those of 09:03:00.1 (Event times are seconds).
+    let window = ["--since", "2024-06-03T09:02:00Z", "--until", "2024-06-03T09:03:00Z"];
+    assert_eq!(counts(&window), (19, 23));
+    let trace = trace_json(&store, &["deploy/web", "--pipeline", "tree", window[0], window[1], window[2], window[3]]);
+    // Pods of the first ReplicaSet live into the window (they are deleted in it); m5wzs too.
+    assert_eq!(objects(&trace).len(), 9);
+    let trace = trace_json(&store, &["deploy/web", "--since", "2024-06-03T09:03:30Z"]);
+    assert_eq!(
+        objects(&trace),
+        [
+            "object deployments demo/web <focus>",
+            "  object replicasets demo/web-5d9c7b8f4 [controller]",
+            "  object replicasets demo/web-6c8f9d7b5 [controller]",
+            "    object pods demo/web-6c8f9d7b5-k4hbn [controller]",
+            "    object pods demo/web-6c8f9d7b5-p9cxd [controller]"
+        ]
+    );
+}
+
+#[test]
+fn metadata_only_logs_infer_ownership_from_names() {
+    let store = Store::new();
+    assert_eq!(store.ingest(&[&testdata("rollout-metadata")]).status.code(), Some(0));
+    let trace = trace_json(&store, &["pod/web-6c8f9d7b5-k4hbn", "--pipeline", "tree"]);
+    let inferred: Vec<String> = WHOLE_TREE.iter().map(|l| l.replace("[controller]", "[inferred]")).collect();
+    assert_eq!(objects(&trace), inferred);
+    assert_eq!(trace["counts"]["requests"], 47);
+    // No bodies: no diffs, and no "changes unknown" on every write either.
+    let logs: HashSet<&str> = spans(&trace)
+        .iter()
+        .flat_map(|s| s["logs"].as_array().unwrap())
+        .map(|l| l["event"].as_str().unwrap())
+        .collect();
+    assert!(logs.iter().all(|e| *e == "error"), "{logs:?}");
+}
+
+fn hex(value: &Value, len: usize) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| s.len() == len && s.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
+}
+
+#[test]
+fn jaeger_export_has_what_jaeger_ui_needs() {
+    let store = rollout();
+    let out = store.run(&["trace", "deploy/web", "-o", "jaeger", "--pipeline", "tree"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let data = &doc["data"].as_array().unwrap()[0];
+    assert!(hex(&data["traceID"], 32));
+    let processes = data["processes"].as_object().unwrap();
+    assert!(processes.values().all(|p| p["serviceName"].is_string() && p["tags"].is_array()));
+    let spans = data["spans"].as_array().unwrap();
+    assert_eq!(spans.len(), 9 + 47 + 39);
+    let ids: HashSet<&str> = spans.iter().map(|s| s["spanID"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), spans.len(), "span IDs are unique");
+    let mut roots = 0;
+    for span in spans {
+        assert_eq!(span["traceID"], data["traceID"]);
+        assert!(hex(&span["spanID"], 16));
+        assert!(span["operationName"].is_string());
+        assert!(span["startTime"].is_i64() && span["duration"].as_i64().unwrap() >= 1);
+        assert!(processes.contains_key(span["processID"].as_str().unwrap()));
+        for tag in span["tags"].as_array().unwrap() {
+            let kind = tag["type"].as_str().unwrap();
+            assert!(["string", "bool", "int64", "float64"].contains(&kind));
+            assert!(tag["key"].is_string() && !tag["value"].is_null());
+        }
+        for log in span["logs"].as_array().unwrap() {
+            assert!(log["timestamp"].is_i64() && log["fields"].is_array());
+        }
+        let refs = span["references"].as_array().unwrap();
+        if refs.is_empty() {
+            roots += 1;
+        }
+        for r in refs {
+            assert_eq!(r["refType"], "CHILD_OF");
+            assert!(ids.contains(r["spanID"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(roots, 1);
+    let conflict = spans.iter().find(|s| s["operationName"].as_str().unwrap().ends_with("(Conflict)")).unwrap();
+    assert!(conflict["tags"].as_array().unwrap().iter().any(|t| t["key"] == "error" && t["value"] == true));
+}
+
+#[test]
+fn otlp_export_follows_the_json_mapping() {
+    let store = rollout();
+    let out = store.run(&["trace", "deploy/web", "-o", "otlp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "one object a line for otlpjsonfile");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let resource = &doc["resourceSpans"][0];
+    assert_eq!(resource["resource"]["attributes"][0]["key"], "service.name");
+    let scope = &resource["scopeSpans"][0];
+    assert_eq!(scope["scope"]["name"], "kelemetry-cli");
+    let spans = scope["spans"].as_array().unwrap();
+    assert_eq!(spans.len(), 9);
+    let ids: HashSet<&str> = spans.iter().map(|s| s["spanId"].as_str().unwrap()).collect();
+    for span in spans {
+        assert!(hex(&span["traceId"], 32) && hex(&span["spanId"], 16));
+        let parent = span["parentSpanId"].as_str().unwrap();
+        assert!(parent.is_empty() || ids.contains(parent));
+        assert_eq!(span["kind"], 1);
+        let start: u128 = span["startTimeUnixNano"].as_str().unwrap().parse().unwrap();
+        let end: u128 = span["endTimeUnixNano"].as_str().unwrap().parse().unwrap();
+        assert!(start <= end && start > 1_700_000_000_000_000_000);
+        for attribute in span["attributes"].as_array().unwrap() {
+            let value = attribute["value"].as_object().unwrap();
+            assert_eq!(value.len(), 1);
+            assert!(
+                ["stringValue", "intValue", "boolValue", "doubleValue", "arrayValue"]
+                    .contains(&value.keys().next().unwrap().as_str())
+            );
+        }
+        for event in span["events"].as_array().unwrap() {
+            assert!(event["timeUnixNano"].as_str().unwrap().parse::<u128>().is_ok() && event["name"].is_string());
+        }
+    }
+    let pod = spans.iter().find(|s| s["name"] == "pods demo/web-6c8f9d7b5-k4hbn").unwrap();
+    let attribute = |key: &str| {
+        pod["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == key)
+            .map(|a| a["value"]["stringValue"].clone())
+    };
+    assert_eq!(attribute("k8s.pod.name"), Some(Value::from("web-6c8f9d7b5-k4hbn")));
+    assert_eq!(attribute("k8s.pod.uid"), Some(Value::from("f0000000-0000-4000-8000-000000000007")));
+    assert_eq!(attribute("k8s.node.name"), Some(Value::from("node-2")));
+    assert_eq!(attribute("k8s.namespace.name"), Some(Value::from("demo")));
+}
+
+fn render(store: &Store, args: &[&str]) -> String {
+    let mut all = vec!["--color", "never", "trace", "deploy/web"];
+    all.extend(args);
+    if !args.contains(&"--width") {
+        all.extend(["--width", "100"]);
+    }
+    let out = store.run(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn terminal_rendering_of_each_pipeline() {
+    let store = rollout();
+    for pipeline in ["tree", "timeline", "tracing", "grouping"] {
+        insta::assert_snapshot!(format!("terminal_{pipeline}"), render(&store, &["--pipeline", pipeline]));
+    }
+    let narrow = render(&store, &["--width", "80", "--scope", "object"]);
+    assert!(narrow.lines().all(|l| unicode_columns(l) <= 80), "{narrow}");
+    insta::assert_snapshot!("terminal_80_columns", narrow);
+}
+
+fn unicode_columns(line: &str) -> usize {
+    line.chars().count()
+}
+
+#[test]
+fn limit_cuts_with_a_summary_and_wide_shows_everything() {
+    let store = rollout();
+    let cut = render(&store, &["--pipeline", "tree", "--limit", "5"]);
+    assert_eq!(
+        cut.lines().last().unwrap(),
+        "… 7 objects, 46 requests, 37 Events not shown (--limit 5); --limit 0 shows all, -o json holds everything"
+    );
+    let wide = render(&store, &["--pipeline", "tree", "--wide"]);
+    assert!(wide.contains("system:serviceaccount:kube-system:deployment-controller update status (Conflict)"));
+    assert!(!wide.contains("--wide shows all"));
+    assert!(render(&store, &["--pipeline", "tree"]).contains("deployment-controller update status (Conflict)"));
+}
+
+#[test]
+fn input_with_a_memory_store_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--db", ":memory:", "--color", "never", "trace", "deploy/web", "-n", "demo", "--width", "100", "-i"])
+        .arg(testdata("rollout"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("trace deployments demo/web\n"));
+    assert!(stderr(&out).contains("ingested 2 files"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+    // The same for history, conflicts and stats.
+    for args in [&["history", "deploy/web"][..], &["conflicts"], &["stats"]] {
+        let out = bin()
+            .current_dir(dir.path())
+            .args(["--db", ":memory:"])
+            .args(args)
+            .arg("-i")
+            .arg(testdata("rollout"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn an_unknown_object_says_so() {
+    let store = rollout();
+    let out = store.run(&["trace", "deploy/webb"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("closest names: web"), "{}", stderr(&out));
+}
