@@ -15,10 +15,10 @@ use crossbeam_channel::bounded;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::input::{self, Fingerprint, InputFile, Piece, Problem};
+use crate::input::{self, Fingerprint, InputFile, Origin, Piece, Problem};
 use crate::model::Record;
 use crate::store::writer::FileRow;
-use crate::store::{self, Store, WriteSummary, Writer};
+use crate::store::{self, Location, Store, WriteSummary, Writer};
 
 /// Hears about progress and problems while the ingest runs.
 pub trait Observer: Sync {
@@ -106,7 +106,21 @@ struct Progress {
 
 pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dyn Observer) -> Result<Report> {
     let started = Instant::now();
-    let (inputs, unreadable_paths) = input::expand_paths(paths);
+    let (mut inputs, unreadable_paths) = input::expand_paths(paths);
+    // A directory may hold the store itself (`ingest .`): never read it as input.
+    if let Location::File(db) = &store.location {
+        let own: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .filter_map(|suffix| {
+                let mut name = db.as_os_str().to_owned();
+                name.push(suffix);
+                std::fs::canonicalize(PathBuf::from(name)).ok()
+            })
+            .collect();
+        inputs.retain(
+            |f| !matches!(&f.origin, Origin::Path(p) if std::fs::canonicalize(p).is_ok_and(|p| own.contains(&p))),
+        );
+    }
     for path in &unreadable_paths {
         observer.problem(path);
     }

@@ -131,6 +131,19 @@ fn the_same_bytes_twice_add_nothing() {
 }
 
 #[test]
+fn a_directory_holding_the_store_does_not_ingest_it() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    std::fs::copy(testdata("rollout/audit.log"), store.dir().join("audit.log")).unwrap();
+    // The store, its WAL and shared memory sit in the directory: only audit.log is input.
+    let out = store.run(&["ingest", "-o", "json", store.dir().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 1);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14 + 48);
+}
+
+#[test]
 fn overlapping_files_never_duplicate_rows() {
     let store = Store::new();
     assert!(store.ingest(&[&testdata("sample")]).status.success());

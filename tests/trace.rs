@@ -285,15 +285,17 @@ fn filters_narrow_the_entries() {
     let trace = trace_json(&store, &["deploy/web", "--pipeline", "tree", window[0], window[1], window[2], window[3]]);
     // Pods of the first ReplicaSet live into the window (they are deleted in it); m5wzs too.
     assert_eq!(objects(&trace).len(), 9);
+    // The teardown: what lived past 09:03:30, in the order of its activity (tracing shrinks
+    // each span to it): the garbage collector deletes the new ReplicaSet 10 ms before the old.
     let trace = trace_json(&store, &["deploy/web", "--since", "2024-06-03T09:03:30Z"]);
     assert_eq!(
         objects(&trace),
         [
             "object deployments demo/web <focus>",
-            "  object replicasets demo/web-5d9c7b8f4 [controller]",
             "  object replicasets demo/web-6c8f9d7b5 [controller]",
             "    object pods demo/web-6c8f9d7b5-k4hbn [controller]",
-            "    object pods demo/web-6c8f9d7b5-p9cxd [controller]"
+            "    object pods demo/web-6c8f9d7b5-p9cxd [controller]",
+            "  object replicasets demo/web-5d9c7b8f4 [controller]"
         ]
     );
 }
@@ -448,6 +450,10 @@ fn limit_cuts_with_a_summary_and_wide_shows_everything() {
         cut.lines().last().unwrap(),
         "… 7 objects, 46 requests, 37 Events not shown (--limit 5); --limit 0 shows all, -o json holds everything"
     );
+    // A big tree shows every object with its first entries rather than one object's all:
+    // 30 rows shared by 9 objects leaves each the minimum of 3 (the Deployment has 16).
+    let shared = render(&store, &["--limit", "30"]);
+    assert!(shared.contains("│ … 13 more entries here (--limit 0 shows all)\n"), "{shared}");
     let wide = render(&store, &["--pipeline", "tree", "--wide"]);
     assert!(wide.contains("system:serviceaccount:kube-system:deployment-controller update status (Conflict)"));
     assert!(!wide.contains("--wide shows all"));

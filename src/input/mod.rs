@@ -9,7 +9,7 @@ mod source;
 mod yaml;
 
 pub use decode::{Context, Decoded, Problem};
-pub use source::{Fingerprint, InputFile, ReadOutcome, expand_paths, fingerprint_file, read_pieces};
+pub use source::{Fingerprint, InputFile, Origin, ReadOutcome, expand_paths, fingerprint_file, read_pieces};
 
 /// How a file's content is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,8 @@ pub struct Layout {
     pub limit: usize,
 }
 
+/// Entries each span shows at least, however many objects share `--limit`.
+const MIN_ENTRIES_PER_SPAN: usize = 3;
 /// Lines of one log shown without `--wide`.
 const LOG_LINES: usize = 3;
 const OFFSET_WIDTH: usize = 8;
@@ -133,6 +135,8 @@ struct Printer<'a> {
     children: HashMap<&'a str, Vec<&'a Span>>,
     /// Spans and folded entries printed, against `--limit`.
     shown: usize,
+    /// Entries (requests, Events) shown per span at most: `--limit` shared by the objects.
+    per_span: usize,
     cut_spans: HashMap<SpanKind, usize>,
     cut_logs: usize,
 }
@@ -187,10 +191,39 @@ impl<'a> Printer<'a> {
             "└─ " => format!("{prefix}   "),
             _ => format!("{prefix}│  "),
         };
-        let kids = self.children.get(span.id.as_str()).cloned().unwrap_or_default();
+        // Each span shows at most `per_span` entries, so that a big tree shows all its objects
+        // rather than the first object's thousand Events.
+        let mut entries = 0;
+        let mut kids = Vec::new();
+        for child in self.children.get(span.id.as_str()).cloned().unwrap_or_default() {
+            if child.kind != SpanKind::Object && !self.layout.wide && entries >= self.per_span {
+                self.skip(child);
+                continue;
+            }
+            entries += usize::from(child.kind != SpanKind::Object);
+            kids.push(child);
+        }
         let log_prefix = if kids.is_empty() { format!("{below}  ") } else { format!("{below}│ ") };
+        let mut cut = self.children.get(span.id.as_str()).map_or(0, |all| all.len() - kids.len());
         for log in &span.logs {
+            if is_folded(log) && !self.layout.wide && entries >= self.per_span {
+                self.cut_logs += 1;
+                cut += 1;
+                continue;
+            }
+            entries += usize::from(is_folded(log));
             self.log(log, &log_prefix, start_us)?;
+        }
+        if cut > 0 && !self.full() {
+            self.line(
+                "",
+                "",
+                &log_prefix,
+                &format!("… {cut} more entries here (--limit 0 shows all)"),
+                Status::Ok,
+                false,
+                "",
+            )?;
         }
         for (i, child) in kids.iter().enumerate() {
             let branch = if i + 1 == kids.len() { "└─ " } else { "├─ " };
@@ -294,6 +327,7 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
     let bar_cells = if layout.width >= 120 { layout.width / 3 } else { (layout.width / 4).max(12) };
     let fixed = OFFSET_WIDTH + 1 + DURATION_WIDTH + 1 + 1 + bar_cells;
     let name_width = layout.width.saturating_sub(fixed).max(20);
+    let objects = trace.spans.iter().filter(|s| s.kind == SpanKind::Object).count();
     let mut children: HashMap<&str, Vec<&Span>> = HashMap::new();
     for span in &trace.spans {
         if let Some(parent) = &span.parent {
@@ -308,6 +342,10 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
         name_width,
         children,
         shown: 0,
+        per_span: match layout.limit {
+            0 => usize::MAX,
+            limit => (limit / objects.max(1)).max(MIN_ENTRIES_PER_SPAN),
+        },
         cut_spans: HashMap::new(),
         cut_logs: 0,
     };

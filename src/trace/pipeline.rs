@@ -102,26 +102,29 @@ fn tracing(node: ObjectNode, parent: Option<&str>, out: &mut Vec<Span>) {
     let mut span = adopt(node.span, parent);
     span.logs.extend(node.entries.into_iter().map(fold));
     span.logs.sort_by_key(|l| l.time_us);
-    let at = out.len();
     let id = span.id.clone();
-    let mut children = node.children;
-    children.sort_by_key(|c| c.span.start_us);
-    let mut subtree = Vec::new();
-    let mut extent: Option<(i64, i64)> = span.logs.iter().map(|l| (l.time_us, l.time_us)).reduce(widen);
-    for child in children {
-        let first = subtree.len();
-        tracing(child, Some(&id), &mut subtree);
-        let child_span: &Span = &subtree[first];
-        extent =
-            Some(extent.map_or((child_span.start_us, child_span.end_us), |e| {
-                widen(e, (child_span.start_us, child_span.end_us))
-            }));
-    }
+    // Owned objects in the order of their shrunk spans.
+    let mut subtrees: Vec<Vec<Span>> = node
+        .children
+        .into_iter()
+        .map(|child| {
+            let mut subtree = Vec::new();
+            tracing(child, Some(&id), &mut subtree);
+            subtree
+        })
+        .collect();
+    subtrees.sort_by_key(|subtree| subtree[0].start_us);
+    let extent = span
+        .logs
+        .iter()
+        .map(|l| (l.time_us, l.time_us))
+        .chain(subtrees.iter().map(|subtree| (subtree[0].start_us, subtree[0].end_us)))
+        .reduce(widen);
     let (start, end) = extent.unwrap_or((span.start_us, span.start_us));
     span.start_us = start;
     span.end_us = end;
-    out.insert(at, span);
-    out.extend(subtree);
+    out.push(span);
+    out.extend(subtrees.into_iter().flatten());
 }
 
 fn widen(a: (i64, i64), b: (i64, i64)) -> (i64, i64) {
