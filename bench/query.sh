@@ -35,7 +35,7 @@ measure() {
     for _ in $(seq "$RUNS"); do
         local start end
         start=$(date +%s%N)
-        "$@" > /dev/null
+        "$@" > /dev/null 2>&1
         end=$(date +%s%N)
         times+=($(( (end - start) / 1000000 )))
     done
@@ -44,12 +44,18 @@ measure() {
     printf '%-58s best %5s ms   median %5s ms\n' "$label" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")"
 }
 
-pods=$("$BIN" --db "$DB" trace deploy/app-0 -n team-0 -o json | jq '[.spans[] | select(.tags.kind == "Pod")] | length')
-echo "trace deploy/app-0: $pods pods"
-measure "trace deploy/app-0 -n team-0 (terminal, 100 columns)" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 --width 100
-measure "trace deploy/app-0 -n team-0 --pipeline tree" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 --pipeline tree --width 100
-measure "trace deploy/app-0 -n team-0 -o json" "$BIN" --db "$DB" trace deploy/app-0 -n team-0 -o json
-measure "trace pod (one of app-0's) --pipeline timeline" "$BIN" --db "$DB" trace --uid "$("$BIN" --db "$DB" objects po -n team-0 --name 'app-0-*' -o json | jq -r '.[0].uid')" --pipeline timeline --width 100
+# Both seeds have a team-0/app-0: the one of the first, with 50 Pods, is the subject.
+app0=$("$BIN" --db "$DB" objects deploy -n team-0 --name app-0 -o json | jq -r '.[].uid' | while read -r uid; do
+    echo "$("$BIN" --db "$DB" trace --uid "$uid" -o json | jq '[.spans[] | select(.tags.kind == "Pod")] | length') $uid"
+done | sort -n | tail -1)
+echo "trace subject: deployment team-0/app-0 with ${app0% *} pods (uid ${app0#* })"
+uid=${app0#* }
+measure "trace deploy/app-0 (tracing, terminal, 100 columns)" "$BIN" --db "$DB" trace --uid "$uid" --width 100
+measure "trace deploy/app-0 --pipeline tree" "$BIN" --db "$DB" trace --uid "$uid" --pipeline tree --width 100
+measure "trace deploy/app-0 --pipeline timeline" "$BIN" --db "$DB" trace --uid "$uid" --pipeline timeline --width 100
+measure "trace deploy/app-0 -o json" "$BIN" --db "$DB" trace --uid "$uid" -o json
+measure "trace deploy/app-0 -o jaeger" "$BIN" --db "$DB" trace --uid "$uid" -o jaeger
+measure "trace pod (one of app-0's: the whole tree from below)" "$BIN" --db "$DB" trace --uid "$("$BIN" --db "$DB" trace --uid "$uid" -o json | jq -r '[.spans[] | select(.tags.kind == "Pod")][0].tags.uid')" --width 100
 measure "history deploy/app-5000 -n team-0" "$BIN" --db "$DB" history deploy/app-5000 -n team-0
 measure "history deploy/app-5000 -n team-0 --field spec.minReadySeconds" "$BIN" --db "$DB" history deploy/app-5000 -n team-0 --field spec.minReadySeconds
 measure "history pod (the busiest pod of app-5000)" "$BIN" --db "$DB" history --uid "$("$BIN" --db "$DB" objects po -n team-0 --name 'app-5000-*' -o json | jq -r 'max_by(.requests).uid')"

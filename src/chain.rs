@@ -81,16 +81,29 @@ pub fn build(
     fields: &[String],
     newest_us: Option<i64>,
 ) -> Result<Chain> {
-    let requests: Vec<RequestRow> =
-        read::object_requests(conn, object.id)?.into_iter().filter(RequestRow::is_write).collect();
+    let requests = read::object_requests(conn, object.id)?;
     let states = read::object_states(conn, object.id)?;
+    from_rows(object, &requests, &states, &mut Bodies::new(conn), window, fields, newest_us)
+}
+
+/// [`build`] from rows already read: a trace reads those of many objects at once.
+pub fn from_rows(
+    object: ObjectRow,
+    requests: &[RequestRow],
+    states: &[StateRow],
+    bodies: &mut Bodies,
+    window: Window,
+    fields: &[String],
+    newest_us: Option<i64>,
+) -> Result<Chain> {
+    let requests: Vec<&RequestRow> = requests.iter().filter(|r| r.is_write()).collect();
     let by_rv: HashMap<&str, &StateRow> = states.iter().map(|s| (s.resource_version.as_str(), s)).collect();
-    let mut bodies = Bodies::new(conn);
 
     // Writes, and the dump states no write explains, in time order.
     let produced: std::collections::HashSet<&str> = requests.iter().filter_map(|r| r.new_rv.as_deref()).collect();
     let mut items: Vec<(i64, Option<&RequestRow>, Option<&StateRow>)> = requests
         .iter()
+        .copied()
         .map(|r| (r.received_us, Some(r), r.new_rv.as_deref().and_then(|rv| by_rv.get(rv).copied())))
         .collect();
     for state in states.iter().filter(|s| s.from_dump && !produced.contains(s.resource_version.as_str())) {

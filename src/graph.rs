@@ -143,15 +143,11 @@ pub fn load(conn: &Connection, focus: ObjectRow, scope: Scope, depth: Option<usi
         }
         level = next;
     }
-    for (&id, _) in ownership.objects.iter() {
-        let others: Vec<ObjectRow> = read::owners_of(conn, id)?
-            .into_iter()
-            .filter(|l| !l.controller)
-            .filter_map(|l| read::object_by_id(conn, l.owner_id).transpose())
-            .collect::<Result<_>>()?;
-        if !others.is_empty() {
-            ownership.other_owners.insert(id, others);
-        }
+    let ids: Vec<i64> = ownership.objects.keys().copied().collect();
+    for (id, links) in read::other_owners_of(conn, &ids)? {
+        let others: Vec<ObjectRow> =
+            links.iter().filter_map(|l| read::object_by_id(conn, l.owner_id).transpose()).collect::<Result<_>>()?;
+        ownership.other_owners.insert(id, others);
     }
     Ok(ownership)
 }
@@ -215,9 +211,9 @@ impl Walker<'_> {
         let parent = (owner.api_group.as_str(), owner.resource.as_str());
         for rule in NAME_RULES.iter().filter(|r| r.parent == parent) {
             let resources = [rule.child.1.to_owned()];
-            let glob = format!("{}-*", owner.name);
+            let prefix = format!("{}-", owner.name);
             let query = ObjectQuery {
-                name_glob: Some(&glob),
+                name_prefix: Some(&prefix),
                 namespace: Some(&owner.namespace),
                 cluster: Some(&owner.cluster),
                 resources: &resources,

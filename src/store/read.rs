@@ -73,6 +73,8 @@ pub struct ObjectQuery<'a> {
     pub name: Option<&'a str>,
     /// A kubectl-style glob (`web-*`).
     pub name_glob: Option<&'a str>,
+    /// Names starting with this: a range of the name index, where a glob may not use it.
+    pub name_prefix: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub cluster: Option<&'a str>,
     pub uid: Option<&'a str>,
@@ -84,9 +86,13 @@ pub struct ObjectQuery<'a> {
 /// Objects, newest activity first. Only the conditions given reach the SQL, so that
 /// SQLite can use the index that fits them.
 pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
+    // Every name with the prefix sorts below the prefix followed by the highest code point.
+    let prefix_end = query.name_prefix.map(|p| format!("{p}\u{10FFFF}"));
     let given: Vec<(&str, &str)> = [
         ("o.name =", query.name),
         ("o.name GLOB", query.name_glob),
+        ("o.name >=", query.name_prefix),
+        ("o.name <", prefix_end.as_deref()),
         ("o.namespace =", query.namespace),
         ("c.name =", query.cluster),
         ("o.uid =", query.uid),
@@ -103,7 +109,7 @@ pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>>
         let placeholders: Vec<String> = (first..first + query.resources.len()).map(|i| format!("?{i}")).collect();
         // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
         // over the name index when both apply.
-        let column = if query.name.is_some() { "+o.resource" } else { "o.resource" };
+        let column = if query.name.is_some() || query.name_prefix.is_some() { "+o.resource" } else { "o.resource" };
         conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
         values.extend(query.resources.iter().map(String::as_str));
     }
@@ -211,7 +217,7 @@ impl RequestRow {
 }
 
 const REQUEST_SELECT: &str = "
-SELECT r.id, r.object_id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code, rs.value, r.message,
+SELECT r.object_id, r.id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code, rs.value, r.message,
        r.received_us, r.completed_us, r.base_rv, r.new_rv, r.level, r.stages, r.body_block, r.body_offset, r.body_len
 FROM requests r
 JOIN strings v ON v.id = r.verb_id
@@ -226,8 +232,8 @@ fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
     let key: Vec<u8> = row.get(2)?;
     let block: Option<i64> = row.get(18)?;
     Ok(RequestRow {
-        id: row.get(0)?,
-        object_id: row.get(1)?,
+        object_id: row.get(0)?,
+        id: row.get(1)?,
         audit_id: audit_id_text(&key),
         verb: row.get(3)?,
         subresource: row.get(4)?,
@@ -251,12 +257,36 @@ fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
     })
 }
 
+/// Rows about each of `objects`, by object, in the order `sql` gives (`sql` selects the
+/// object id first and has `{ids}` where the placeholders go). One query per 500 objects
+/// rather than one per object: traces read hundreds.
+fn by_object<T>(
+    conn: &Connection,
+    objects: &[i64],
+    sql: &str,
+    row: impl Fn(&Row) -> rusqlite::Result<T>,
+) -> Result<HashMap<i64, Vec<T>>> {
+    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
+    for chunk in objects.chunks(500) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let mut stmt = conn.prepare(&sql.replace("{ids}", &placeholders))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+        while let Some(r) = rows.next()? {
+            grouped.entry(r.get(0)?).or_default().push(row(r)?);
+        }
+    }
+    Ok(grouped)
+}
+
+/// The requests about each object, oldest first.
+pub fn requests_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<RequestRow>>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.object_id IN ({{ids}}) ORDER BY r.object_id, r.received_us, r.id");
+    by_object(conn, objects, &sql, request_row)
+}
+
 /// The requests about one object, oldest first.
 pub fn object_requests(conn: &Connection, object: i64) -> Result<Vec<RequestRow>> {
-    let sql = format!("{REQUEST_SELECT} WHERE r.object_id = ?1 ORDER BY r.received_us, r.id");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([object], request_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(requests_of(conn, &[object])?.remove(&object).unwrap_or_default())
 }
 
 /// The successful writes of every object that had a 409 in the window, by object, oldest
@@ -302,19 +332,22 @@ pub struct StateRow {
     pub body: BodyLocation,
 }
 
-pub fn object_states(conn: &Connection, object: i64) -> Result<Vec<StateRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT resource_version, observed_us, source, block_id, block_offset, body_len FROM object_states WHERE object_id = ?1",
-    )?;
-    let rows = stmt.query_map([object], |r| {
+/// The stored states of each object.
+pub fn states_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<StateRow>>> {
+    let sql = "SELECT object_id, resource_version, observed_us, source, block_id, block_offset, body_len
+               FROM object_states WHERE object_id IN ({ids})";
+    by_object(conn, objects, sql, |r| {
         Ok(StateRow {
-            resource_version: r.get(0)?,
-            observed_us: r.get(1)?,
-            from_dump: r.get::<_, i64>(2)? == 1,
-            body: BodyLocation { block: r.get(3)?, offset: r.get(4)?, len: r.get(5)? },
+            resource_version: r.get(1)?,
+            observed_us: r.get(2)?,
+            from_dump: r.get::<_, i64>(3)? == 1,
+            body: BodyLocation { block: r.get(4)?, offset: r.get(5)?, len: r.get(6)? },
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
+}
+
+pub fn object_states(conn: &Connection, object: i64) -> Result<Vec<StateRow>> {
+    Ok(states_of(conn, &[object])?.remove(&object).unwrap_or_default())
 }
 
 /// Reads bodies, inflating each block once.
@@ -370,6 +403,13 @@ pub fn owners_of(conn: &Connection, object: i64) -> Result<Vec<OwnerLink>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The ownerReferences without `controller: true` of each object: links, not parents.
+pub fn other_owners_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<OwnerLink>>> {
+    let sql = "SELECT object_id, owner_id, controller FROM owner_refs WHERE object_id IN ({ids}) AND controller = 0
+               ORDER BY object_id, owner_id";
+    by_object(conn, objects, sql, owner_link)
+}
+
 /// The objects whose ownerReferences name this one.
 pub fn owned_by(conn: &Connection, owner: i64) -> Result<Vec<OwnerLink>> {
     let mut stmt = conn.prepare_cached(
@@ -416,39 +456,36 @@ pub struct EventRow {
     pub time_us: i64,
 }
 
-/// The Events about one object, oldest first.
-pub fn object_events(conn: &Connection, object: i64) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, api, uid, name, namespace, resource_version, field_path, reason, type, message, action,
-                source_component, source_host, reporting_component, reporting_instance, count, series_count,
-                first_us, last_us, event_time_us, series_last_us, time_us
-         FROM events WHERE object_id = ?1 ORDER BY time_us, id",
-    )?;
-    let rows = stmt.query_map([object], |r| {
+/// The Events about each object, oldest first.
+pub fn events_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<EventRow>>> {
+    let sql = "SELECT object_id, id, api, uid, name, namespace, resource_version, field_path, reason, type, message,
+                      action, source_component, source_host, reporting_component, reporting_instance, count,
+                      series_count, first_us, last_us, event_time_us, series_last_us, time_us
+               FROM events WHERE object_id IN ({ids}) ORDER BY object_id, time_us, id";
+    by_object(conn, objects, sql, |r| {
         Ok(EventRow {
-            id: r.get(0)?,
-            api: r.get(1)?,
-            uid: r.get(2)?,
-            name: r.get(3)?,
-            namespace: r.get(4)?,
-            resource_version: r.get(5)?,
-            field_path: r.get(6)?,
-            reason: r.get(7)?,
-            event_type: r.get(8)?,
-            message: r.get(9)?,
-            action: r.get(10)?,
-            source_component: r.get(11)?,
-            source_host: r.get(12)?,
-            reporting_component: r.get(13)?,
-            reporting_instance: r.get(14)?,
-            count: r.get(15)?,
-            series_count: r.get(16)?,
-            first_us: r.get(17)?,
-            last_us: r.get(18)?,
-            event_time_us: r.get(19)?,
-            series_last_us: r.get(20)?,
-            time_us: r.get(21)?,
+            id: r.get(1)?,
+            api: r.get(2)?,
+            uid: r.get(3)?,
+            name: r.get(4)?,
+            namespace: r.get(5)?,
+            resource_version: r.get(6)?,
+            field_path: r.get(7)?,
+            reason: r.get(8)?,
+            event_type: r.get(9)?,
+            message: r.get(10)?,
+            action: r.get(11)?,
+            source_component: r.get(12)?,
+            source_host: r.get(13)?,
+            reporting_component: r.get(14)?,
+            reporting_instance: r.get(15)?,
+            count: r.get(16)?,
+            series_count: r.get(17)?,
+            first_us: r.get(18)?,
+            last_us: r.get(19)?,
+            event_time_us: r.get(20)?,
+            series_last_us: r.get(21)?,
+            time_us: r.get(22)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }

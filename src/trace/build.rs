@@ -47,12 +47,15 @@ pub fn build(
     filters: &Filters,
 ) -> Result<Trace> {
     let ownership = graph::load(conn, focus, scope, depth)?;
+    let ids: Vec<i64> = ownership.objects.keys().copied().collect();
     let mut builder = Builder {
-        conn,
         filters,
         ownership: &ownership,
         newest_us: read::newest_us(conn)?,
         bodies: Bodies::new(conn),
+        requests: read::requests_of(conn, &ids)?,
+        states: read::states_of(conn, &ids)?,
+        events: read::events_of(conn, &ids)?,
         counts: Counts::default(),
     };
     let (root, _) = builder.node(ownership.root)?;
@@ -84,11 +87,14 @@ pub fn short_name(object: &ObjectRow) -> String {
 }
 
 struct Builder<'a> {
-    conn: &'a Connection,
     filters: &'a Filters,
     ownership: &'a Ownership,
     newest_us: Option<i64>,
     bodies: Bodies<'a>,
+    /// What the store holds about every object of the tree, read up front.
+    requests: HashMap<i64, Vec<RequestRow>>,
+    states: HashMap<i64, Vec<StateRow>>,
+    events: HashMap<i64, Vec<EventRow>>,
     counts: Counts,
 }
 
@@ -121,12 +127,14 @@ impl Builder<'_> {
             }
         }
         let label = short_name(&object);
+        // Tags first: the node of a Pod comes from the requests the entries below consume.
+        let tags = self.object_tags(&object)?;
         let mut logs = Vec::new();
         let mut entries = self.audit_spans(&object, &label, &mut logs)?;
         if self.filters.only != Some(Only::Writes) {
-            for event in read::object_events(self.conn, id)? {
+            for event in self.events.get(&id).map_or(&[][..], Vec::as_slice) {
                 if self.filters.window.contains(event.time_us) {
-                    entries.push(event_span(&event, &label));
+                    entries.push(event_span(event, &label));
                     self.counts.events += 1;
                 } else {
                     self.counts.filtered += 1;
@@ -153,7 +161,7 @@ impl Builder<'_> {
             status: Status::Ok,
             object: label,
             focus: id == self.ownership.focus,
-            tags: self.object_tags(&object)?,
+            tags,
             logs,
         };
         Ok((ObjectNode { span, entries, children }, end >= start))
@@ -195,24 +203,15 @@ impl Builder<'_> {
         Ok(tags)
     }
 
-    /// The node a successful binding request assigned.
-    fn binding_target(&mut self, request: &RequestRow) -> Result<Option<String>> {
-        match request.body {
-            Some(body) if request.subresource.as_deref() == Some("binding") && request.succeeded() => {
-                Ok(self.bodies.json(body)?.pointer("/target/name").and_then(|v| v.as_str()).map(str::to_owned))
-            }
-            _ => Ok(None),
-        }
-    }
-
     /// The node a Pod was bound to: the scheduler's binding, else `spec.nodeName` of a state.
     fn pod_node(&mut self, pod: &ObjectRow) -> Result<Option<String>> {
-        for request in read::object_requests(self.conn, pod.id)?.iter().rev() {
-            if let Some(node) = self.binding_target(request)? {
+        let requests = self.requests.get(&pod.id).map_or(&[][..], Vec::as_slice);
+        for request in requests.iter().rev() {
+            if let Some(node) = binding_target(&mut self.bodies, request)? {
                 return Ok(Some(node));
             }
         }
-        let mut states = read::object_states(self.conn, pod.id)?;
+        let mut states: Vec<&StateRow> = self.states.get(&pod.id).map_or(&[][..], Vec::as_slice).iter().collect();
         states.sort_by_key(|s| s.observed_us);
         for state in states.iter().rev() {
             if let Some(node) = self.bodies.json(state.body)?.pointer("/spec/nodeName").and_then(|v| v.as_str()) {
@@ -225,7 +224,17 @@ impl Builder<'_> {
     /// The object's requests as spans, with the chain's diffs; chain gaps and dump states
     /// become logs of the object (`logs`).
     fn audit_spans(&mut self, object: &ObjectRow, label: &str, logs: &mut Vec<Log>) -> Result<Vec<Span>> {
-        let chain = chain::build(self.conn, object.clone(), Window::default(), &[], self.newest_us)?;
+        let requests = self.requests.remove(&object.id).unwrap_or_default();
+        let states = self.states.remove(&object.id).unwrap_or_default();
+        let chain = chain::from_rows(
+            object.clone(),
+            &requests,
+            &states,
+            &mut self.bodies,
+            Window::default(),
+            &[],
+            self.newest_us,
+        )?;
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
             if self.filters.window.contains(entry.time_us) {
                 let (event, lines) = if entry.kind == EntryKind::Gap {
@@ -242,10 +251,9 @@ impl Builder<'_> {
         }
         let by_audit_id: HashMap<&str, &Entry> =
             chain.entries.iter().filter_map(|e| e.request.as_ref().map(|r| (r.audit_id.as_str(), e))).collect();
-        let states = read::object_states(self.conn, object.id)?;
         let noisy_object = matches!(object.resource.as_str(), "leases" | "events") && object.id != self.ownership.focus;
         let mut spans = Vec::new();
-        for request in read::object_requests(self.conn, object.id)? {
+        for request in requests {
             if !self.filters.all && (noisy_object || is_noise(&request)) {
                 self.counts.hidden_noise += 1;
                 continue;
@@ -266,7 +274,7 @@ impl Builder<'_> {
             let snapshot = self.snapshot(&request, &states)?;
             let mut span =
                 audit_span(&request, by_audit_id.get(request.audit_id.as_str()).copied(), snapshot, label, component);
-            if let Some(node) = self.binding_target(&request)? {
+            if let Some(node) = binding_target(&mut self.bodies, &request)? {
                 // A binding's response is a Status, not the Pod: say where it went instead.
                 span.logs.retain(|l| l.event != "note");
                 span.logs.push(Log {
@@ -303,6 +311,16 @@ impl Builder<'_> {
             _ => None,
         };
         state.map(|s| Ok(self.bodies.json(s.body)?.to_string())).transpose()
+    }
+}
+
+/// The node a successful binding request assigned.
+fn binding_target(bodies: &mut Bodies, request: &RequestRow) -> Result<Option<String>> {
+    match request.body {
+        Some(body) if request.subresource.as_deref() == Some("binding") && request.succeeded() => {
+            Ok(bodies.json(body)?.pointer("/target/name").and_then(|v| v.as_str()).map(str::to_owned))
+        }
+        _ => Ok(None),
     }
 }
 
