@@ -264,6 +264,43 @@ fn truncated_gzip_keeps_what_decoded() {
 }
 
 #[test]
+fn a_big_pretty_list_streams_in_pieces_with_exact_lines() {
+    // `kubectl get events -A -o json` of a busy cluster: one document of 6 MB, 8 lines an
+    // Event. It is cut between items (4 MiB pieces); the broken item is named by its line.
+    let event = |i: usize| {
+        let time = if i == 9_000 {
+            "yesterday".to_owned()
+        } else {
+            format!("2024-01-01T00:{:02}:{:02}Z", i / 60 % 60, i % 60)
+        };
+        format!(
+            "        {{\n            \"apiVersion\": \"v1\", \"kind\": \"Event\",\n            \"metadata\": {{\"name\": \"web.{i}\", \"namespace\": \"shop\", \"uid\": \"u{i}\", \"resourceVersion\": \"{i}\"}},\n            \"involvedObject\": {{\"kind\": \"Pod\", \"name\": \"web-{}\", \"namespace\": \"shop\", \"uid\": \"p{}\"}},\n            \"reason\": \"Started\", \"type\": \"Normal\", \"count\": 1,\n            \"message\": \"Started container web {{ [ \\\"quoted\\\"\",\n            \"lastTimestamp\": \"{time}\"\n        }}",
+            i % 100,
+            i % 100
+        )
+    };
+    let items: Vec<String> = (0..12_000).map(event).collect();
+    let text = format!(
+        "{{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n{}\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {{\"resourceVersion\": \"\"}}\n}}\n",
+        items.join(",\n")
+    );
+    assert!(text.len() > 5_000_000);
+    let store = Store::new();
+    let path = store.dir().join("events.json");
+    std::fs::write(&path, &text).unwrap();
+    let out = store.ingest(&[&path]);
+    assert_eq!(out.status.code(), Some(1));
+    // Item 9000 starts on line 4 + 9000 * 8, in the third piece.
+    let err = stderr(&out);
+    let expected = format!("events.json:{}: `lastTimestamp` is not an RFC 3339 time: \"yesterday\"", 4 + 9_000 * 8);
+    assert!(err.contains(&expected), "{err}");
+    assert_eq!(store.count("SELECT count(*) FROM events"), 11_999);
+    assert_eq!(store.count("SELECT count(DISTINCT object_id) FROM events"), 100);
+    let lines = text.lines().count();
+    assert_eq!(store.rows("SELECT lines, records, bad_records FROM files"), [format!("{lines}|11999|1")]);
+}
+
+#[test]
 fn bad_lines_are_reported_and_the_rest_kept() {
     let store = Store::new();
     let out = store.ingest(&[&testdata("bad/mixed.jsonl")]);

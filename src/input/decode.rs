@@ -147,7 +147,7 @@ fn decode_document(json: &str, cluster: Option<&str>, ctx: Context, out: &mut De
         }
         Some(b'[') => {
             let array = serde_json::from_str::<&RawValue>(json).map_err(|e| e.to_string())?;
-            decode_each(array, "", cluster, ctx, out, |item, cluster, ctx, out| {
+            decode_each(json, array, "", cluster, ctx, out, |item, cluster, ctx, out| {
                 decode_document(item.get(), cluster, ctx, out)
             })
         }
@@ -177,13 +177,13 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         return Ok(());
     }
     if let Some(items) = top.items {
-        return decode_each(items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
+        return decode_each(json, items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
             decode_document(item.get(), cluster, ctx, out)
         });
     }
     if let Some(records) = top.records {
         // AKS diagnostic logs: records[].properties.log holds the audit event as a string.
-        return decode_each(records, "records", cluster, ctx, out, |record, cluster, ctx, out| {
+        return decode_each(json, records, "records", cluster, ctx, out, |record, cluster, ctx, out| {
             decode_aks_record(record.get(), cluster, ctx, out)
         });
     }
@@ -193,7 +193,7 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
     }
     if let Some(events) = top.events {
         // EKS CloudWatch export: events[].message holds the audit event as a string.
-        return decode_each(events, "events", cluster, ctx, out, |event, cluster, ctx, out| {
+        return decode_each(json, events, "events", cluster, ctx, out, |event, cluster, ctx, out| {
             #[derive(Deserialize)]
             struct CloudWatchEvent {
                 message: Option<String>,
@@ -247,6 +247,7 @@ fn decode_embedded(json: &str, cluster: Option<&str>, ctx: Context, out: &mut De
 
 /// Decodes each element of a JSON array, reporting bad elements by index and keeping the rest.
 fn decode_each(
+    document: &str,
     array: &RawValue,
     field: &str,
     cluster: Option<&str>,
@@ -256,9 +257,19 @@ fn decode_each(
 ) -> Result<(), String> {
     let elements: Option<Vec<&RawValue>> =
         serde_json::from_str(array.get()).map_err(|_| format!("`{field}` is not an array"))?;
+    // Elements of a pretty-printed list are reported at their own line; on a one-line
+    // document, by their index. Lines are counted on from one element to the next.
+    let (mut counted_to, mut newlines) = (0, 0);
     for (i, element) in elements.unwrap_or_default().into_iter().enumerate() {
+        let offset = (element.get().as_ptr() as usize).wrapping_sub(document.as_ptr() as usize);
+        if let Some(between) = document.as_bytes().get(counted_to..offset) {
+            newlines += memchr::memchr_iter(b'\n', between).count() as u64;
+            counted_to = offset;
+        }
+        let ctx = Context { line: ctx.line + newlines, ..ctx };
         if let Err(reason) = decode(element, cluster, ctx, out) {
-            out.problems.push(Problem { line: ctx.line, reason: format!("{field}[{i}]: {reason}") });
+            let reason = if newlines == 0 { format!("{field}[{i}]: {reason}") } else { reason };
+            out.problems.push(Problem { line: ctx.line, reason });
         }
     }
     Ok(())

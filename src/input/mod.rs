@@ -6,6 +6,7 @@
 pub mod body;
 pub mod decode;
 mod source;
+mod split;
 mod yaml;
 
 pub use decode::{Context, Decoded, Problem};

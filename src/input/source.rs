@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 use xxhash_rust::xxh3::Xxh3;
 
+use super::split::{Cuts, piece};
 use super::{Format, Piece};
 
 /// A content hash: the same bytes ingested twice are recognised whatever the file name.
@@ -172,15 +173,71 @@ pub fn read_pieces(
     }
     let format = sniff(&buf);
     outcome.format = Some(format);
-    if format != Format::JsonLines {
-        while !eof {
-            eof = fill(&mut reader, &mut buf, usize::MAX, &mut outcome);
+    match format {
+        Format::JsonLines => split_lines(reader, buf, eof, index, &mut outcome, emit),
+        Format::JsonStream => split_json(reader, buf, eof, index, &mut outcome, emit),
+        Format::Yaml => {
+            while !eof {
+                eof = fill(&mut reader, &mut buf, usize::MAX, &mut outcome);
+            }
+            outcome.lines = count_lines(&buf);
+            outcome.pieces = 1;
+            emit(Piece { file: index, first_line: 1, format, data: buf });
         }
-        outcome.lines = count_lines(&buf);
-        outcome.pieces = 1;
-        emit(Piece { file: index, first_line: 1, format, data: buf });
-        return outcome;
     }
+    outcome
+}
+
+/// JSON documents: a piece ends where a document (or an element of a List's `items`) does,
+/// once a piece's worth has been read.
+fn split_json(
+    mut reader: Box<dyn Read + '_>,
+    mut buf: Vec<u8>,
+    mut eof: bool,
+    index: usize,
+    outcome: &mut ReadOutcome,
+    emit: &mut dyn FnMut(Piece),
+) {
+    let mut cuts = Cuts::default();
+    let (mut line, mut in_items) = (1, false);
+    loop {
+        cuts.scan(&buf);
+        let cut = if eof { None } else { cuts.take() };
+        let Some((at, inside)) = cut else {
+            if eof {
+                break;
+            }
+            // No place to cut yet: read on.
+            let want = buf.len() + PIECE_SIZE;
+            eof = fill(&mut reader, &mut buf, want, outcome);
+            continue;
+        };
+        let rest = buf.split_off(at);
+        outcome.pieces += 1;
+        emit(Piece { file: index, first_line: line, format: Format::JsonStream, data: piece(&buf, in_items, inside) });
+        line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        buf = rest;
+        in_items = inside;
+        eof = fill(&mut reader, &mut buf, PIECE_SIZE, outcome);
+    }
+    let newlines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+    outcome.lines = line - 1 + newlines + u64::from(!buf.is_empty() && !buf.ends_with(b"\n"));
+    if !buf.iter().all(u8::is_ascii_whitespace) || outcome.pieces == 0 {
+        outcome.pieces += 1;
+        emit(Piece { file: index, first_line: line, format: Format::JsonStream, data: piece(&buf, in_items, false) });
+    }
+}
+
+/// JSON Lines: a piece ends at the last newline of a piece's worth.
+fn split_lines(
+    mut reader: Box<dyn Read + '_>,
+    mut buf: Vec<u8>,
+    mut eof: bool,
+    index: usize,
+    outcome: &mut ReadOutcome,
+    emit: &mut dyn FnMut(Piece),
+) {
+    let format = Format::JsonLines;
     let mut line = 1;
     loop {
         let cut = if eof {
@@ -190,7 +247,7 @@ pub fn read_pieces(
         } else {
             // A line longer than a piece: read on until it ends.
             let want = buf.len() + PIECE_SIZE;
-            eof = fill(&mut reader, &mut buf, want, &mut outcome);
+            eof = fill(&mut reader, &mut buf, want, outcome);
             continue;
         };
         let rest = buf.split_off(cut);
@@ -209,9 +266,8 @@ pub fn read_pieces(
         if eof {
             break;
         }
-        eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
+        eof = fill(&mut reader, &mut buf, PIECE_SIZE, outcome);
     }
-    outcome
 }
 
 /// Lines in a piece, counting a last line without its newline.
