@@ -495,3 +495,32 @@ fn an_unknown_object_says_so() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("closest names: web"), "{}", stderr(&out));
 }
+
+#[test]
+fn json_of_one_pod_is_exact() {
+    let store = rollout();
+    let out = store.run(&["trace", "pod/web-5d9c7b8f4-r7tvm", "--scope", "object", "--pipeline", "tree", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("json_pod_r7tvm", stdout(&out));
+}
+
+#[test]
+fn colour_marks_failures_and_warnings_only_when_asked() {
+    let store = rollout();
+    let coloured = |args: &[&str]| {
+        let mut all = vec!["trace", "deploy/web", "--pipeline", "tree", "--width", "100"];
+        all.extend(args);
+        stdout(&store.run(&all))
+    };
+    let always = coloured(&["--color", "always"]);
+    assert!(always.contains("\x1b[31mdeployment-controller update status (Conflict)"), "red failure");
+    assert!(always.contains("\x1b[33mBackOff"), "yellow Warning Event");
+    // Not a terminal: no colour by default; NO_COLOR is honoured by `auto` only.
+    assert!(!coloured(&[]).contains('\x1b'));
+    let no_color = bin()
+        .env("NO_COLOR", "1")
+        .args(["--db", store.path.to_str().unwrap(), "--color", "never", "trace", "deploy/web"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&no_color).contains('\x1b'));
+}
