@@ -395,12 +395,16 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let resource = object_ref.resource.unwrap_or_default();
     let group = kinds::canonical_group(object_ref.api_group.as_deref().unwrap_or(""), &resource);
     let is_secret = group.is_empty() && resource == "secrets";
+    let builtin = kinds::by_resource(group, &resource);
+    // The apiserver fills objectRef.namespace of a Namespace with its own name (the request
+    // path is /api/v1/namespaces/NAME): cluster-scoped objects have no namespace.
+    let namespace = object_ref.namespace.as_deref().filter(|_| builtin.is_none_or(|r| r.namespaced));
     let mut target = ObjectName {
-        kind: strings.get(kinds::by_resource(group, &resource).map_or("", |r| r.kind)),
+        kind: strings.get(builtin.map_or("", |r| r.kind)),
         group: strings.get(group),
         version: strings.get(object_ref.api_version.as_deref().unwrap_or_default()),
         resource: strings.get(&resource),
-        namespace: strings.get(object_ref.namespace.as_deref().unwrap_or_default()),
+        namespace: strings.get(namespace.unwrap_or_default()),
         name: object_ref.name.unwrap_or_default(),
         uid: non_empty(object_ref.uid),
     };

@@ -137,6 +137,17 @@ mod tests {
     }
 
     #[test]
+    fn namespaces_have_no_namespace_whatever_the_object_ref_says() {
+        let out = decode(
+            Format::JsonLines,
+            "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"delete\",\"objectRef\":{\"resource\":\"namespaces\",\"namespace\":\"foo\",\"name\":\"foo\",\"apiVersion\":\"v1\"},\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\"}\n",
+        );
+        let Record::Audit(audit) = &out.records[0] else { panic!("{:?}", out.problems) };
+        let target = audit.target.as_ref().unwrap();
+        assert_eq!((&*target.kind, &*target.namespace, target.name.as_str()), ("Namespace", "", "foo"));
+    }
+
+    #[test]
     fn arrays_of_records_and_non_objects() {
         let out = decode(
             Format::JsonStream,
