@@ -524,3 +524,16 @@ fn colour_marks_failures_and_warnings_only_when_asked() {
         .unwrap();
     assert!(!stdout(&no_color).contains('\x1b'));
 }
+
+#[test]
+fn secret_values_never_reach_any_output() {
+    let store = Store::new();
+    assert_eq!(store.ingest(&[&testdata("sample")]).status.code(), Some(0));
+    for format in ["text", "json", "jaeger", "otlp"] {
+        let out = store.run(&["trace", "secret/web-db", "--pipeline", "tree", "--wide", "-o", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("<redacted>"), "{format}: the snapshot is shown, redacted");
+        assert!(!text.contains("czNjcjN0LXZhbHVl"), "{format} printed a Secret value");
+    }
+}
