@@ -164,9 +164,11 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     }
 
     let input_bytes: u64 = to_read.iter().map(|&i| inputs[i].size).sum();
+    // Audit logs compress about 7:1; what counts is the JSON to decode.
+    let json_bytes: u64 = to_read.iter().map(|&i| inputs[i].size * if inputs[i].is_gzip() { 7 } else { 1 }).sum();
     let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
-    // Roughly 1 KB of input per audit event: a load bigger than the store is a bulk load.
-    let bulk = input_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < input_bytes / 1024;
+    // Roughly 1 KB of JSON per audit event: a load bigger than the store is a bulk load.
+    let bulk = json_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < json_bytes / 1024;
     // Into an empty store, a bulk load goes without the unique auditID index as well. Its
     // filter is sized for gzip input (about one request per 100 bytes on disk), within 32 MB.
     let bulk_keys = (bulk && existing_requests == 0).then_some((input_bytes / 100).min(MAX_BULK_KEYS));

@@ -29,6 +29,19 @@ pub struct InputFile {
     pub size: u64,
 }
 
+impl InputFile {
+    /// Whether the bytes are gzip (by their magic number; unreadable files are not).
+    pub fn is_gzip(&self) -> bool {
+        let mut magic = [0u8; 2];
+        match &self.origin {
+            Origin::Memory(data) => data.starts_with(&[0x1f, 0x8b]),
+            Origin::Path(path) => {
+                File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0x1f, 0x8b]
+            }
+        }
+    }
+}
+
 /// Expands the command line: files as given, directories recursively (sorted, hidden
 /// entries skipped), `-` for stdin. Returns the inputs and the paths that could not be read.
 pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
