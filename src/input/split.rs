@@ -33,7 +33,18 @@ impl Cuts {
         if self.broken {
             return;
         }
-        for (i, &b) in buf.iter().enumerate().skip(self.scanned) {
+        let mut i = self.scanned;
+        while i < buf.len() {
+            if self.in_string && !self.escaped {
+                // Strings are most of the text: jump to the next quote or backslash.
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                    Some(skip) => i += skip,
+                    None => break,
+                }
+            }
+            let at = i;
+            let b = buf[at];
+            i += 1;
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
@@ -43,7 +54,7 @@ impl Cuts {
                     self.in_string = false;
                     if self.depth == 1 {
                         self.last_string.clear();
-                        self.last_string.extend_from_slice(&buf[self.string_start..i]);
+                        self.last_string.extend_from_slice(&buf[self.string_start..at]);
                     }
                 }
                 continue;
@@ -51,7 +62,7 @@ impl Cuts {
             match b {
                 b'"' => {
                     self.in_string = true;
-                    self.string_start = i + 1;
+                    self.string_start = at + 1;
                 }
                 b':' if self.depth == 1 => self.key = std::mem::take(&mut self.last_string),
                 b'{' | b'[' => {
@@ -69,10 +80,10 @@ impl Cuts {
                     if depth == 1 && self.in_items {
                         self.in_items = false;
                     } else if depth == 2 && self.in_items && b == b'}' {
-                        self.last = Some((i + 1, true));
+                        self.last = Some((at + 1, true));
                     } else if depth == 0 {
                         self.key.clear();
-                        self.last = Some((i + 1, false));
+                        self.last = Some((at + 1, false));
                     }
                 }
                 _ => {}
@@ -176,6 +187,10 @@ mod tests {
         let pieces = split(&text, 1000);
         assert!(pieces.len() > 10, "{} pieces", pieces.len());
         assert_eq!(names(&pieces), whole);
+        // Scans that stop anywhere, inside strings and right after a backslash too.
+        for size in [1, 7, 13] {
+            assert_eq!(names(&split(&text, size)), whole, "scanning {size} bytes at a time");
+        }
         assert_eq!(whole.0.len(), 40);
         assert!(whole.1.is_empty(), "{:?}", whole.1);
         // Each piece starts on the line of its first byte in the file: that of the `,` after
