@@ -537,3 +537,14 @@ fn secret_values_never_reach_any_output() {
         assert!(!text.contains("czNjcjN0LXZhbHVl"), "{format} printed a Secret value");
     }
 }
+
+#[test]
+fn the_readme_first_command_works() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let command = readme.lines().find_map(|l| l.strip_prefix("cargo run --release -- ")).expect("a cargo run line");
+    let out = bin().current_dir(root).args(command.split_whitespace()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+    assert!(stdout(&out).starts_with("trace deployments demo/web\n"), "{}", stdout(&out));
+    assert!(!root.join(":memory:").exists());
+}
