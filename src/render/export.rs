@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::time::format_micros;
-use crate::trace::{Counts, Log, Span, SpanKind, Status, TagValue, Trace};
+use crate::trace::{Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
 
 fn tag_json(value: &TagValue) -> Value {
     match value {
@@ -55,6 +55,7 @@ struct JsonSpan<'a> {
 struct JsonLog<'a> {
     time: String,
     time_us: i64,
+    kind: LogKind,
     event: &'a str,
     lines: &'a [String],
     status: Status,
@@ -84,6 +85,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                 .map(|l| JsonLog {
                     time: format_micros(l.time_us),
                     time_us: l.time_us,
+                    kind: l.kind,
                     event: &l.event,
                     lines: &l.lines,
                     status: l.status,

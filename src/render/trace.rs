@@ -9,7 +9,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Style, duration_us};
 use crate::model::time::format_short;
-use crate::trace::{Log, Span, SpanKind, Status, Trace};
+use crate::trace::{Log, LogKind, Span, SpanKind, Status, Trace};
 
 /// How a trace is laid out.
 #[derive(Debug, Clone, Copy)]
@@ -206,12 +206,12 @@ impl<'a> Printer<'a> {
         let log_prefix = if kids.is_empty() { format!("{below}  ") } else { format!("{below}│ ") };
         let mut cut = self.children.get(span.id.as_str()).map_or(0, |all| all.len() - kids.len());
         for log in &span.logs {
-            if is_folded(log) && !self.layout.wide && entries >= self.per_span {
+            if log.kind == LogKind::Entry && !self.layout.wide && entries >= self.per_span {
                 self.cut_logs += 1;
                 cut += 1;
                 continue;
             }
-            entries += usize::from(is_folded(log));
+            entries += usize::from(log.kind == LogKind::Entry);
             self.log(log, &log_prefix, start_us)?;
         }
         if cut > 0 && !self.full() {
@@ -235,21 +235,20 @@ impl<'a> Printer<'a> {
     /// Counts a span (and what it holds) that `--limit` keeps from being shown.
     fn skip(&mut self, span: &'a Span) {
         *self.cut_spans.entry(span.kind).or_default() += 1;
-        self.cut_logs += span.logs.iter().filter(|l| is_folded(l)).count();
+        self.cut_logs += span.logs.iter().filter(|l| l.kind == LogKind::Entry).count();
         for child in self.children.get(span.id.as_str()).cloned().unwrap_or_default() {
             self.skip(child);
         }
     }
 
     fn log(&mut self, log: &Log, prefix: &str, start_us: i64) -> io::Result<()> {
-        let own_lines = matches!(log.event.as_str(), "diff" | "message" | "error" | "note");
-        let indent = if own_lines {
+        let indent = if log.kind.is_plain() {
             String::new()
         } else {
-            if log.event == "snapshot" {
+            if log.kind == LogKind::Snapshot {
                 self.line("", "", prefix, &format!("• {}", log.event), log.status, false, "")?;
             } else {
-                if is_folded(log) {
+                if log.kind == LogKind::Entry {
                     if self.full() {
                         self.cut_logs += 1;
                         return Ok(());
@@ -274,14 +273,6 @@ impl<'a> Printer<'a> {
         }
         Ok(())
     }
-}
-
-/// A request or Event folded into its object's span (`tracing`, `grouping`), as opposed to
-/// a span's own diff, error or message.
-fn is_folded(log: &Log) -> bool {
-    !matches!(log.event.as_str(), "diff" | "message" | "error" | "note" | "snapshot" | "gap" | "dump")
-        && !log.event.contains(": gap")
-        && !log.event.contains(": dump")
 }
 
 pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -> io::Result<()> {

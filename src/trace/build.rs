@@ -7,7 +7,9 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{Counts, Log, ObjectNode, Pipeline, Span, SpanKind, Status, Tag, TagValue, Trace, pipeline, span_id};
+use super::{
+    Counts, Log, LogKind, ObjectNode, Pipeline, Span, SpanKind, Status, Tag, TagValue, Trace, pipeline, span_id,
+};
 use crate::chain::{self, Entry, EntryKind};
 use crate::graph::{self, Link, Ownership, Scope};
 use crate::model::component::component_name;
@@ -237,13 +239,13 @@ impl Builder<'_> {
         )?;
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
             if self.filters.window.contains(entry.time_us) {
-                let (event, lines) = if entry.kind == EntryKind::Gap {
-                    ("gap", entry.notes.clone())
+                let (kind, lines) = if entry.kind == EntryKind::Gap {
+                    (LogKind::Gap, entry.notes.clone())
                 } else {
                     let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
-                    ("dump", if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
+                    (LogKind::Dump, if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
                 };
-                logs.push(Log { time_us: entry.time_us, event: event.to_owned(), lines, status: Status::Ok });
+                logs.push(Log::new(kind, entry.time_us, lines, Status::Ok));
             }
         }
         if self.filters.only == Some(Only::Events) {
@@ -276,13 +278,8 @@ impl Builder<'_> {
                 audit_span(&request, by_audit_id.get(request.audit_id.as_str()).copied(), snapshot, label, component);
             if let Some(node) = binding_target(&mut self.bodies, &request)? {
                 // A binding's response is a Status, not the Pod: say where it went instead.
-                span.logs.retain(|l| l.event != "note");
-                span.logs.push(Log {
-                    time_us: span.end_us,
-                    event: "note".to_owned(),
-                    lines: vec![format!("bound to node {node}")],
-                    status: Status::Ok,
-                });
+                span.logs.retain(|l| l.kind != LogKind::Note);
+                span.logs.push(Log::new(LogKind::Note, span.end_us, vec![format!("bound to node {node}")], Status::Ok));
                 span.tags.push(tag("node", node));
             }
             spans.push(span);
@@ -373,7 +370,7 @@ fn audit_span(
     }
 
     let at = request.completed_us.max(request.received_us);
-    let log = |event: &str, lines: Vec<String>, status| Log { time_us: at, event: event.to_owned(), lines, status };
+    let log = |kind, lines, status| Log::new(kind, at, lines, status);
     let mut logs = Vec::new();
     if failed {
         let reason = request.reason.clone().or(request.code.map(|c| c.to_string()));
@@ -382,7 +379,7 @@ fn audit_span(
             (Some(reason), None) => reason,
             (None, _) => "no response recorded".to_owned(),
         };
-        logs.push(log("error", vec![line], Status::Error));
+        logs.push(log(LogKind::Error, vec![line], Status::Error));
     }
     if let Some(entry) = entry.filter(|_| !failed) {
         // Without bodies every write would say "changes unknown": the header says it once.
@@ -395,16 +392,16 @@ fn audit_span(
             .cloned()
             .collect();
         if !notes.is_empty() {
-            logs.push(log("note", notes, Status::Ok));
+            logs.push(log(LogKind::Note, notes, Status::Ok));
         }
         let created = request.verb == "create" && request.subresource.is_none();
         let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
         if !created && !changes.is_empty() {
-            logs.push(log("diff", changes, Status::Ok));
+            logs.push(log(LogKind::Diff, changes, Status::Ok));
         }
     }
     if let Some(snapshot) = snapshot {
-        logs.push(log("snapshot", vec![snapshot], Status::Ok));
+        logs.push(log(LogKind::Snapshot, vec![snapshot], Status::Ok));
     }
     Span {
         id: span_id(&format!("audit/{}", request.audit_id)),
@@ -440,11 +437,8 @@ fn event_span(event: &EventRow, label: &str) -> Span {
     tags.extend(event.resource_version.as_ref().map(|rv| tag("eventResourceVersion", rv)));
     let warning = event.event_type.as_deref() == Some("Warning");
     let status = if warning { Status::Warning } else { Status::Ok };
-    let logs = event
-        .message
-        .iter()
-        .map(|m| Log { time_us: event.time_us, event: "message".to_owned(), lines: vec![m.clone()], status })
-        .collect();
+    let logs =
+        event.message.iter().map(|m| Log::new(LogKind::Message, event.time_us, vec![m.clone()], status)).collect();
     let key = format!(
         "event/{}/{}/{}",
         event.uid.clone().unwrap_or_else(|| namespaced(&event.namespace, &event.name)),

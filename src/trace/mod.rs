@@ -68,16 +68,66 @@ pub struct Tag {
     pub value: TagValue,
 }
 
+/// What a log is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogKind {
+    /// The fields a write changed, one `path: old -> new` a line.
+    Diff,
+    /// The object as a create made it or a delete left it.
+    Snapshot,
+    /// Why a request failed.
+    Error,
+    /// `no-op`, `bound to node N`, or what is unknown and why.
+    Note,
+    /// An Event's message.
+    Message,
+    /// resourceVersions written by requests the logs lack.
+    Gap,
+    /// A state only a dump showed.
+    Dump,
+    /// A whole request or Event folded into a span (`tracing`, `grouping`).
+    Entry,
+}
+
+impl LogKind {
+    /// Logs whose lines speak for themselves, shown without a heading.
+    pub fn is_plain(self) -> bool {
+        matches!(self, LogKind::Diff | LogKind::Message | LogKind::Error | LogKind::Note)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LogKind::Diff => "diff",
+            LogKind::Snapshot => "snapshot",
+            LogKind::Error => "error",
+            LogKind::Note => "note",
+            LogKind::Message => "message",
+            LogKind::Gap => "gap",
+            LogKind::Dump => "dump",
+            LogKind::Entry => "entry",
+        }
+    }
+}
+
 /// A timestamped annotation on a span: a diff, an error, a note, or (in `tracing`) a whole
 /// request or Event folded into its object's span.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Log {
     pub time_us: i64,
-    /// What the log is: `diff`, `snapshot`, `error`, `note`, `message`, or the folded span's name.
+    pub kind: LogKind,
+    /// The kind's name, or for a folded entry the span's name (in `timeline` prefixed with
+    /// the object of a moved log).
     pub event: String,
     /// Its text, one line each (a diff has one line per changed path).
     pub lines: Vec<String>,
     pub status: Status,
+}
+
+impl Log {
+    pub fn new(kind: LogKind, time_us: i64, lines: Vec<String>, status: Status) -> Log {
+        Log { time_us, kind, event: kind.name().to_owned(), lines, status }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

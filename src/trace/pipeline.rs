@@ -1,7 +1,7 @@
 //! The four arrangements of a trace (Kelemetry's display pipelines). Each turns the object
 //! tree into a flat list of spans, parents before children, siblings in time order.
 
-use super::{Log, ObjectNode, Pipeline, Span, SpanKind, Status, span_id};
+use super::{Log, LogKind, ObjectNode, Pipeline, Span, SpanKind, Status, span_id};
 
 pub fn arrange(pipeline: Pipeline, root: ObjectNode) -> Vec<Span> {
     let mut out = Vec::new();
@@ -88,12 +88,15 @@ fn fold(entry: Span) -> Log {
     let lines = entry
         .logs
         .into_iter()
-        .flat_map(|log| match log.event.as_str() {
-            "diff" | "message" | "error" | "note" => log.lines,
-            other => log.lines.into_iter().map(|line| format!("{other}: {line}")).collect(),
+        .flat_map(|log| {
+            if log.kind.is_plain() {
+                log.lines
+            } else {
+                log.lines.into_iter().map(|line| format!("{}: {line}", log.event)).collect()
+            }
         })
         .collect();
-    Log { time_us: entry.start_us, event: entry.name, lines, status: entry.status }
+    Log { time_us: entry.start_us, kind: LogKind::Entry, event: entry.name, lines, status: entry.status }
 }
 
 /// Entries become logs on their object's span; each object span shrinks to the time of its
