@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::split::{Cuts, piece};
+use super::split::{Cutter, JsonCuts, YamlCuts};
 use super::{Format, Piece};
 
 /// A content hash: the same bytes ingested twice are recognised whatever the file name.
@@ -177,7 +177,7 @@ pub fn read_pieces(
         if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
 
     let mut buf = Vec::with_capacity(PIECE_SIZE + 64 * 1024);
-    let mut eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
+    let eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
     if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
@@ -188,22 +188,20 @@ pub fn read_pieces(
     outcome.format = Some(format);
     match format {
         Format::JsonLines => split_lines(reader, buf, eof, index, &mut outcome, emit),
-        Format::JsonStream => split_json(reader, buf, eof, index, &mut outcome, emit),
-        Format::Yaml => {
-            while !eof {
-                eof = fill(&mut reader, &mut buf, usize::MAX, &mut outcome);
-            }
-            outcome.lines = count_lines(&buf);
-            outcome.pieces = 1;
-            emit(Piece { file: index, first_line: 1, format, data: buf });
+        Format::JsonStream => {
+            split_documents(&mut JsonCuts::default(), format, reader, buf, eof, index, &mut outcome, emit)
         }
+        Format::Yaml => split_documents(&mut YamlCuts::default(), format, reader, buf, eof, index, &mut outcome, emit),
     }
     outcome
 }
 
-/// JSON documents: a piece ends where a document (or an element of a List's `items`) does,
-/// once a piece's worth has been read.
-fn split_json(
+/// JSON and YAML documents: a piece ends where a document (or an element of a List's
+/// `items`) does, once a piece's worth has been read.
+#[allow(clippy::too_many_arguments)]
+fn split_documents(
+    cuts: &mut dyn Cutter,
+    format: Format,
     mut reader: Box<dyn Read + '_>,
     mut buf: Vec<u8>,
     mut eof: bool,
@@ -211,8 +209,10 @@ fn split_json(
     outcome: &mut ReadOutcome,
     emit: &mut dyn FnMut(Piece),
 ) {
-    let mut cuts = Cuts::default();
     let (mut line, mut in_items) = (1, false);
+    let mut emit_piece = |(data, added): (Vec<u8>, u64), line: u64| {
+        emit(Piece { file: index, first_line: line - added, format, data });
+    };
     loop {
         cuts.scan(&buf);
         let cut = if eof { None } else { cuts.take() };
@@ -227,7 +227,7 @@ fn split_json(
         };
         let rest = buf.split_off(at);
         outcome.pieces += 1;
-        emit(Piece { file: index, first_line: line, format: Format::JsonStream, data: piece(&buf, in_items, inside) });
+        emit_piece(cuts.piece(&buf, in_items, inside), line);
         line += memchr::memchr_iter(b'\n', &buf).count() as u64;
         buf = rest;
         in_items = inside;
@@ -237,7 +237,7 @@ fn split_json(
     outcome.lines = line - 1 + newlines + u64::from(!buf.is_empty() && !buf.ends_with(b"\n"));
     if !buf.iter().all(u8::is_ascii_whitespace) || outcome.pieces == 0 {
         outcome.pieces += 1;
-        emit(Piece { file: index, first_line: line, format: Format::JsonStream, data: piece(&buf, in_items, false) });
+        emit_piece(cuts.piece(&buf, in_items, false), line);
     }
 }
 

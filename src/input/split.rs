@@ -1,15 +1,27 @@
-//! Where a JSON text (one big document, or several concatenated) may be cut into pieces
-//! that decode on their own: between top-level documents, and between the elements of a
-//! top-level object's `items` array (`kubectl get events -A -o json` of a big cluster is one
-//! document of hundreds of megabytes). Pieces then decode in parallel and memory stays flat.
+//! Where a JSON or YAML text may be cut into pieces that decode on their own: between
+//! documents, and between the elements of a top-level `items` list (`kubectl get events -A
+//! -o json|yaml` of a big cluster is one document of hundreds of megabytes). Pieces then
+//! decode in parallel and memory stays flat.
 //!
-//! A piece cut inside `items` is made whole again: it gets `{"items":[` in front (the cut
-//! element separator blanked) and `]}` behind, which decodes exactly like the elements did
-//! inside the original List. Line numbers stay those of the file.
+//! A JSON piece cut inside `items` is made whole again: it gets `{"items":[` in front (the
+//! cut element separator blanked) and `]}` behind, which decodes exactly like the elements
+//! did inside the original List. A YAML one gets an `items:` line in front. Line numbers stay
+//! those of the file.
+
+/// Finds cuts in a text and makes pieces whole again.
+pub trait Cutter {
+    /// Scans `buf` from where the last call stopped.
+    fn scan(&mut self, buf: &[u8]);
+    /// Takes the last cut, if any: its offset and whether it falls inside `items`. Offsets
+    /// scanned so far move back by that much, as the caller drops the bytes before it.
+    fn take(&mut self) -> Option<(usize, bool)>;
+    /// A piece of `chunk`, and how many lines were put in front of it.
+    fn piece(&self, chunk: &[u8], starts_in_items: bool, ends_in_items: bool) -> (Vec<u8>, u64);
+}
 
 /// A scanner over the bytes of a JSON text, remembering the last place a cut may be made.
 #[derive(Debug, Default)]
-pub struct Cuts {
+pub struct JsonCuts {
     /// Bytes scanned so far (an offset into the caller's buffer).
     scanned: usize,
     depth: u32,
@@ -27,9 +39,8 @@ pub struct Cuts {
     broken: bool,
 }
 
-impl Cuts {
-    /// Scans `buf` from where the last call stopped.
-    pub fn scan(&mut self, buf: &[u8]) {
+impl Cutter for JsonCuts {
+    fn scan(&mut self, buf: &[u8]) {
         if self.broken {
             return;
         }
@@ -92,36 +103,89 @@ impl Cuts {
         self.scanned = buf.len();
     }
 
-    /// Takes the last cut, if any: its offset and whether it is inside `items`. Offsets
-    /// scanned so far move back by that much, as the caller drops the bytes before it.
-    pub fn take(&mut self) -> Option<(usize, bool)> {
+    fn take(&mut self) -> Option<(usize, bool)> {
         let cut = self.last.take()?;
         self.scanned -= cut.0;
         // A string may have opened after the cut.
         self.string_start = self.string_start.saturating_sub(cut.0);
         Some(cut)
     }
+
+    fn piece(&self, chunk: &[u8], starts_in_items: bool, ends_in_items: bool) -> (Vec<u8>, u64) {
+        let mut data = Vec::with_capacity(chunk.len() + 16);
+        if starts_in_items {
+            data.extend_from_slice(b"{\"items\":[");
+            // The separator before the first element: blanked, so that columns stay put.
+            let comma = chunk.iter().position(|b| !b.is_ascii_whitespace()).filter(|&p| chunk[p] == b',');
+            data.extend_from_slice(chunk);
+            if let Some(p) = comma {
+                data[10 + p] = b' ';
+            }
+        } else {
+            data.extend_from_slice(chunk);
+        }
+        if ends_in_items {
+            data.extend_from_slice(b"]}");
+        }
+        (data, 0)
+    }
 }
 
-/// Makes a piece out of `chunk`: whole if it starts and ends outside `items`, otherwise
-/// wrapped as described in the module documentation.
-pub fn piece(chunk: &[u8], starts_in_items: bool, ends_in_items: bool) -> Vec<u8> {
-    let mut data = Vec::with_capacity(chunk.len() + 16);
-    if starts_in_items {
-        data.extend_from_slice(b"{\"items\":[");
-        // The separator before the first element: blanked, so that columns stay put.
-        let comma = chunk.iter().position(|b| !b.is_ascii_whitespace()).filter(|&p| chunk[p] == b',');
-        data.extend_from_slice(chunk);
-        if let Some(p) = comma {
-            data[10 + p] = b' ';
+/// A scanner over the lines of a YAML text: cuts before a `---` line, and before a `- `
+/// line of a top-level `items:` sequence (Go's YAML writes those at column 0).
+#[derive(Debug, Default)]
+pub struct YamlCuts {
+    /// Bytes scanned so far: always the start of a line.
+    scanned: usize,
+    in_items: bool,
+    /// An item of the current `items:` has begun.
+    item_seen: bool,
+    last: Option<(usize, bool)>,
+}
+
+impl Cutter for YamlCuts {
+    fn scan(&mut self, buf: &[u8]) {
+        while let Some(end) = memchr::memchr(b'\n', &buf[self.scanned..]) {
+            let start = self.scanned;
+            let line = &buf[start..start + end];
+            self.scanned = start + end + 1;
+            let separator = line == b"---" || line.starts_with(b"--- ") || line == b"...";
+            if separator {
+                self.in_items = false;
+                if start > 0 {
+                    self.last = Some((start, false));
+                }
+            } else if line.starts_with(b"- ") || line == b"-" {
+                // Between two items: a piece never ends with an empty `items:`.
+                if self.in_items && self.item_seen {
+                    self.last = Some((start, true));
+                }
+                self.item_seen = self.in_items;
+            } else if line.trim_ascii_end() == b"items:" {
+                self.in_items = true;
+                self.item_seen = false;
+            } else if line.first().is_some_and(|b| !b.is_ascii_whitespace() && *b != b'#') {
+                // Another top-level key: the sequence is over.
+                self.in_items = false;
+            }
         }
-    } else {
+    }
+
+    fn take(&mut self) -> Option<(usize, bool)> {
+        let cut = self.last.take()?;
+        self.scanned -= cut.0;
+        Some(cut)
+    }
+
+    fn piece(&self, chunk: &[u8], starts_in_items: bool, _ends_in_items: bool) -> (Vec<u8>, u64) {
+        if !starts_in_items {
+            return (chunk.to_vec(), 0);
+        }
+        let mut data = Vec::with_capacity(chunk.len() + 7);
+        data.extend_from_slice(b"items:\n");
         data.extend_from_slice(chunk);
+        (data, 1)
     }
-    if ends_in_items {
-        data.extend_from_slice(b"]}");
-    }
-    data
 }
 
 #[cfg(test)]
@@ -131,27 +195,31 @@ mod tests {
     use crate::model::Record;
 
     /// Cuts `text` wherever allowed once `size` bytes are waiting, as `read_pieces` does.
-    fn split(text: &str, size: usize) -> Vec<(u64, Vec<u8>)> {
+    fn split_with(cuts: &mut dyn Cutter, text: &str, size: usize) -> Vec<(u64, Vec<u8>)> {
         let bytes = text.as_bytes();
-        let mut cuts = Cuts::default();
         let mut pieces = Vec::new();
         let (mut start, mut line, mut in_items) = (0, 1, false);
         let mut end = 0;
+        let mut push = |line: u64, (data, added): (Vec<u8>, u64)| pieces.push((line - added, data));
         while end < bytes.len() {
             end = (end + size).min(bytes.len());
             cuts.scan(&bytes[start..end]);
             if let Some((cut, inside)) = cuts.take() {
                 let chunk = &bytes[start..start + cut];
-                pieces.push((line, piece(chunk, in_items, inside)));
+                push(line, cuts.piece(chunk, in_items, inside));
                 line += chunk.iter().filter(|b| **b == b'\n').count() as u64;
                 start += cut;
                 in_items = inside;
             }
         }
         if !bytes[start..].iter().all(u8::is_ascii_whitespace) {
-            pieces.push((line, piece(&bytes[start..], in_items, false)));
+            push(line, cuts.piece(&bytes[start..], in_items, false));
         }
         pieces
+    }
+
+    fn split(text: &str, size: usize) -> Vec<(u64, Vec<u8>)> {
+        split_with(&mut JsonCuts::default(), text, size)
     }
 
     fn event(name: &str) -> String {
@@ -161,11 +229,15 @@ mod tests {
     }
 
     fn names(pieces: &[(u64, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
+        names_in(Format::JsonStream, pieces)
+    }
+
+    /// The names of the Events the pieces decode to, and the problems, `line: reason`.
+    fn names_in(format: Format, pieces: &[(u64, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
         let mut names = Vec::new();
         let mut problems = Vec::new();
         for (line, data) in pieces {
-            let out =
-                decode_piece(&Piece { file: 0, first_line: *line, format: Format::JsonStream, data: data.clone() });
+            let out = decode_piece(&Piece { file: 0, first_line: *line, format, data: data.clone() });
             for record in out.records {
                 if let Record::Event(e) = record {
                     names.push(e.name.clone());
@@ -212,15 +284,49 @@ mod tests {
         assert_eq!(names(&pieces).0, (0..10).map(|i| format!("d{i}")).collect::<Vec<_>>());
         // `items` deeper down is not a List's.
         let nested = format!("{{\"kind\": \"Other\", \"spec\": {{\"items\": [{}, {}]}}}}", event("x"), event("y"));
-        let mut cuts = Cuts::default();
+        let mut cuts = JsonCuts::default();
         cuts.scan(nested.as_bytes());
         assert_eq!(cuts.take(), Some((nested.len(), false)));
     }
 
     #[test]
     fn broken_text_is_left_whole_for_the_decoder_to_report() {
-        let mut cuts = Cuts::default();
+        let mut cuts = JsonCuts::default();
         cuts.scan(b"}\n{\"a\": 1}");
         assert_eq!(cuts.take(), None);
+    }
+
+    #[test]
+    fn a_big_yaml_list_and_a_yaml_stream_split_and_decode_the_same() {
+        let event = |i: usize| {
+            let time = if i == 30 { "yesterday".to_owned() } else { "2024-01-01T00:00:00Z".to_owned() };
+            format!(
+                "- apiVersion: v1\n  kind: Event\n  metadata:\n    name: e{i}\n    namespace: shop\n    uid: u{i}\n    resourceVersion: \"1\"\n  involvedObject:\n    kind: Pod\n    name: web\n    namespace: shop\n  reason: Started\n  message: |\n    - not an item\n    items:\n  lastTimestamp: \"{time}\"\n"
+            )
+        };
+        let items: String = (0..40).map(event).collect();
+        let list = format!("apiVersion: v1\nitems:\n{items}kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+        let whole = names_in(Format::Yaml, &split_with(&mut YamlCuts::default(), &list, usize::MAX));
+        assert_eq!(whole.0.len(), 39);
+        assert_eq!(whole.1.len(), 1, "the item with a bad time: {:?}", whole.1);
+        for size in [1, 100, 1000] {
+            let pieces = split_with(&mut YamlCuts::default(), &list, size);
+            assert!(pieces.len() > 1);
+            let (names, problems) = names_in(Format::Yaml, &pieces);
+            assert_eq!(names, whole.0, "scanning {size} bytes at a time");
+            assert_eq!(problems.len(), 1, "{problems:?}");
+        }
+        // A `---` stream with kspan time comments: cut before each separator.
+        let stream: String = (0..5)
+            .map(|i| {
+                format!(
+                    "---\n# {{\"time\":\"2021-05-19T09:42:58Z\"}}\n{}",
+                    event(i).replacen("- ", "", 1).replace("\n  ", "\n")
+                )
+            })
+            .collect();
+        let pieces = split_with(&mut YamlCuts::default(), &stream, 50);
+        assert_eq!(pieces.len(), 5);
+        assert_eq!(names_in(Format::Yaml, &pieces).0, ["e0", "e1", "e2", "e3", "e4"]);
     }
 }
