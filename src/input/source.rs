@@ -173,113 +173,118 @@ pub fn read_pieces(
             return outcome;
         }
     };
-    let mut reader: Box<dyn Read> =
-        if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
+    let reader: Box<dyn Read> = if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
 
-    let mut buf = Vec::with_capacity(PIECE_SIZE + 64 * 1024);
-    let eof = fill(&mut reader, &mut buf, PIECE_SIZE, &mut outcome);
-    if buf.starts_with(b"\xEF\xBB\xBF") {
-        buf.drain(..3);
+    let mut stream = Stream { reader, buf: Vec::with_capacity(PIECE_SIZE + 64 * 1024), eof: false };
+    stream.fill(PIECE_SIZE, &mut outcome);
+    if stream.buf.starts_with(b"\xEF\xBB\xBF") {
+        stream.buf.drain(..3);
     }
-    if buf.iter().all(u8::is_ascii_whitespace) && eof {
+    if stream.buf.iter().all(u8::is_ascii_whitespace) && stream.eof {
         return outcome;
     }
-    let format = sniff(&buf);
+    let format = sniff(&stream.buf);
     outcome.format = Some(format);
+    let mut sink = Sink { index, format, emit };
     match format {
-        Format::JsonLines => split_lines(reader, buf, eof, index, &mut outcome, emit),
-        Format::JsonStream => {
-            split_documents(&mut JsonCuts::default(), format, reader, buf, eof, index, &mut outcome, emit)
-        }
-        Format::Yaml => split_documents(&mut YamlCuts::default(), format, reader, buf, eof, index, &mut outcome, emit),
+        Format::JsonLines => split_lines(stream, &mut outcome, &mut sink),
+        Format::JsonStream => split_documents(&mut JsonCuts::default(), stream, &mut outcome, &mut sink),
+        Format::Yaml => split_documents(&mut YamlCuts::default(), stream, &mut outcome, &mut sink),
     }
     outcome
 }
 
+/// A file's bytes after decompression, as they are read.
+struct Stream<'r> {
+    reader: Box<dyn Read + 'r>,
+    /// Read and not yet handed out.
+    buf: Vec<u8>,
+    /// The input has ended.
+    eof: bool,
+}
+
+impl Stream<'_> {
+    /// Reads until the buffer holds `want` bytes or the input ends.
+    fn fill(&mut self, want: usize, outcome: &mut ReadOutcome) {
+        self.eof = fill(&mut self.reader, &mut self.buf, want, outcome);
+    }
+}
+
+/// Where the pieces of one file go.
+struct Sink<'e> {
+    index: usize,
+    format: Format,
+    emit: &'e mut dyn FnMut(Piece),
+}
+
+impl Sink<'_> {
+    fn piece(&mut self, first_line: u64, data: Vec<u8>, outcome: &mut ReadOutcome) {
+        outcome.pieces += 1;
+        (self.emit)(Piece { file: self.index, first_line, format: self.format, data });
+    }
+}
+
 /// JSON and YAML documents: a piece ends where a document (or an element of a List's
 /// `items`) does, once a piece's worth has been read.
-#[allow(clippy::too_many_arguments)]
-fn split_documents(
-    cuts: &mut dyn Cutter,
-    format: Format,
-    mut reader: Box<dyn Read + '_>,
-    mut buf: Vec<u8>,
-    mut eof: bool,
-    index: usize,
-    outcome: &mut ReadOutcome,
-    emit: &mut dyn FnMut(Piece),
-) {
+fn split_documents(cuts: &mut dyn Cutter, mut stream: Stream, outcome: &mut ReadOutcome, sink: &mut Sink) {
     let (mut line, mut in_items) = (1, false);
-    let mut emit_piece = |(data, added): (Vec<u8>, u64), line: u64| {
-        emit(Piece { file: index, first_line: line - added, format, data });
-    };
     loop {
-        cuts.scan(&buf);
-        let cut = if eof { None } else { cuts.take() };
+        cuts.scan(&stream.buf);
+        let cut = if stream.eof { None } else { cuts.take() };
         let Some((at, inside)) = cut else {
-            if eof {
+            if stream.eof {
                 break;
             }
             // No place to cut yet: read on.
-            let want = buf.len() + PIECE_SIZE;
-            eof = fill(&mut reader, &mut buf, want, outcome);
+            stream.fill(stream.buf.len() + PIECE_SIZE, outcome);
             continue;
         };
-        let rest = buf.split_off(at);
-        outcome.pieces += 1;
-        emit_piece(cuts.piece(&buf, in_items, inside), line);
-        line += memchr::memchr_iter(b'\n', &buf).count() as u64;
-        buf = rest;
+        let rest = stream.buf.split_off(at);
+        let (data, added) = cuts.piece(&stream.buf, in_items, inside);
+        sink.piece(line - added, data, outcome);
+        line += memchr::memchr_iter(b'\n', &stream.buf).count() as u64;
+        stream.buf = rest;
         in_items = inside;
-        eof = fill(&mut reader, &mut buf, PIECE_SIZE, outcome);
+        stream.fill(PIECE_SIZE, outcome);
     }
-    let newlines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+    let buf = &stream.buf;
+    let newlines = memchr::memchr_iter(b'\n', buf).count() as u64;
     outcome.lines = line - 1 + newlines + u64::from(!buf.is_empty() && !buf.ends_with(b"\n"));
     if !buf.iter().all(u8::is_ascii_whitespace) || outcome.pieces == 0 {
-        outcome.pieces += 1;
-        emit_piece(cuts.piece(&buf, in_items, false), line);
+        let (data, added) = cuts.piece(buf, in_items, false);
+        sink.piece(line - added, data, outcome);
     }
 }
 
 /// JSON Lines: a piece ends at the last newline of a piece's worth.
-fn split_lines(
-    mut reader: Box<dyn Read + '_>,
-    mut buf: Vec<u8>,
-    mut eof: bool,
-    index: usize,
-    outcome: &mut ReadOutcome,
-    emit: &mut dyn FnMut(Piece),
-) {
-    let format = Format::JsonLines;
+fn split_lines(mut stream: Stream, outcome: &mut ReadOutcome, sink: &mut Sink) {
     let mut line = 1;
     loop {
-        let cut = if eof {
-            buf.len()
-        } else if let Some(last_newline) = memchr::memrchr(b'\n', &buf) {
+        let cut = if stream.eof {
+            stream.buf.len()
+        } else if let Some(last_newline) = memchr::memrchr(b'\n', &stream.buf) {
             last_newline + 1
         } else {
             // A line longer than a piece: read on until it ends.
-            let want = buf.len() + PIECE_SIZE;
-            eof = fill(&mut reader, &mut buf, want, outcome);
+            stream.fill(stream.buf.len() + PIECE_SIZE, outcome);
             continue;
         };
-        let rest = buf.split_off(cut);
-        if eof && outcome.truncated.is_some() && !buf.ends_with(b"\n") {
+        let rest = stream.buf.split_off(cut);
+        let mut buf = std::mem::replace(&mut stream.buf, rest);
+        if stream.eof && outcome.truncated.is_some() && !buf.ends_with(b"\n") {
             // A truncated stream ends in a partial line: the truncation report covers it.
             buf.truncate(memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1));
         }
         let lines = count_lines(&buf);
         if !buf.is_empty() {
-            outcome.pieces += 1;
             outcome.lines += lines;
-            emit(Piece { file: index, first_line: line, format, data: std::mem::take(&mut buf) });
+            sink.piece(line, buf, outcome);
         }
         line += lines;
-        buf = rest;
-        if eof {
+        if stream.eof {
             break;
         }
-        eof = fill(&mut reader, &mut buf, PIECE_SIZE, outcome);
+        stream.fill(PIECE_SIZE, outcome);
     }
 }
 
