@@ -11,7 +11,8 @@ use crate::model::audit_id::audit_id_key;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{
-    AuditRecord, DumpRecord, EventRecord, Interner, Level, ObjectName, ObjectState, Record, Stage, is_write_verb,
+    AuditRecord, DumpRecord, EventDetails, EventRecord, Interner, Level, ObjectName, ObjectState, Record, Stage,
+    is_write_verb,
 };
 
 /// A record that could not be decoded: the line it starts on and why.
@@ -600,26 +601,28 @@ fn decode_event(json: &str, cluster: Option<&str>) -> Result<EventRecord, String
     Ok(EventRecord {
         cluster: cluster.map(str::to_owned),
         api: if is_new_api { "events.k8s.io/v1" } else { "v1" },
-        uid: non_empty(meta.uid),
-        name: meta.name.unwrap_or_default(),
-        namespace: meta.namespace.unwrap_or_default(),
-        resource_version: non_empty(meta.resource_version),
-        field_path: non_empty(involved.field_path.clone()),
+        details: EventDetails {
+            uid: non_empty(meta.uid),
+            name: meta.name.unwrap_or_default(),
+            namespace: meta.namespace.unwrap_or_default(),
+            resource_version: non_empty(meta.resource_version),
+            field_path: non_empty(involved.field_path.clone()),
+            reason: non_empty(event.reason),
+            message: non_empty(event.message.or(event.note)),
+            event_type: non_empty(event.event_type),
+            action: non_empty(event.action),
+            source_component: non_empty(source.component),
+            source_host: non_empty(source.host),
+            reporting_component: non_empty(event.reporting_component.or(event.reporting_controller)),
+            reporting_instance: non_empty(event.reporting_instance),
+            count: event.count.or(event.deprecated_count),
+            series_count: series.count,
+            first_us: event_time(event.first_timestamp.or(event.deprecated_first_timestamp), "firstTimestamp")?,
+            last_us: event_time(event.last_timestamp.or(event.deprecated_last_timestamp), "lastTimestamp")?,
+            event_time_us: event_time(event.event_time, "eventTime")?,
+            series_last_us: event_time(series.last_observed_time, "series.lastObservedTime")?,
+        },
         involved: involved_object(involved),
-        reason: non_empty(event.reason),
-        message: non_empty(event.message.or(event.note)),
-        event_type: non_empty(event.event_type),
-        action: non_empty(event.action),
-        source_component: non_empty(source.component),
-        source_host: non_empty(source.host),
-        reporting_component: non_empty(event.reporting_component.or(event.reporting_controller)),
-        reporting_instance: non_empty(event.reporting_instance),
-        count: event.count.or(event.deprecated_count),
-        series_count: series.count,
-        first_us: event_time(event.first_timestamp.or(event.deprecated_first_timestamp), "firstTimestamp")?,
-        last_us: event_time(event.last_timestamp.or(event.deprecated_last_timestamp), "lastTimestamp")?,
-        event_time_us: event_time(event.event_time, "eventTime")?,
-        series_last_us: event_time(series.last_observed_time, "series.lastObservedTime")?,
         created_us: event_time(meta.creation_timestamp, "metadata.creationTimestamp")?,
     })
 }

@@ -171,6 +171,6 @@ mod tests {
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].line, 11);
         let Record::Event(second) = &out.records[1] else { panic!() };
-        assert_eq!(second.name, "b");
+        assert_eq!(second.details.name, "b");
     }
 }

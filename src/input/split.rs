@@ -240,7 +240,7 @@ mod tests {
             let out = decode_piece(&Piece { file: 0, first_line: *line, format, data: data.clone() });
             for record in out.records {
                 if let Record::Event(e) = record {
-                    names.push(e.name.clone());
+                    names.push(e.details.name.clone());
                 }
             }
             problems.extend(out.problems.iter().map(|p| format!("{}: {}", p.line, p.reason)));

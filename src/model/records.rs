@@ -158,20 +158,18 @@ pub fn is_write_verb(verb: &str) -> bool {
     matches!(verb, "create" | "update" | "patch" | "delete" | "deletecollection")
 }
 
-/// A Kubernetes Event (core/v1 or events.k8s.io/v1) at one resourceVersion.
-#[derive(Debug, Clone, Default)]
-pub struct EventRecord {
-    pub cluster: Option<String>,
-    /// `v1` or `events.k8s.io/v1`.
-    pub api: &'static str,
+/// What one version of a Kubernetes Event says: as decoded, and as the store gives it back.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct EventDetails {
     pub uid: Option<String>,
     pub name: String,
     pub namespace: String,
     pub resource_version: Option<String>,
-    pub involved: ObjectName,
+    /// `involvedObject.fieldPath` (`spec.containers{web}`).
     pub field_path: Option<String>,
     pub reason: Option<String>,
     pub message: Option<String>,
+    #[serde(rename = "type")]
     pub event_type: Option<String>,
     pub action: Option<String>,
     pub source_component: Option<String>,
@@ -184,6 +182,16 @@ pub struct EventRecord {
     pub last_us: Option<i64>,
     pub event_time_us: Option<i64>,
     pub series_last_us: Option<i64>,
+}
+
+/// A Kubernetes Event (core/v1 or events.k8s.io/v1) at one resourceVersion.
+#[derive(Debug, Clone, Default)]
+pub struct EventRecord {
+    pub cluster: Option<String>,
+    /// `v1` or `events.k8s.io/v1`.
+    pub api: &'static str,
+    pub involved: ObjectName,
+    pub details: EventDetails,
     pub created_us: Option<i64>,
 }
 
@@ -192,7 +200,8 @@ impl EventRecord {
     /// then firstTimestamp, then metadata.creationTimestamp (scheduler Events have only
     /// eventTime; some have none of the first four).
     pub fn time_us(&self) -> Option<i64> {
-        self.last_us.or(self.event_time_us).or(self.series_last_us).or(self.first_us).or(self.created_us)
+        let d = &self.details;
+        d.last_us.or(d.event_time_us).or(d.series_last_us).or(d.first_us).or(self.created_us)
     }
 }
 

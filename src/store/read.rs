@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::input::body::inflate_block;
+use crate::model::EventDetails;
 use crate::model::audit_id::audit_id_text;
 use crate::window::Window;
 
@@ -432,26 +433,8 @@ pub struct EventRow {
     #[serde(skip)]
     pub id: i64,
     pub api: String,
-    pub uid: Option<String>,
-    pub name: String,
-    pub namespace: String,
-    pub resource_version: Option<String>,
-    pub field_path: Option<String>,
-    pub reason: Option<String>,
-    #[serde(rename = "type")]
-    pub event_type: Option<String>,
-    pub message: Option<String>,
-    pub action: Option<String>,
-    pub source_component: Option<String>,
-    pub source_host: Option<String>,
-    pub reporting_component: Option<String>,
-    pub reporting_instance: Option<String>,
-    pub count: Option<i64>,
-    pub series_count: Option<i64>,
-    pub first_us: Option<i64>,
-    pub last_us: Option<i64>,
-    pub event_time_us: Option<i64>,
-    pub series_last_us: Option<i64>,
+    #[serde(flatten)]
+    pub details: EventDetails,
     /// The Event's time after the fallbacks (see docs/schema.md).
     pub time_us: i64,
 }
@@ -466,25 +449,27 @@ pub fn events_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<
         Ok(EventRow {
             id: r.get(1)?,
             api: r.get(2)?,
-            uid: r.get(3)?,
-            name: r.get(4)?,
-            namespace: r.get(5)?,
-            resource_version: r.get(6)?,
-            field_path: r.get(7)?,
-            reason: r.get(8)?,
-            event_type: r.get(9)?,
-            message: r.get(10)?,
-            action: r.get(11)?,
-            source_component: r.get(12)?,
-            source_host: r.get(13)?,
-            reporting_component: r.get(14)?,
-            reporting_instance: r.get(15)?,
-            count: r.get(16)?,
-            series_count: r.get(17)?,
-            first_us: r.get(18)?,
-            last_us: r.get(19)?,
-            event_time_us: r.get(20)?,
-            series_last_us: r.get(21)?,
+            details: EventDetails {
+                uid: r.get(3)?,
+                name: r.get(4)?,
+                namespace: r.get(5)?,
+                resource_version: r.get(6)?,
+                field_path: r.get(7)?,
+                reason: r.get(8)?,
+                event_type: r.get(9)?,
+                message: r.get(10)?,
+                action: r.get(11)?,
+                source_component: r.get(12)?,
+                source_host: r.get(13)?,
+                reporting_component: r.get(14)?,
+                reporting_instance: r.get(15)?,
+                count: r.get(16)?,
+                series_count: r.get(17)?,
+                first_us: r.get(18)?,
+                last_us: r.get(19)?,
+                event_time_us: r.get(20)?,
+                series_last_us: r.get(21)?,
+            },
             time_us: r.get(22)?,
         })
     })

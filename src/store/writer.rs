@@ -613,13 +613,15 @@ impl<'c> Writer<'c> {
         let cluster = self.cluster(event.cluster.as_deref())?;
         let Some(object) = self.object(cluster, &event.involved)? else { return Ok(()) };
         let time_us = event.time_us().unwrap_or_default();
+        let api = event.api;
+        let event = &event.details;
         self.seen(object, event.first_us.unwrap_or(time_us).min(time_us), time_us);
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
         let version_key =
             event.resource_version.clone().unwrap_or_else(|| format!("{}@{}", event.count.unwrap_or(1), time_us));
         let changed = self.insert_event.execute(params![
             cluster,
-            event.api,
+            api,
             event_key,
             version_key,
             event.uid,

@@ -418,7 +418,8 @@ fn audit_span(
     }
 }
 
-fn event_span(event: &EventRow, label: &str) -> Span {
+fn event_span(row: &EventRow, label: &str) -> Span {
+    let event = &row.details;
     let mut tags = Vec::new();
     tags.extend(event.event_type.as_ref().map(|t| tag("type", t)));
     tags.extend(event.reason.as_ref().map(|r| tag("reason", r)));
@@ -432,26 +433,25 @@ fn event_span(event: &EventRow, label: &str) -> Span {
     tags.extend(time_tag("firstTimestamp", event.first_us));
     tags.extend(time_tag("lastTimestamp", event.last_us));
     tags.extend(time_tag("eventTime", event.event_time_us));
-    tags.push(tag("api", &event.api));
+    tags.push(tag("api", &row.api));
     tags.push(tag("event", namespaced(&event.namespace, &event.name)));
     tags.extend(event.resource_version.as_ref().map(|rv| tag("eventResourceVersion", rv)));
     let warning = event.event_type.as_deref() == Some("Warning");
     let status = if warning { Status::Warning } else { Status::Ok };
-    let logs =
-        event.message.iter().map(|m| Log::new(LogKind::Message, event.time_us, vec![m.clone()], status)).collect();
+    let logs = event.message.iter().map(|m| Log::new(LogKind::Message, row.time_us, vec![m.clone()], status)).collect();
     let key = format!(
         "event/{}/{}/{}",
         event.uid.clone().unwrap_or_else(|| namespaced(&event.namespace, &event.name)),
         event.resource_version.as_deref().unwrap_or_default(),
-        event.time_us
+        row.time_us
     );
     Span {
         id: span_id(&key),
         parent: None,
         kind: SpanKind::Event,
         name: event.reason.clone().unwrap_or_else(|| "(no reason)".to_owned()),
-        start_us: event.time_us,
-        end_us: event.time_us,
+        start_us: row.time_us,
+        end_us: row.time_us,
         status,
         object: label.to_owned(),
         focus: false,
