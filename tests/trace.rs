@@ -357,7 +357,7 @@ fn jaeger_export_has_what_jaeger_ui_needs() {
             roots += 1;
         }
         for r in refs {
-            assert_eq!(r["refType"], "CHILD_OF");
+            assert!(r["refType"] == "CHILD_OF" || r["refType"] == "FOLLOWS_FROM");
             assert!(ids.contains(r["spanID"].as_str().unwrap()));
         }
     }
@@ -547,4 +547,60 @@ fn the_readme_first_command_works() {
     assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
     assert!(stdout(&out).starts_with("trace deployments demo/web\n"), "{}", stdout(&out));
     assert!(!root.join(":memory:").exists());
+}
+
+#[test]
+fn other_owners_are_links_not_parents() {
+    // A Pod whose ReplicaSet is its controller and whose Deployment is a second owner.
+    let object = |kind: &str, api: &str, name: &str, uid: &str, owners: &str| {
+        format!(
+            r#"{{"apiVersion":"{api}","kind":"{kind}","metadata":{{"name":"{name}","namespace":"ns","uid":"{uid}","resourceVersion":"1","creationTimestamp":"2024-01-01T00:00:00Z","ownerReferences":[{owners}]}}}}"#
+        )
+    };
+    let owner = |kind: &str, name: &str, uid: &str, controller: bool| {
+        format!(r#"{{"apiVersion":"apps/v1","kind":"{kind}","name":"{name}","uid":"{uid}","controller":{controller}}}"#)
+    };
+    let list = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{},{},{}]}}"#,
+        object("Deployment", "apps/v1", "app", "d1", ""),
+        object("ReplicaSet", "apps/v1", "app-5d9c7b8f4", "r1", &owner("Deployment", "app", "d1", true)),
+        object(
+            "Pod",
+            "v1",
+            "app-5d9c7b8f4-x2kqz",
+            "p1",
+            &format!(
+                "{},{}",
+                owner("ReplicaSet", "app-5d9c7b8f4", "r1", true),
+                owner("Deployment", "app", "d1", false)
+            )
+        ),
+    );
+    let store = Store::new();
+    let path = store.dir().join("objects.json");
+    std::fs::write(&path, list).unwrap();
+    assert_eq!(store.ingest(&[&path]).status.code(), Some(0));
+    let trace = trace_json(&store, &["pod/app-5d9c7b8f4-x2kqz", "--pipeline", "tree"]);
+    assert_eq!(
+        objects(&trace),
+        [
+            "object deployments ns/app",
+            "  object replicasets ns/app-5d9c7b8f4 [controller]",
+            "    object pods ns/app-5d9c7b8f4-x2kqz [controller] <focus>"
+        ]
+    );
+    let spans = spans(&trace);
+    assert_eq!(spans[2]["tags"]["owners"], "deployment/app");
+    assert_eq!(spans[2]["links"], serde_json::json!([spans[0]["id"]]));
+    let jaeger: Value =
+        serde_json::from_slice(&store.run(&["trace", "pod/app-5d9c7b8f4-x2kqz", "-o", "jaeger"]).stdout).unwrap();
+    let pod = jaeger["data"][0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["operationName"] == "pods ns/app-5d9c7b8f4-x2kqz")
+        .unwrap();
+    let kinds: Vec<&str> =
+        pod["references"].as_array().unwrap().iter().map(|r| r["refType"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["CHILD_OF", "FOLLOWS_FROM"]);
 }

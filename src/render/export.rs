@@ -41,6 +41,8 @@ struct JsonSpan<'a> {
     object: &'a str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     focus: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    links: &'a [String],
     status: Status,
     start: String,
     end: String,
@@ -73,6 +75,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             name: &s.name,
             object: &s.object,
             focus: s.focus,
+            links: &s.links,
             status: s.status,
             start: format_micros(s.start_us),
             end: format_micros(s.end_us),
@@ -143,6 +146,13 @@ pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                 .parent
                 .iter()
                 .map(|p| json!({"refType": "CHILD_OF", "traceID": trace.trace_id, "spanID": p}))
+                // The root keeps no reference at all: that is how Jaeger finds it.
+                .chain(
+                    s.links
+                        .iter()
+                        .filter(|_| s.parent.is_some())
+                        .map(|l| json!({"refType": "FOLLOWS_FROM", "traceID": trace.trace_id, "spanID": l})),
+                )
                 .collect();
             let logs: Vec<Value> = s
                 .logs
@@ -266,6 +276,7 @@ pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                 "endTimeUnixNano": nanos(s.end_us),
                 "attributes": otlp_attributes(s),
                 "events": events,
+                "links": s.links.iter().map(|l| json!({"traceId": trace.trace_id, "spanId": l})).collect::<Vec<_>>(),
                 "status": status,
             })
         })

@@ -63,7 +63,12 @@ pub fn build(
     let (root, _) = builder.node(ownership.root)?;
     let root_key = object_key(&ownership.objects[&ownership.root]);
     builder.counts.objects = count_objects(&root);
-    let spans = pipeline::arrange(arrangement, root);
+    let mut spans = pipeline::arrange(arrangement, root);
+    // Links point only at spans the trace holds (an owner outside the scope is a tag only).
+    let ids: std::collections::HashSet<String> = spans.iter().map(|s| s.id.clone()).collect();
+    for span in &mut spans {
+        span.links.retain(|link| ids.contains(link));
+    }
     Ok(Trace {
         trace_id: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(root_key.as_bytes()).max(1)),
         pipeline: arrangement,
@@ -163,6 +168,11 @@ impl Builder<'_> {
             status: Status::Ok,
             object: label,
             focus: id == self.ownership.focus,
+            links: self
+                .ownership
+                .other_owners
+                .get(&id)
+                .map_or_else(Vec::new, |owners| owners.iter().map(|owner| span_id(&object_key(owner))).collect()),
             tags,
             logs,
         };
@@ -413,6 +423,7 @@ fn audit_span(
         status: if failed { Status::Error } else { Status::Ok },
         object: label.to_owned(),
         focus: false,
+        links: Vec::new(),
         tags,
         logs,
     }
@@ -455,6 +466,7 @@ fn event_span(row: &EventRow, label: &str) -> Span {
         status,
         object: label.to_owned(),
         focus: false,
+        links: Vec::new(),
         tags,
         logs,
     }

@@ -144,6 +144,9 @@ pub struct Span {
     pub object: String,
     /// The span of the object the user asked for.
     pub focus: bool,
+    /// Spans of the trace this one is linked to without being their child: an object's
+    /// owners named by ownerReferences without `controller: true`.
+    pub links: Vec<String>,
     pub tags: Vec<Tag>,
     pub logs: Vec<Log>,
 }

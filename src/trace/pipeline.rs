@@ -156,6 +156,7 @@ fn group(key: &str, name: &str, object: &str, parent: &str, members: &[Span]) ->
         status: worst(members),
         object: object.to_owned(),
         focus: false,
+        links: Vec::new(),
         tags: Vec::new(),
         logs: Vec::new(),
     }
