@@ -53,7 +53,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s h
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq`'"
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)' -r -F
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -66,7 +66,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l limit -d 'At most this many (0: all)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq`'"
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)' -r -F
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -83,7 +83,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq`'"
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)' -r -F
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -100,7 +100,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq`'"
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)' -r -F
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -131,7 +131,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s o 
 json\t'kelemetry-cli\'s span schema (docs/trace-json.md), for `jq`'
 jaeger\t'Jaeger\'s trace JSON: open it in Jaeger UI with "JSON File"'
 otlp\t'OTLP/JSON resourceSpans, for an OpenTelemetry Collector\'s otlpjsonfile receiver'"
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk)' -r -F
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''

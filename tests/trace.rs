@@ -604,3 +604,28 @@ fn other_owners_are_links_not_parents() {
         pod["references"].as_array().unwrap().iter().map(|r| r["refType"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["CHILD_OF", "FOLLOWS_FROM"]);
 }
+
+#[test]
+fn the_readme_trace_examples_are_real_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let Some(command) = block.lines().next().and_then(|l| l.strip_prefix("$ kelemetry-cli trace ")) else {
+            continue;
+        };
+        let out = bin()
+            .current_dir(root)
+            .args(["--db", ":memory:", "-q", "--color", "never", "trace", "--width", "100"])
+            .args(command.split_whitespace())
+            .args(["-i", "testdata/rollout"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        let expected = block.split_once('\n').unwrap().1;
+        assert_eq!(stdout(&out), expected, "README example `{command}` is stale");
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "one example per pipeline");
+}

@@ -49,7 +49,8 @@ impl WindowArgs {
 /// `-i/--input`: files to ingest before the query, so that a one-off look is one command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Ingest these files or directories first (with `--db :memory:` nothing is written to disk).
+    /// Ingest these files or directories first (with `--db :memory:` nothing is written to
+    /// disk). They take every argument up to the next option: give KIND/NAME before them.
     #[arg(short, long = "input", value_name = "PATH", num_args = 1..)]
     pub inputs: Vec<std::path::PathBuf>,
 }
