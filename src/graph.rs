@@ -14,7 +14,7 @@ use petgraph::graphmap::DiGraphMap;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::store::read::{self, ObjectQuery, ObjectRow};
+use crate::store::read::{self, ObjectQuery, ObjectRow, OwnerLink};
 
 /// How an object hangs below its parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,19 +65,6 @@ impl Ownership {
             (o.created_us.or(o.first_seen_us), o.first_seen_us, o.name.clone(), *c)
         });
         children
-    }
-
-    /// Every object, parents before children, each with its depth below the root.
-    pub fn preorder(&self) -> Vec<(i64, usize)> {
-        let mut out = Vec::with_capacity(self.objects.len());
-        let mut stack = vec![(self.root, 0)];
-        while let Some((id, depth)) = stack.pop() {
-            out.push((id, depth));
-            for child in self.children(id).into_iter().rev() {
-                stack.push((child, depth + 1));
-            }
-        }
-        out
     }
 }
 
@@ -158,10 +145,11 @@ struct Walker<'c> {
 }
 
 impl Walker<'_> {
-    /// Whether the store knows nothing of the object's ownerReferences (Metadata-level logs
-    /// only), so that names are all there is to go by.
-    fn owners_unknown(&self, object: &ObjectRow) -> Result<bool> {
-        Ok(read::owners_of(self.conn, object.id)?.is_empty() && !read::has_body(self.conn, object.id)?)
+    /// Whether the store knows nothing of the object's ownerReferences (`links`, as stored):
+    /// none recorded and no body that could have had some (Metadata-level logs only), so that
+    /// names are all there is to go by.
+    fn owners_unknown(&self, object: &ObjectRow, links: &[OwnerLink]) -> Result<bool> {
+        Ok(links.is_empty() && !read::has_body(self.conn, object.id)?)
     }
 
     fn parent(&self, object: &ObjectRow) -> Result<Option<(ObjectRow, Link)>> {
@@ -169,7 +157,7 @@ impl Walker<'_> {
         if let Some(link) = links.iter().find(|l| l.controller) {
             return Ok(read::object_by_id(self.conn, link.owner_id)?.map(|o| (o, Link::Controller)));
         }
-        if !links.is_empty() || read::has_body(self.conn, object.id)? {
+        if !self.owners_unknown(object, &links)? {
             return Ok(None);
         }
         Ok(self.inferred_parent(object)?.map(|o| (o, Link::Inferred)))
@@ -209,9 +197,9 @@ impl Walker<'_> {
             }
         }
         let parent = (owner.api_group.as_str(), owner.resource.as_str());
+        let prefix = format!("{}-", owner.name);
         for rule in NAME_RULES.iter().filter(|r| r.parent == parent) {
             let resources = [rule.child.1.to_owned()];
-            let prefix = format!("{}-", owner.name);
             let query = ObjectQuery {
                 name_prefix: Some(&prefix),
                 namespace: Some(&owner.namespace),
@@ -222,7 +210,7 @@ impl Walker<'_> {
             };
             for candidate in read::objects(self.conn, &query)? {
                 if rule.parent_name(&candidate.name) == Some(owner.name.as_str())
-                    && self.owners_unknown(&candidate)?
+                    && self.owners_unknown(&candidate, &read::owners_of(self.conn, candidate.id)?)?
                     && self.inferred_parent(&candidate)?.is_some_and(|p| p.id == owner.id)
                 {
                     children.push((candidate, Link::Inferred));

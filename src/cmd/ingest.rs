@@ -30,7 +30,7 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
 
     /// The cluster these files come from; a Kelemetry dump line's own `cluster` wins.
-    #[arg(long, default_value = "default", value_name = "NAME")]
+    #[arg(long, default_value = DEFAULT_CLUSTER, value_name = "NAME")]
     pub cluster: String,
 
     /// Fail on the first bad record and keep nothing from this run.
@@ -40,6 +40,9 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 }
+
+/// The cluster of records that name none, when `--cluster` does not either.
+const DEFAULT_CLUSTER: &str = "default";
 
 /// How many problems are printed one by one; the rest are counted.
 const SHOWN_PROBLEMS: u64 = 10;
@@ -114,7 +117,7 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
         return Ok((Store::open_for_read(&location)?, Outcome::Success));
     }
     let store = Store::open_for_write(&location)?;
-    let options = pipeline::Options { cluster: "default".to_owned(), strict: false };
+    let options = pipeline::Options { cluster: DEFAULT_CLUSTER.to_owned(), strict: false };
     let report = ingest_paths(&store, &input.inputs, &options, ctx.global.quiet)?;
     let outcome = outcome(&report);
     if outcome == Outcome::Failure {

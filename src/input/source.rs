@@ -248,8 +248,7 @@ fn split_documents(cuts: &mut dyn Cutter, mut stream: Stream, outcome: &mut Read
         stream.fill(PIECE_SIZE, outcome);
     }
     let buf = &stream.buf;
-    let newlines = memchr::memchr_iter(b'\n', buf).count() as u64;
-    outcome.lines = line - 1 + newlines + u64::from(!buf.is_empty() && !buf.ends_with(b"\n"));
+    outcome.lines = line - 1 + count_lines(buf);
     if !buf.iter().all(u8::is_ascii_whitespace) || outcome.pieces == 0 {
         let (data, added) = cuts.piece(buf, in_items, false);
         sink.piece(line - added, data, outcome);

@@ -88,7 +88,7 @@ fn object_key(object: &ObjectRow) -> String {
 }
 
 /// `deployment/web`, `pod/web-5d9c7b8f4-x2kqz`: how kubectl names an object in one namespace.
-pub fn short_name(object: &ObjectRow) -> String {
+fn short_name(object: &ObjectRow) -> String {
     let kind = if object.kind.is_empty() { object.resource.clone() } else { object.kind.to_ascii_lowercase() };
     format!("{kind}/{}", object.name)
 }
@@ -336,7 +336,7 @@ fn namespaced(namespace: &str, name: &str) -> String {
 }
 
 /// `<user> <verb>[ <subresource>][ (<status text>)]`, as Kelemetry names audit spans.
-pub fn audit_name(request: &RequestRow) -> String {
+fn audit_name(request: &RequestRow) -> String {
     let mut name = format!("{} {}", request.user, request.verb);
     if let Some(sub) = &request.subresource {
         name.push(' ');
