@@ -135,7 +135,8 @@ struct Printer<'a> {
     children: HashMap<&'a str, Vec<&'a Span>>,
     /// Spans and folded entries printed, against `--limit`.
     shown: usize,
-    /// Entries (requests, Events) shown per span at most: `--limit` shared by the objects.
+    /// Entries (requests, Events) shown per span at most: `--limit` shared by the objects
+    /// (no bound with `--wide` or `--limit 0`).
     per_span: usize,
     cut_spans: HashMap<SpanKind, usize>,
     cut_logs: usize,
@@ -193,20 +194,20 @@ impl<'a> Printer<'a> {
         };
         // Each span shows at most `per_span` entries, so that a big tree shows all its objects
         // rather than the first object's thousand Events.
-        let mut entries = 0;
+        let (mut entries, mut cut) = (0, 0);
         let mut kids = Vec::new();
         for child in self.children.get(span.id.as_str()).cloned().unwrap_or_default() {
-            if child.kind != SpanKind::Object && !self.layout.wide && entries >= self.per_span {
+            if child.kind != SpanKind::Object && entries >= self.per_span {
                 self.skip(child);
+                cut += 1;
                 continue;
             }
             entries += usize::from(child.kind != SpanKind::Object);
             kids.push(child);
         }
         let log_prefix = if kids.is_empty() { format!("{below}  ") } else { format!("{below}│ ") };
-        let mut cut = self.children.get(span.id.as_str()).map_or(0, |all| all.len() - kids.len());
         for log in &span.logs {
-            if log.kind == LogKind::Entry && !self.layout.wide && entries >= self.per_span {
+            if log.kind == LogKind::Entry && entries >= self.per_span {
                 self.cut_logs += 1;
                 cut += 1;
                 continue;
@@ -334,6 +335,7 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
         children,
         shown: 0,
         per_span: match layout.limit {
+            _ if layout.wide => usize::MAX,
             0 => usize::MAX,
             limit => (limit / objects.max(1)).max(MIN_ENTRIES_PER_SPAN),
         },
