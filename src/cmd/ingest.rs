@@ -126,8 +126,11 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
     if !ctx.global.quiet {
         let w = &report.written;
         eprintln!(
-            "kelemetry-cli: ingested {} files in {:.2}s: {} new requests, {} new Events, {} bad records",
-            report.files_ingested(),
+            "kelemetry-cli: ingested {} in {:.2}s: {} new requests, {} new Events, {} bad records",
+            match report.files_ingested() {
+                1 => "1 file".to_owned(),
+                n => format!("{n} files"),
+            },
             report.elapsed.as_secs_f64(),
             w.requests_added,
             w.events_added,
