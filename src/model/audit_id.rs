@@ -2,13 +2,21 @@
 
 /// The key an auditID is stored under.
 pub fn audit_id_key(audit_id: &str) -> Vec<u8> {
-    let hex: Vec<u8> = audit_id.bytes().filter(|&b| b != b'-').collect();
-    let is_uuid = audit_id.len() == 36 && hex.len() == 32 && hex.iter().all(u8::is_ascii_hexdigit);
-    if !is_uuid {
-        return audit_id.as_bytes().to_vec();
+    uuid_bytes(audit_id).map_or_else(|| audit_id.as_bytes().to_vec(), |bytes| bytes.to_vec())
+}
+
+/// The 16 bytes of a UUID in its canonical 8-4-4-4-12 form.
+fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
+    let text = text.as_bytes();
+    if text.len() != 36 || [8, 13, 18, 23].iter().any(|&i| text[i] != b'-') {
+        return None;
     }
-    let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-    hex.chunks(2).map(|pair| nibble(pair[0]) << 4 | nibble(pair[1])).collect()
+    let mut digits = text.iter().filter(|&&b| b != b'-').map(|&b| (b as char).to_digit(16).map(|d| d as u8));
+    let mut bytes = [0u8; 16];
+    for byte in &mut bytes {
+        *byte = digits.next()?? << 4 | digits.next()??;
+    }
+    Some(bytes)
 }
 
 /// The text of a stored auditID key.
@@ -30,5 +38,9 @@ mod tests {
         assert_eq!(audit_id_key(id).len(), 16);
         assert_eq!(audit_id_text(&audit_id_key(id)), id);
         assert_eq!(audit_id_text(&audit_id_key("req-1")), "req-1");
+        // Not the canonical form: kept as text.
+        let odd = "033d17af0-82d-4b24-aa22-627752e83d71";
+        assert_eq!(audit_id_key(odd), odd.as_bytes());
+        assert_eq!(audit_id_key("033d17af-082d-4b24-aa22-627752e83d7z"), b"033d17af-082d-4b24-aa22-627752e83d7z");
     }
 }
