@@ -1,9 +1,9 @@
 //! Object bodies: read the metadata we index, rewrite the body compactly without
 //! `managedFields` and without Secret values, and pack bodies into compressed blocks.
 //!
-//! Bodies are handled as raw JSON slices (`RawValue`) so that the big `spec`/`status`
-//! trees are only scanned, never built into `serde_json::Value`s: that keeps the audit
-//! hot path near serde's skimming speed.
+//! Bodies are handled as raw JSON slices so that the big `spec`/`status` trees are only
+//! scanned, never built into `serde_json::Value`s; serde_json validates each document once,
+//! and later looks inside it go through [`super::skim`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::skim;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{BodyRef, Interner, ObjectName, ObjectState, OwnerRef};
@@ -45,7 +46,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 }
 
 /// The members of a JSON object in their original order, values left raw.
-pub struct Members<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
+pub struct Members<'a>(pub Vec<(Cow<'a, str>, &'a str)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -58,7 +59,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
                 while let Some(key) = map.next_key::<Text<'de>>()? {
-                    members.push((key.0, map.next_value::<&'de RawValue>()?));
+                    members.push((key.0, map.next_value::<&'de RawValue>()?.get()));
                 }
                 Ok(Members(members))
             }
@@ -68,21 +69,34 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
 }
 
 impl<'a> Members<'a> {
+    /// The members of an object in JSON that serde_json has validated already.
     pub fn parse(json: &'a str) -> Result<Self, String> {
-        serde_json::from_str(json).map_err(|e| e.to_string())
+        skim::members(json).map(Members).ok_or_else(|| "not a JSON object".to_owned())
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub fn get(&self, key: &str) -> Option<&'a str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 
     /// A string member; `None` when absent or null, an error when of another type.
-    pub fn string(&self, key: &str) -> Result<Option<String>, String> {
-        match self.get(key) {
+    pub fn string(&self, key: &str) -> Result<Option<Cow<'a, str>>, String> {
+        match self.get(key).map(skim::string) {
             None => Ok(None),
-            Some(raw) => {
-                serde_json::from_str::<Option<String>>(raw.get()).map_err(|_| format!("`{key}` is not a string"))
-            }
+            Some(Ok(text)) => Ok(text),
+            Some(Err(())) => Err(format!("`{key}` is not a string")),
+        }
+    }
+
+    /// [`Members::string`], owned.
+    pub fn owned_string(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(self.string(key)?.map(Cow::into_owned))
+    }
+
+    /// An integer member; `None` when absent or null, an error when of another type.
+    pub fn integer(&self, key: &str) -> Result<Option<i64>, String> {
+        match self.get(key) {
+            None | Some("null") => Ok(None),
+            Some(raw) => raw.parse().map(Some).map_err(|_| format!("`{key}` is not an integer")),
         }
     }
 }
@@ -101,10 +115,10 @@ struct OwnerRefJson {
     controller: Option<bool>,
 }
 
-pub fn owner_refs(raw: Option<&RawValue>) -> Result<Vec<OwnerRef>, String> {
+pub fn owner_refs(raw: Option<&str>) -> Result<Vec<OwnerRef>, String> {
     let Some(raw) = raw else { return Ok(Vec::new()) };
     let refs: Option<Vec<OwnerRefJson>> =
-        serde_json::from_str(raw.get()).map_err(|e| format!("metadata.ownerReferences: {e}"))?;
+        serde_json::from_str(raw).map_err(|e| format!("metadata.ownerReferences: {e}"))?;
     Ok(refs
         .unwrap_or_default()
         .into_iter()
@@ -165,7 +179,7 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
         return Ok(None);
     }
     let meta = match members.get("metadata") {
-        Some(raw) => Members::parse(raw.get()).map_err(|e| format!("metadata: {e}"))?,
+        Some(raw) => Members::parse(raw).map_err(|e| format!("metadata: {e}"))?,
         None => Members(Vec::new()),
     };
     let group = kinds::group_of(&api_version);
@@ -179,11 +193,11 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
             resource: strings.get(&resource),
             kind: strings.get(&kind),
             namespace: strings.get(&meta.string("namespace")?.unwrap_or_default()),
-            name: meta.string("name")?.unwrap_or_default(),
-            uid: meta.string("uid")?.filter(|u| !u.is_empty()),
+            name: meta.owned_string("name")?.unwrap_or_default(),
+            uid: meta.owned_string("uid")?.filter(|u| !u.is_empty()),
         },
-        resource_version: meta.string("resourceVersion")?.filter(|rv| !rv.is_empty()),
-        generate_name: meta.string("generateName")?,
+        resource_version: meta.owned_string("resourceVersion")?.filter(|rv| !rv.is_empty()),
+        generate_name: meta.owned_string("generateName")?,
         created_us: time_member(&meta, "creationTimestamp")?,
         deleted_us: time_member(&meta, "deletionTimestamp")?,
         owners: owner_refs(meta.get("ownerReferences"))?,
@@ -194,13 +208,19 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
 }
 
 fn push_key(out: &mut String, key: &str) {
-    // Keys come from JSON and are valid strings; serde_json re-escapes what needs it.
-    out.push_str(&serde_json::to_string(key).unwrap_or_default());
+    if key.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        // An unescaped key that needs escaping again: rare, left to serde_json.
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+    } else {
+        out.push('"');
+        out.push_str(key);
+        out.push('"');
+    }
     out.push(':');
 }
 
 fn compact_body(members: &Members, meta: &Members, is_secret: bool) -> String {
-    let mut out = String::with_capacity(members.0.iter().map(|(k, v)| k.len() + v.get().len() + 4).sum());
+    let mut out = String::with_capacity(members.0.iter().map(|(k, v)| k.len() + v.len() + 4).sum());
     out.push('{');
     for (i, (key, value)) in members.0.iter().enumerate() {
         if i > 0 {
@@ -210,7 +230,7 @@ fn compact_body(members: &Members, meta: &Members, is_secret: bool) -> String {
         match key.as_ref() {
             "metadata" => push_metadata(&mut out, meta, is_secret),
             "data" | "stringData" if is_secret => push_redacted_map(&mut out, value),
-            _ => push_minified(&mut out, value.get()),
+            _ => push_minified(&mut out, value),
         }
     }
     out.push('}');
@@ -230,15 +250,15 @@ fn push_metadata(out: &mut String, meta: &Members, is_secret: bool) {
             // kubectl apply copies the whole Secret, values included, into this annotation.
             push_redacted_annotations(out, value);
         } else {
-            push_minified(out, value.get());
+            push_minified(out, value);
         }
     }
     out.push('}');
 }
 
 /// Rewrites an object member by member: `value` writes each member's value.
-fn push_rewritten(out: &mut String, object: &RawValue, mut value: impl FnMut(&mut String, &str, &RawValue)) {
-    let Ok(members) = Members::parse(object.get()) else {
+fn push_rewritten(out: &mut String, object: &str, mut value: impl FnMut(&mut String, &str, &str)) {
+    let Ok(members) = Members::parse(object) else {
         out.push_str("null");
         return;
     };
@@ -257,16 +277,16 @@ fn push_redacted(out: &mut String) {
     out.push_str(&serde_json::to_string(REDACTED).unwrap_or_default());
 }
 
-fn push_redacted_map(out: &mut String, value: &RawValue) {
+fn push_redacted_map(out: &mut String, value: &str) {
     push_rewritten(out, value, |out, _, _| push_redacted(out));
 }
 
-fn push_redacted_annotations(out: &mut String, value: &RawValue) {
+fn push_redacted_annotations(out: &mut String, value: &str) {
     push_rewritten(out, value, |out, key, raw| {
         if key == "kubectl.kubernetes.io/last-applied-configuration" {
             push_redacted(out);
         } else {
-            push_minified(out, raw.get());
+            push_minified(out, raw);
         }
     });
 }

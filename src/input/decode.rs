@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::body::{self, BodyBlocks, Members, Text};
+use super::body::{self, BodyBlocks, Members};
+use super::skim;
 use crate::model::audit_id::audit_id_key;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
@@ -106,16 +107,7 @@ struct Top<'a> {
 fn text<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<Cow<'a, str>>, String> {
     match raw {
         None => Ok(None),
-        Some(raw) => serde_json::from_str::<Option<Text<'a>>>(raw.get())
-            .map(|t| t.map(|t| t.0))
-            .map_err(|_| format!("`{field}` is not a string")),
-    }
-}
-
-fn typed<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<T>, String> {
-    match raw {
-        None => Ok(None),
-        Some(raw) => serde_json::from_str::<Option<T>>(raw.get()).map_err(|e| format!("{field}: {e}")),
+        Some(raw) => skim::string(raw.get()).map_err(|()| format!("`{field}` is not a string")),
     }
 }
 
@@ -283,57 +275,21 @@ fn store_body(parsed: body::ParsedObject, out: &mut Decoded) -> ObjectState {
     state
 }
 
-#[derive(Deserialize)]
-struct UserJson {
-    #[serde(default)]
-    username: Option<String>,
+/// An object member of the audit event, split into its members; `None` when absent or null.
+fn object_member<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<Members<'a>>, String> {
+    match raw.map(RawValue::get) {
+        None | Some("null") => Ok(None),
+        Some(json) => Members::parse(json).map(Some).map_err(|_| format!("`{field}` is not an object")),
+    }
 }
 
-#[derive(Deserialize, Default)]
-struct ObjectRefJson {
-    #[serde(default)]
-    resource: Option<String>,
-    #[serde(default)]
-    namespace: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    uid: Option<String>,
-    #[serde(rename = "apiGroup", default)]
-    api_group: Option<String>,
-    #[serde(rename = "apiVersion", default)]
-    api_version: Option<String>,
-    #[serde(rename = "resourceVersion", default)]
-    resource_version: Option<String>,
-    #[serde(default)]
-    subresource: Option<String>,
+/// A string member of an optional object, with the object's name in errors.
+fn nested_string<'a>(object: Option<&Members<'a>>, field: &str, key: &str) -> Result<Option<Cow<'a, str>>, String> {
+    object.map(|o| o.string(key)).transpose().map(Option::flatten).map_err(|e| format!("{field}: {e}"))
 }
 
-#[derive(Deserialize, Default)]
-struct StatusJson {
-    #[serde(default)]
-    code: Option<i64>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-/// The little a request body tells when there is no response body.
-#[derive(Deserialize, Default)]
-struct RequestBodyJson {
-    #[serde(default)]
-    metadata: Option<RequestMetaJson>,
-}
-
-#[derive(Deserialize, Default)]
-struct RequestMetaJson {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(rename = "resourceVersion", default)]
-    resource_version: Option<String>,
-    #[serde(rename = "ownerReferences", default)]
-    owner_references: Option<Box<RawValue>>,
+fn non_empty_cow(s: Option<Cow<str>>) -> Option<Cow<str>> {
+    s.filter(|s| !s.is_empty())
 }
 
 fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<AuditRecord, String> {
@@ -352,16 +308,26 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         .ok_or("audit event without requestReceivedTimestamp")?;
     let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
     let strings = &mut out.strings;
-    let user = strings.get(&typed::<UserJson>(top.user, "user")?.and_then(|u| u.username).unwrap_or_default());
+    let user = nested_string(object_member(top.user, "user")?.as_ref(), "user", "username")?;
+    let user = strings.get(user.as_deref().unwrap_or_default());
+    let impersonated = object_member(top.impersonated_user, "impersonatedUser")?;
     let impersonated_user =
-        typed::<UserJson>(top.impersonated_user, "impersonatedUser")?.and_then(|u| u.username).map(|u| strings.get(&u));
-    let source_ip = typed::<Vec<Text>>(top.source_ips, "sourceIPs")?
-        .and_then(|ips| ips.into_iter().next())
-        .map(|ip| strings.get(&ip.0));
-    let status = typed::<StatusJson>(top.response_status, "responseStatus")?.unwrap_or_default();
-    let object_ref = typed::<ObjectRefJson>(top.object_ref, "objectRef")?;
-    let succeeded = status.code.is_none_or(|code| (200..300).contains(&code));
-    let failed = status.code.is_some_and(|code| code >= 400);
+        nested_string(impersonated.as_ref(), "impersonatedUser", "username")?.map(|u| strings.get(&u));
+    let source_ip = match top.source_ips.map(RawValue::get) {
+        None | Some("null") => None,
+        Some(ips) => match skim::elements(ips).ok_or("`sourceIPs` is not an array")?.first() {
+            Some(ip) => skim::string(ip).map_err(|()| "`sourceIPs` holds a non-string")?.map(|ip| strings.get(&ip)),
+            None => None,
+        },
+    };
+    let status = object_member(top.response_status, "responseStatus")?;
+    let code =
+        status.as_ref().map(|s| s.integer("code")).transpose().map_err(|e| format!("responseStatus: {e}"))?.flatten();
+    let object_ref = object_member(top.object_ref, "objectRef")?;
+    let succeeded = code.is_none_or(|code| (200..300).contains(&code));
+    let failed = code.is_some_and(|code| code >= 400);
+    let reason = non_empty_cow(nested_string(status.as_ref(), "responseStatus", "reason")?);
+    let message = non_empty_cow(nested_string(status.as_ref(), "responseStatus", "message")?);
 
     let mut record = AuditRecord {
         cluster: cluster.map(str::to_owned),
@@ -374,10 +340,10 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         impersonated_user,
         user_agent: text(top.user_agent, "userAgent")?.map(|agent| strings.get(&agent)),
         source_ip,
-        code: status.code,
-        status_reason: non_empty(status.reason).map(|reason| strings.get(&reason)),
+        code,
+        status_reason: reason.map(|reason| strings.get(&reason)),
         // Success messages say nothing the code does not; failures say why.
-        status_message: if failed { non_empty(status.message) } else { None },
+        status_message: if failed { message.map(Cow::into_owned) } else { None },
         received_us,
         stage_us,
         target: None,
@@ -393,23 +359,26 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned);
         return Ok(record);
     };
-    let resource = object_ref.resource.unwrap_or_default();
-    let group = kinds::canonical_group(object_ref.api_group.as_deref().unwrap_or(""), &resource);
+    let field = |key| nested_string(Some(&object_ref), "objectRef", key);
+    let resource = field("resource")?.unwrap_or_default();
+    let api_group = field("apiGroup")?;
+    let group = kinds::canonical_group(api_group.as_deref().unwrap_or(""), &resource);
     let is_secret = group.is_empty() && resource == "secrets";
     let builtin = kinds::by_resource(group, &resource);
     // The apiserver fills objectRef.namespace of a Namespace with its own name (the request
     // path is /api/v1/namespaces/NAME): cluster-scoped objects have no namespace.
-    let namespace = object_ref.namespace.as_deref().filter(|_| builtin.is_none_or(|r| r.namespaced));
+    let namespace = field("namespace")?;
+    let namespace = namespace.as_deref().filter(|_| builtin.is_none_or(|r| r.namespaced));
     let mut target = ObjectName {
         kind: strings.get(builtin.map_or("", |r| r.kind)),
         group: strings.get(group),
-        version: strings.get(object_ref.api_version.as_deref().unwrap_or_default()),
+        version: strings.get(field("apiVersion")?.as_deref().unwrap_or_default()),
         resource: strings.get(&resource),
         namespace: strings.get(namespace.unwrap_or_default()),
-        name: object_ref.name.unwrap_or_default(),
-        uid: non_empty(object_ref.uid),
+        name: field("name")?.map(Cow::into_owned).unwrap_or_default(),
+        uid: non_empty_cow(field("uid")?).map(Cow::into_owned),
     };
-    let subresource = non_empty(object_ref.subresource).map(|s| strings.get(&s));
+    let subresource = non_empty_cow(field("subresource")?).map(|s| strings.get(&s));
     let is_write = is_write_verb(&record.verb);
 
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
@@ -438,18 +407,19 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         // response has all the body could tell, and skipping it saves a scan.
         let needs_meta = &*record.verb != "create" || record.state.is_none();
         // A JSON patch (an array) or a YAML apply body has no metadata to read.
+        // Kubernetes writes `metadata` third, after kind and apiVersion: the rest is not read.
         let meta = needs_meta
-            .then(|| serde_json::from_str::<RequestBodyJson>(request.get()).ok().and_then(|b| b.metadata))
+            .then(|| skim::member(request.get(), "metadata").and_then(|meta| Members::parse(meta).ok()))
             .flatten();
         if let Some(meta) = meta {
             if target.name.is_empty() {
-                target.name = meta.name.unwrap_or_default();
+                target.name = meta.owned_string("name").ok().flatten().unwrap_or_default();
             }
             if &*record.verb != "create" {
-                record.base_rv = non_empty(meta.resource_version);
+                record.base_rv = non_empty(meta.owned_string("resourceVersion").ok().flatten());
             }
             if record.state.is_none() {
-                record.request_owners = body::owner_refs(meta.owner_references.as_deref())?;
+                record.request_owners = body::owner_refs(meta.get("ownerReferences"))?;
             }
         }
         // Patch documents say what the writer meant to change; binding bodies name the node.
@@ -461,7 +431,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         }
     }
     if record.base_rv.is_none() && &*record.verb != "create" {
-        record.base_rv = non_empty(object_ref.resource_version);
+        record.base_rv = non_empty_cow(field("resourceVersion")?).map(Cow::into_owned);
     }
 
     record.subresource = subresource;

@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod decode;
+mod skim;
 mod source;
 mod split;
 mod yaml;

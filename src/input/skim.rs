@@ -1,0 +1,208 @@
+//! Reading JSON that serde_json has already validated: splitting an object into its
+//! members, picking one member out, reading a string. Nothing is validated a second time
+//! and nothing is copied, which makes the second look at a body several times cheaper
+//! than parsing it again. Text that is not well-formed gives `None`, never a panic.
+
+use std::borrow::Cow;
+
+/// The members of a JSON object in their order: keys unescaped, values as raw text.
+pub fn members(json: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+    let mut members = Vec::with_capacity(8);
+    for_each_member(json, |key, value| {
+        members.push((key, value));
+        false
+    })?;
+    Some(members)
+}
+
+/// The elements of a JSON array, as raw text.
+pub fn elements(json: &str) -> Option<Vec<&str>> {
+    let bytes = json.as_bytes();
+    let mut at = skip_space(bytes, 0);
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    let mut elements = Vec::new();
+    at = skip_space(bytes, at + 1);
+    if bytes.get(at) == Some(&b']') {
+        return Some(elements);
+    }
+    loop {
+        let end = value_end(bytes, at)?;
+        elements.push(json.get(at..end)?);
+        at = skip_space(bytes, end);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b']' => return Some(elements),
+            _ => return None,
+        }
+    }
+}
+
+/// The raw text of one member of a JSON object; the rest of the object is not read.
+pub fn member<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let mut found = None;
+    for_each_member(json, |k, value| {
+        if k == key {
+            found = Some(value);
+        }
+        found.is_some()
+    })?;
+    found
+}
+
+/// A JSON string's text; `Ok(None)` for `null`, `Err` for any other kind of value.
+pub fn string(raw: &str) -> Result<Option<Cow<'_, str>>, ()> {
+    match raw.as_bytes().first() {
+        Some(b'"') => unquote(raw).map(Some).ok_or(()),
+        _ if raw == "null" => Ok(None),
+        _ => Err(()),
+    }
+}
+
+/// A quoted JSON string's text, borrowed unless it holds escapes.
+fn unquote(quoted: &str) -> Option<Cow<'_, str>> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') { unescape(quoted) } else { Some(Cow::Borrowed(inner)) }
+}
+
+fn unescape(quoted: &str) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+}
+
+/// Calls `visit` with each member of an object until it returns true. `None` when `json`
+/// is not an object.
+fn for_each_member<'a>(json: &'a str, mut visit: impl FnMut(Cow<'a, str>, &'a str) -> bool) -> Option<()> {
+    let bytes = json.as_bytes();
+    let mut at = skip_space(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_space(bytes, at + 1);
+    if bytes.get(at) == Some(&b'}') {
+        return Some(());
+    }
+    loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let (key_end, escaped) = string_end(bytes, at)?;
+        let key = match json.get(at + 1..key_end - 1)? {
+            plain if !escaped => Cow::Borrowed(plain),
+            _ => unescape(json.get(at..key_end)?)?,
+        };
+        at = skip_space(bytes, key_end);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        let start = skip_space(bytes, at + 1);
+        let end = value_end(bytes, start)?;
+        if visit(key, json.get(start..end)?) {
+            return Some(());
+        }
+        at = skip_space(bytes, end);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b'}' => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the string opening at `at` ends, just past its closing quote, and whether it
+/// holds escapes.
+fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
+    let mut from = at + 1;
+    let mut escaped = false;
+    loop {
+        let found = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        if bytes[found] == b'"' {
+            return Some((found + 1, escaped));
+        }
+        escaped = true;
+        from = found + 2;
+    }
+}
+
+/// Where the value starting at `at` ends.
+fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'"' => string_end(bytes, at).map(|(end, _)| end),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut at = at;
+            loop {
+                match bytes.get(at)? {
+                    b'"' => at = string_end(bytes, at)?.0,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        at += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        at += 1;
+                        if depth == 0 {
+                            return Some(at);
+                        }
+                    }
+                    _ => at += 1,
+                }
+            }
+        }
+        _ => {
+            let len = bytes[at..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace())
+                .unwrap_or(bytes.len() - at);
+            (len > 0).then_some(at + len)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_objects_into_members() {
+        let json = r#" { "a" : 1 , "b\"c":"x\\y", "d":{"e":[1,{"f":"}"}]}, "g":null,"h":-1.5e3,"i":[] } "#;
+        let got = members(json).unwrap();
+        let keys: Vec<&str> = got.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["a", "b\"c", "d", "g", "h", "i"]);
+        let values: Vec<&str> = got.iter().map(|(_, v)| *v).collect();
+        assert_eq!(values, ["1", r#""x\\y""#, r#"{"e":[1,{"f":"}"}]}"#, "null", "-1.5e3", "[]"]);
+        assert_eq!(member(json, "d"), Some(r#"{"e":[1,{"f":"}"}]}"#));
+        assert_eq!(member(json, "z"), None);
+        assert_eq!(members("{}").unwrap().len(), 0);
+        assert_eq!(elements(r#"[ "a", {"b":[1]} ,3]"#), Some(vec![r#""a""#, r#"{"b":[1]}"#, "3"]));
+        assert_eq!(elements("[]"), Some(vec![]));
+        assert_eq!(elements("[1,"), None);
+        // Pretty-printed, as dumps are.
+        let pretty = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\n    \"name\": \"web\"\n  }\n}";
+        assert_eq!(member(pretty, "metadata"), Some("{\n    \"name\": \"web\"\n  }"));
+    }
+
+    #[test]
+    fn reads_strings() {
+        assert_eq!(string(r#""plain""#), Ok(Some(Cow::Borrowed("plain"))));
+        assert_eq!(string(r#""tab\there \u00e9""#).unwrap().unwrap(), "tab\there é");
+        assert_eq!(string("null"), Ok(None));
+        assert_eq!(string("12"), Err(()));
+    }
+
+    #[test]
+    fn broken_text_is_refused_without_panicking() {
+        for broken in
+            ["", "[1]", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\" 1}", "{\"a\":\"x}", "{\"a\":{\"b\":1}", "{a:1}"]
+        {
+            assert!(members(broken).is_none(), "{broken:?}");
+        }
+    }
+}
