@@ -11,7 +11,9 @@ pub type Shared = Arc<str>;
 /// Hands out one [`Shared`] per distinct string.
 #[derive(Default)]
 pub struct Interner {
-    strings: HashSet<Shared>,
+    /// Hashed with foldhash: these keys are short and never chosen by an attacker who could
+    /// exploit collisions for more than a slower ingest.
+    strings: HashSet<Shared, foldhash::fast::RandomState>,
 }
 
 impl Interner {
