@@ -5,7 +5,49 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// Parses an RFC 3339 timestamp as Kubernetes writes it (`2021-05-19T09:42:58Z`,
 /// `2020-05-05T16:16:37.655912Z`, with an offset or up to nanoseconds).
 pub fn parse_micros(text: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros())
+    parse_utc_micros(text.as_bytes()).or_else(|| DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros()))
+}
+
+/// The form the apiserver writes every timestamp in, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`,
+/// read without chrono's general parser (an audit event holds three of them). Anything
+/// else, leap seconds included, is left to chrono.
+fn parse_utc_micros(text: &[u8]) -> Option<i64> {
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        text.get(range)?.iter().try_fold(0i64, |n, &b| b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0')))
+    };
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if text.len() < 20 || separators.iter().any(|&(at, sep)| text[at] != sep) || text.last() != Some(&b'Z') {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let leap_year = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [31, if leap_year { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let valid = (1..=12).contains(&month)
+        && (1..=month_days[(month - 1) as usize]).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
+    let fraction = match &text[19..text.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let micros = number(20..20 + digits.len().min(6))?;
+            number(20..20 + digits.len())?; // the digits past microseconds must be digits too
+            micros * 10i64.pow(6 - digits.len().min(6) as u32)
+        }
+        _ => return None,
+    };
+    if !valid {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), March-based years.
+    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + fraction)
 }
 
 /// Formats microseconds as RFC 3339 UTC with microsecond precision.
@@ -40,6 +82,16 @@ mod tests {
         assert_eq!(parse_micros("2020-05-05T18:16:37.655912+02:00"), Some(1_588_695_397_655_912));
         assert_eq!(parse_micros("2021-05-19T09:42:58.640117041Z"), Some(1_621_417_378_640_117));
         assert_eq!(parse_micros("yesterday"), None);
+        assert_eq!(parse_micros("2024-02-29T23:59:59.5Z"), Some(1_709_251_199_500_000));
+        assert_eq!(parse_micros("1969-12-31T23:59:59Z"), Some(-1_000_000));
+        for bad in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.Z"] {
+            assert_eq!(parse_micros(bad), None, "{bad}");
+        }
+        // The fast path and chrono agree.
+        for text in ["2000-03-01T00:00:00Z", "2100-02-28T12:34:56.789Z", "1999-12-31T23:59:59.999999999Z"] {
+            let chrono = DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros();
+            assert_eq!(parse_utc_micros(text.as_bytes()), Some(chrono), "{text}");
+        }
         assert_eq!(format_micros(1_588_695_397_655_912), "2020-05-05T16:16:37.655912Z");
         assert_eq!(format_short(1_000_000), "1970-01-01T00:00:01Z");
     }
