@@ -24,7 +24,8 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
-        if index == 0 {
+        if index + 1 == MIGRATIONS.len() && version == 0 {
+            // A new store: the query indexes live in code, where bulk loads drop and rebuild them.
             for (_, index_sql) in QUERY_INDEXES {
                 tx.execute_batch(index_sql)?;
             }

@@ -50,6 +50,9 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("requests_conflicts", "CREATE INDEX IF NOT EXISTS requests_conflicts ON requests (received_us) WHERE code = 409"),
     ("events_object", "CREATE INDEX IF NOT EXISTS events_object ON events (object_id, time_us)"),
     ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON events (time_us)"),
+    ("objects_name", "CREATE INDEX IF NOT EXISTS objects_name ON objects (name, namespace)"),
+    ("objects_kind", "CREATE INDEX IF NOT EXISTS objects_kind ON objects (resource, namespace)"),
+    ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
 
 /// The unique index that keeps one row per request. A bulk load drops it and
