@@ -91,14 +91,6 @@ impl<'a> Members<'a> {
     pub fn owned_string(&self, key: &str) -> Result<Option<String>, String> {
         Ok(self.string(key)?.map(Cow::into_owned))
     }
-
-    /// An integer member; `None` when absent or null, an error when of another type.
-    pub fn integer(&self, key: &str) -> Result<Option<i64>, String> {
-        match self.get(key) {
-            None | Some("null") => Ok(None),
-            Some(raw) => raw.parse().map(Some).map_err(|_| format!("`{key}` is not an integer")),
-        }
-    }
 }
 
 #[derive(Deserialize)]

@@ -275,22 +275,44 @@ fn store_body(parsed: body::ParsedObject, out: &mut Decoded) -> ObjectState {
     state
 }
 
-/// An object member of the audit event, split into its members; `None` when absent or null.
-fn object_member<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<Members<'a>>, String> {
-    match raw.map(RawValue::get) {
-        None | Some("null") => Ok(None),
-        Some(json) => Members::parse(json).map(Some).map_err(|_| format!("`{field}` is not an object")),
-    }
+/// The raw values of the members `keys` of an object member of the audit event, read in
+/// one pass that stops once all are found; `None` when the member is absent or null.
+fn members_of<'a, const N: usize>(
+    raw: Option<&'a RawValue>,
+    field: &str,
+    keys: [&str; N],
+) -> Result<Option<[Option<&'a str>; N]>, String> {
+    let json = match raw.map(RawValue::get) {
+        None | Some("null") => return Ok(None),
+        Some(json) => json,
+    };
+    let mut found = [None; N];
+    let mut missing = N;
+    skim::for_each_member(json, |key, value| {
+        if let Some(i) = keys.iter().position(|k| *k == key)
+            && found[i].is_none()
+        {
+            found[i] = Some(value);
+            missing -= 1;
+        }
+        missing == 0
+    })
+    .ok_or_else(|| format!("`{field}` is not an object"))?;
+    Ok(Some(found))
 }
 
-/// A string member of an optional object, with the object's name in errors.
-fn nested_string<'a>(object: Option<&Members<'a>>, field: &str, key: &str) -> Result<Option<Cow<'a, str>>, String> {
-    object.map(|o| o.string(key)).transpose().map(Option::flatten).map_err(|e| format!("{field}: {e}"))
+/// The text of a member found by [`members_of`].
+fn string_of<'a>(raw: Option<&'a str>, field: &str, key: &str) -> Result<Option<Cow<'a, str>>, String> {
+    raw.map(skim::string).transpose().map(Option::flatten).map_err(|()| format!("{field}: `{key}` is not a string"))
 }
 
 fn non_empty_cow(s: Option<Cow<str>>) -> Option<Cow<str>> {
     s.filter(|s| !s.is_empty())
 }
+
+/// The members of `objectRef` a request row needs.
+const OBJECT_REF: [&str; 8] =
+    ["resource", "apiGroup", "namespace", "apiVersion", "name", "uid", "subresource", "resourceVersion"];
 
 fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<AuditRecord, String> {
     let audit_id = text(top.audit_id, "auditID")?.filter(|id| !id.is_empty()).ok_or("empty auditID")?;
@@ -308,11 +330,10 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         .ok_or("audit event without requestReceivedTimestamp")?;
     let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
     let strings = &mut out.strings;
-    let user = nested_string(object_member(top.user, "user")?.as_ref(), "user", "username")?;
-    let user = strings.get(user.as_deref().unwrap_or_default());
-    let impersonated = object_member(top.impersonated_user, "impersonatedUser")?;
-    let impersonated_user =
-        nested_string(impersonated.as_ref(), "impersonatedUser", "username")?.map(|u| strings.get(&u));
+    let [user] = members_of(top.user, "user", ["username"])?.unwrap_or_default();
+    let user = strings.get(string_of(user, "user", "username")?.as_deref().unwrap_or_default());
+    let [impersonated] = members_of(top.impersonated_user, "impersonatedUser", ["username"])?.unwrap_or_default();
+    let impersonated_user = string_of(impersonated, "impersonatedUser", "username")?.map(|u| strings.get(&u));
     let source_ip = match top.source_ips.map(RawValue::get) {
         None | Some("null") => None,
         Some(ips) => match skim::elements(ips).ok_or("`sourceIPs` is not an array")?.first() {
@@ -320,14 +341,17 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
             None => None,
         },
     };
-    let status = object_member(top.response_status, "responseStatus")?;
-    let code =
-        status.as_ref().map(|s| s.integer("code")).transpose().map_err(|e| format!("responseStatus: {e}"))?.flatten();
-    let object_ref = object_member(top.object_ref, "objectRef")?;
+    let [code, reason, message] =
+        members_of(top.response_status, "responseStatus", ["code", "reason", "message"])?.unwrap_or_default();
+    let code = match code {
+        None | Some("null") => None,
+        Some(code) => Some(code.parse::<i64>().map_err(|_| "responseStatus: `code` is not an integer")?),
+    };
     let succeeded = code.is_none_or(|code| (200..300).contains(&code));
     let failed = code.is_some_and(|code| code >= 400);
-    let reason = non_empty_cow(nested_string(status.as_ref(), "responseStatus", "reason")?);
-    let message = non_empty_cow(nested_string(status.as_ref(), "responseStatus", "message")?);
+    let reason = non_empty_cow(string_of(reason, "responseStatus", "reason")?);
+    let message = non_empty_cow(string_of(message, "responseStatus", "message")?);
+    let object_ref = members_of(top.object_ref, "objectRef", OBJECT_REF)?;
 
     let mut record = AuditRecord {
         cluster: cluster.map(str::to_owned),
@@ -359,7 +383,10 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned);
         return Ok(record);
     };
-    let field = |key| nested_string(Some(&object_ref), "objectRef", key);
+    let field = |key| {
+        let at = OBJECT_REF.iter().position(|k| *k == key).unwrap_or_default();
+        string_of(object_ref[at], "objectRef", key)
+    };
     let resource = field("resource")?.unwrap_or_default();
     let api_group = field("apiGroup")?;
     let group = kinds::canonical_group(api_group.as_deref().unwrap_or(""), &resource);

@@ -149,6 +149,40 @@ mod tests {
     }
 
     #[test]
+    fn audit_members_of_the_wrong_type_are_reported() {
+        let line = |members: &str| {
+            format!(
+                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",{members}}}\n"
+            )
+        };
+        let text: String = [
+            r#""user":"alice""#,
+            r#""user":{"username":7}"#,
+            r#""responseStatus":{"code":"OK"}"#,
+            r#""objectRef":{"resource":"pods","name":["web"]}"#,
+            r#""sourceIPs":"10.0.0.1""#,
+            r#""user":{"groups":["a"],"username":"al\u0069ce"},"impersonatedUser":null,"responseStatus":{"code":200,"reason":null},"sourceIPs":[]"#,
+        ]
+        .iter()
+        .map(|m| line(m))
+        .collect();
+        let out = decode(Format::JsonLines, &text);
+        let reasons: Vec<&str> = out.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "`user` is not an object",
+                "user: `username` is not a string",
+                "responseStatus: `code` is not an integer",
+                "objectRef: `name` is not a string",
+                "`sourceIPs` is not an array",
+            ]
+        );
+        let Record::Audit(audit) = &out.records[0] else { panic!() };
+        assert_eq!((&*audit.user, audit.code, audit.source_ip.is_none()), ("alice", Some(200), true));
+    }
+
+    #[test]
     fn arrays_of_records_and_non_objects() {
         let out = decode(
             Format::JsonStream,

@@ -72,7 +72,7 @@ fn unescape(quoted: &str) -> Option<Cow<'_, str>> {
 
 /// Calls `visit` with each member of an object until it returns true. `None` when `json`
 /// is not an object.
-fn for_each_member<'a>(json: &'a str, mut visit: impl FnMut(Cow<'a, str>, &'a str) -> bool) -> Option<()> {
+pub fn for_each_member<'a>(json: &'a str, mut visit: impl FnMut(Cow<'a, str>, &'a str) -> bool) -> Option<()> {
     let bytes = json.as_bytes();
     let mut at = skip_space(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
