@@ -78,6 +78,7 @@ pub struct Writer<'c> {
     conn: &'c Connection,
     insert_request: Statement<'c>,
     merge_request: Statement<'c>,
+    merge_request_by_id: Statement<'c>,
     insert_pending: Statement<'c>,
     /// In a bulk load into an empty store: the auditIDs stored so far.
     bulk: Option<SeenKeys>,
@@ -138,6 +139,7 @@ impl<'c> Writer<'c> {
             conn,
             insert_request: conn.prepare(INSERT_REQUEST)?,
             merge_request: conn.prepare(MERGE_REQUEST)?,
+            merge_request_by_id: conn.prepare(MERGE_REQUEST_BY_ID)?,
             insert_pending: conn.prepare(INSERT_PENDING)?,
             bulk: bulk_keys.map(SeenKeys::new),
             insert_event: conn.prepare(INSERT_EVENT)?,
@@ -577,12 +579,26 @@ impl<'c> Writer<'c> {
         // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
         // request merges into its row; a stage stored before changes nothing.
         if let Some(seen) = &mut self.bulk {
-            // No unique index to consult: a possibly seen auditID waits for it.
-            if seen.insert(audit_key, cluster) {
-                self.insert_pending.execute(row)?;
-            } else {
-                self.insert_request.execute(row)?;
-                self.summary.requests_added += 1;
+            // No unique index to consult. A stage of a request stored moments ago merges into
+            // its row now; any other possibly seen auditID waits for the index.
+            match seen.insert(audit_key, cluster) {
+                Seen::No(hash) => {
+                    self.insert_request.execute(row)?;
+                    seen.remember(hash, self.conn.last_insert_rowid());
+                    self.summary.requests_added += 1;
+                }
+                Seen::Recently(id) => {
+                    let mut with_id = row.to_vec();
+                    with_id.push(&id);
+                    if self.merge_request_by_id.execute(with_id.as_slice())? == 1 {
+                        self.summary.stages_merged += 1;
+                    } else {
+                        self.summary.duplicates_skipped += 1;
+                    }
+                }
+                Seen::Maybe => {
+                    self.insert_pending.execute(row)?;
+                }
             }
         } else if self.insert_request.execute(row)? == 1 {
             self.summary.requests_added += 1;
@@ -699,7 +715,10 @@ const INSERT_REQUEST: &str = insert_request_row!("INSERT OR IGNORE", "requests")
 /// separate audit events, maybe in different files: the row keeps the union of stages, a
 /// later stage's outcome wins, a stage seen before changes nothing. Parameters as in
 /// [`INSERT_REQUEST`].
-const MERGE_REQUEST: &str = "UPDATE requests SET
+macro_rules! merge_request {
+    ($where_also:literal) => {
+        concat!(
+            "UPDATE requests SET
                  stages = stages | ?3,
                  level = max(level, ?4),
                  resource_id = coalesce(resource_id, ?6),
@@ -719,7 +738,17 @@ const MERGE_REQUEST: &str = "UPDATE requests SET
                  body_block = coalesce(body_block, ?22),
                  body_offset = coalesce(body_offset, ?23),
                  body_len = coalesce(body_len, ?24)
-    WHERE audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0";
+             WHERE ",
+            $where_also,
+            "audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0"
+        )
+    };
+}
+
+const MERGE_REQUEST: &str = merge_request!("");
+
+/// [`MERGE_REQUEST`] into the row whose id is `?25`, for a bulk load without the auditID index.
+const MERGE_REQUEST_BY_ID: &str = merge_request!("id = ?25 AND ");
 
 const INSERT_STATE: &str = "
 INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
@@ -778,9 +807,25 @@ pub fn drain_pending_requests(conn: &Connection) -> Result<Drained> {
 }
 
 /// The auditIDs a bulk load has stored, as a Bloom filter: "no" is certain, so only the
-/// few "maybe" answers (repeats and about 1% false positives) need the slow path.
+/// few "maybe" answers (repeats and about 1% false positives) need the slow path. The
+/// rows of the most recent requests are remembered too: the stages of one request are
+/// logged moments apart, and merge into their row without waiting for the index.
 struct SeenKeys {
     bits: Vec<u64>,
+    recent: FastMap<u128, i64>,
+    /// The generation before `recent`: together they always hold the last
+    /// [`CACHE_LIMIT`] requests.
+    older: FastMap<u128, i64>,
+}
+
+/// What a bulk load knows of an auditID.
+enum Seen {
+    /// Never stored: insert it, then [`SeenKeys::remember`] its row by this hash.
+    No(u128),
+    /// Stored recently, in this row.
+    Recently(i64),
+    /// Perhaps stored: only the unique index can tell.
+    Maybe,
 }
 
 impl SeenKeys {
@@ -789,11 +834,11 @@ impl SeenKeys {
     /// About ten bits per expected key: a 1% false-positive rate.
     fn new(expected: u64) -> SeenKeys {
         let words = (expected.max(1 << 16) * 10).div_ceil(64);
-        SeenKeys { bits: vec![0; words as usize] }
+        SeenKeys { bits: vec![0; words as usize], recent: FastMap::default(), older: FastMap::default() }
     }
 
-    /// Records a key; returns whether it may have been recorded before.
-    fn insert(&mut self, key: &[u8], cluster: i64) -> bool {
+    /// Records a key and tells what was known of it before.
+    fn insert(&mut self, key: &[u8], cluster: i64) -> Seen {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(key);
         hasher.update(&cluster.to_le_bytes());
@@ -807,7 +852,21 @@ impl SeenKeys {
             seen &= self.bits[word] & mask != 0;
             self.bits[word] |= mask;
         }
-        seen
+        if !seen {
+            return Seen::No(hash);
+        }
+        // The merge checks the auditID itself, so a colliding hash cannot merge wrongly.
+        match self.recent.get(&hash).or_else(|| self.older.get(&hash)) {
+            Some(&id) => Seen::Recently(id),
+            None => Seen::Maybe,
+        }
+    }
+
+    fn remember(&mut self, hash: u128, id: i64) {
+        if self.recent.len() >= CACHE_LIMIT {
+            self.older = std::mem::take(&mut self.recent);
+        }
+        self.recent.insert(hash, id);
     }
 }
 
@@ -819,9 +878,10 @@ mod tests {
     fn seen_keys_never_forget_and_rarely_imagine() {
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834).to_le_bytes();
         let mut seen = SeenKeys::new(10_000);
-        let imagined_while_filling = (0..10_000).filter(|&i| seen.insert(&key(i), 1)).count();
-        assert!((0..10_000).all(|i| seen.insert(&key(i), 1)), "every stored key is seen again");
-        let imagined = (10_000..20_000).filter(|&i| seen.insert(&key(i), 1)).count();
+        let maybe = |seen: &mut SeenKeys, i| !matches!(seen.insert(&key(i), 1), Seen::No(_));
+        let imagined_while_filling = (0..10_000).filter(|&i| maybe(&mut seen, i)).count();
+        assert!((0..10_000).all(|i| maybe(&mut seen, i)), "every stored key is seen again");
+        let imagined = (10_000..20_000).filter(|&i| maybe(&mut seen, i)).count();
         // At least 65536 keys' worth of bits, ten a key: well under 1% here.
         assert!(imagined_while_filling + imagined < 200, "{imagined_while_filling} + {imagined} false positives");
     }
