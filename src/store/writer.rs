@@ -864,7 +864,9 @@ impl SeenKeys {
 
     fn remember(&mut self, hash: u128, id: i64) {
         if self.recent.len() >= CACHE_LIMIT {
-            self.older = std::mem::take(&mut self.recent);
+            // Sized up front: growing a map of this size rehashes it several times.
+            let fresh = FastMap::with_capacity_and_hasher(CACHE_LIMIT, Default::default());
+            self.older = std::mem::replace(&mut self.recent, fresh);
         }
         self.recent.insert(hash, id);
     }
