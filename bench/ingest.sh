@@ -5,12 +5,14 @@
 #   bench/ingest.sh                 # 1.1 GiB uncompressed, generated once into bench/out
 #   SIZE=300M bench/ingest.sh       # a quicker run
 #   NOISE=1 bench/ingest.sh         # write-heavy worst case (default 3: reads dominate, as in real logs)
+#   RECEIVED=100 bench/ingest.sh    # every request also logged at RequestReceived (default 5%)
 #   BENCH_DIR=/big/disk bench/ingest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE=${SIZE:-1100M}
 NOISE=${NOISE:-3}
+RECEIVED=${RECEIVED:-5}
 DIR=${BENCH_DIR:-bench/out}
 LOG="$DIR/audit.log.gz"
 DB="$DIR/bench.db"
@@ -18,9 +20,10 @@ BIN=target/release/kelemetry-cli
 
 cargo build --release --quiet --bin kelemetry-cli --example synth
 mkdir -p "$DIR"
-if [ ! -f "$LOG" ] || [ "$(cat "$DIR/size" 2>/dev/null)" != "$SIZE noise $NOISE" ]; then
-    target/release/examples/synth --out "$DIR" --size "$SIZE" --noise "$NOISE" --gzip
-    echo "$SIZE noise $NOISE" > "$DIR/size"
+MIX="$SIZE noise $NOISE received $RECEIVED"
+if [ ! -f "$LOG" ] || [ "$(cat "$DIR/size" 2>/dev/null)" != "$MIX" ]; then
+    target/release/examples/synth --out "$DIR" --size "$SIZE" --noise "$NOISE" --request-received "$RECEIVED" --gzip
+    echo "$MIX" > "$DIR/size"
 fi
 for tool in jq zcat /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install jq time)" >&2; exit 2; }
@@ -61,5 +64,5 @@ echo
 echo "peak RSS of ingest: $((rss_kb / 1024)) MiB"
 echo "store: $((db_bytes / 1000000)) MB = $(echo "scale=2; $db_bytes / $gz_bytes" | bc -l)x the gzip input"
 "$BIN" --db "$DB" stats -o json | jq -c '{requests, objects, object_states, conflicts}'
-echo -n "mix (noise $NOISE): "
+echo -n "mix (noise $NOISE, RequestReceived logged for $RECEIVED%): "
 "$BIN" --db "$DB" stats -o json | jq -r '[.by_verb[] | "\(.name) \(.count)"] | join(", ")'

@@ -2,8 +2,10 @@
 //!
 //! ```text
 //! cargo run --release --example synth -- --out DIR [--size 1G | --deployments N] [--seed S] [--noise N]
-//!     [--first-replicas N] [--gzip]
+//!     [--request-received PERCENT] [--first-replicas N] [--gzip]
 //! ```
+//! `--request-received` is the share of requests also logged at stage RequestReceived
+//! (default 5): 100 is what the apiserver writes under a policy without `omitStages`.
 //! `--first-replicas` sizes Deployment `app-0` (its two ReplicaSets then own 2N Pods): the
 //! trace benchmark's subject.
 //! `--noise` scales the background traffic (reads, leases at Metadata level). Real audit
@@ -232,6 +234,7 @@ struct Sim {
     requests: u64,
     nodes: Vec<String>,
     noise_factor: usize,
+    request_received_percent: u64,
     first_replicas: u64,
 }
 
@@ -314,7 +317,7 @@ impl Sim {
             )
         };
         // Some policies log RequestReceived too: the same auditID at two stages.
-        if self.rng.chance(5) {
+        if self.rng.chance(self.request_received_percent) {
             let mut line = prefix("RequestReceived", r.level, self);
             let _ = write!(line, r#","requestReceivedTimestamp":"{0}","stageTimestamp":"{0}"}}"#, timestamp(received));
             line.push('\n');
@@ -872,6 +875,7 @@ fn main() -> io::Result<()> {
     let mut seed = 42;
     let mut gzip = false;
     let mut noise_factor = 3;
+    let mut request_received_percent = 5;
     let mut first_replicas = 2;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -883,10 +887,11 @@ fn main() -> io::Result<()> {
             "--seed" => seed = value().parse().unwrap_or(42),
             "--gzip" => gzip = true,
             "--noise" => noise_factor = value().parse().unwrap_or(3),
+            "--request-received" => request_received_percent = value().parse().unwrap_or(5),
             "--first-replicas" => first_replicas = value().parse().unwrap_or(2),
             _ => {
                 eprintln!(
-                    "usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--first-replicas N] [--gzip]"
+                    "usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--request-received PERCENT] [--first-replicas N] [--gzip]"
                 );
                 std::process::exit(2);
             }
@@ -906,6 +911,7 @@ fn main() -> io::Result<()> {
         requests: 0,
         nodes: (1..=8).map(|i| format!("node-{i}")).collect(),
         noise_factor,
+        request_received_percent,
         first_replicas,
     };
     let limit = deployments.unwrap_or(if size.is_some() { u64::MAX } else { 20 });
