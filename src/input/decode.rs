@@ -119,8 +119,8 @@ fn time(raw: Option<&RawValue>, field: &str) -> Result<Option<i64>, String> {
     }
 }
 
-fn non_empty(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.is_empty())
+fn non_empty<S: AsRef<str>>(s: Option<S>) -> Option<S> {
+    s.filter(|s| !s.as_ref().is_empty())
 }
 
 /// Decodes one JSON document (the text of one line, or one document of a stream): an
@@ -306,10 +306,6 @@ fn string_of<'a>(raw: Option<&'a str>, field: &str, key: &str) -> Result<Option<
     raw.map(skim::string).transpose().map(Option::flatten).map_err(|()| format!("{field}: `{key}` is not a string"))
 }
 
-fn non_empty_cow(s: Option<Cow<str>>) -> Option<Cow<str>> {
-    s.filter(|s| !s.is_empty())
-}
-
 /// The members of `objectRef` a request row needs.
 const OBJECT_REF: [&str; 8] =
     ["resource", "apiGroup", "namespace", "apiVersion", "name", "uid", "subresource", "resourceVersion"];
@@ -349,8 +345,8 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     };
     let succeeded = code.is_none_or(|code| (200..300).contains(&code));
     let failed = code.is_some_and(|code| code >= 400);
-    let reason = non_empty_cow(string_of(reason, "responseStatus", "reason")?);
-    let message = non_empty_cow(string_of(message, "responseStatus", "message")?);
+    let reason = non_empty(string_of(reason, "responseStatus", "reason")?);
+    let message = non_empty(string_of(message, "responseStatus", "message")?);
     let object_ref = members_of(top.object_ref, "objectRef", OBJECT_REF)?;
 
     let mut record = AuditRecord {
@@ -383,29 +379,27 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned);
         return Ok(record);
     };
-    let field = |key| {
-        let at = OBJECT_REF.iter().position(|k| *k == key).unwrap_or_default();
-        string_of(object_ref[at], "objectRef", key)
-    };
-    let resource = field("resource")?.unwrap_or_default();
-    let api_group = field("apiGroup")?;
+    let [resource, api_group, namespace, api_version, name, uid, subresource, resource_version] =
+        std::array::from_fn(|i| string_of(object_ref[i], "objectRef", OBJECT_REF[i]));
+    let resource = resource?.unwrap_or_default();
+    let api_group = api_group?;
     let group = kinds::canonical_group(api_group.as_deref().unwrap_or(""), &resource);
     let is_secret = group.is_empty() && resource == "secrets";
     let builtin = kinds::by_resource(group, &resource);
     // The apiserver fills objectRef.namespace of a Namespace with its own name (the request
     // path is /api/v1/namespaces/NAME): cluster-scoped objects have no namespace.
-    let namespace = field("namespace")?;
+    let namespace = namespace?;
     let namespace = namespace.as_deref().filter(|_| builtin.is_none_or(|r| r.namespaced));
     let mut target = ObjectName {
         kind: strings.get(builtin.map_or("", |r| r.kind)),
         group: strings.get(group),
-        version: strings.get(field("apiVersion")?.as_deref().unwrap_or_default()),
+        version: strings.get(api_version?.as_deref().unwrap_or_default()),
         resource: strings.get(&resource),
         namespace: strings.get(namespace.unwrap_or_default()),
-        name: field("name")?.map(Cow::into_owned).unwrap_or_default(),
-        uid: non_empty_cow(field("uid")?).map(Cow::into_owned),
+        name: name?.map(Cow::into_owned).unwrap_or_default(),
+        uid: non_empty(uid?).map(Cow::into_owned),
     };
-    let subresource = non_empty_cow(field("subresource")?).map(|s| strings.get(&s));
+    let subresource = non_empty(subresource?).map(|s| strings.get(&s));
     let is_write = is_write_verb(&record.verb);
 
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
@@ -458,7 +452,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         }
     }
     if record.base_rv.is_none() && &*record.verb != "create" {
-        record.base_rv = non_empty_cow(field("resourceVersion")?).map(Cow::into_owned);
+        record.base_rv = non_empty(resource_version?).map(Cow::into_owned);
     }
 
     record.subresource = subresource;
