@@ -750,6 +750,18 @@ impl Sim {
         Ok(())
     }
 
+    /// kubectl creating a Deployment: the body goes in and comes back as created.
+    fn create_deployment(&mut self, d: &Deployment, by: &Actor) -> io::Result<()> {
+        let body = self.deployment_json(d, false);
+        let mut r = Request::new(by, "create", "deployments", &d.namespace, "");
+        r.group = "apps";
+        r.code = 201;
+        r.level = "RequestResponse";
+        r.request_object = Some(&body);
+        r.response_object = Some(&body);
+        self.write_request(&r)
+    }
+
     /// One Deployment's life: create, roll out, flip a field, roll out again, maybe delete.
     fn deployment(&mut self, index: u64) -> io::Result<()> {
         let namespace = format!("team-{}", index % 10);
@@ -766,14 +778,7 @@ impl Sim {
             created: self.tick(100),
         };
         let alice = kubectl("alice@example.com");
-        let body = self.deployment_json(&d, false);
-        let mut r = Request::new(&alice, "create", "deployments", &namespace, "");
-        r.group = "apps";
-        r.code = 201;
-        r.level = "RequestResponse";
-        r.request_object = Some(&body);
-        r.response_object = Some(&body);
-        self.write_request(&r)?;
+        self.create_deployment(&d, &alice)?;
         let mut rs = self.new_replicaset(&d)?;
         self.deployment_status(&mut d)?;
         let mut pods = Vec::new();
@@ -841,14 +846,7 @@ impl Sim {
                 d.generation = 1;
                 d.observed = 0;
                 d.created = self.tick(100);
-                let body = self.deployment_json(&d, false);
-                let mut r = Request::new(&alice, "create", "deployments", &namespace, "");
-                r.group = "apps";
-                r.code = 201;
-                r.level = "RequestResponse";
-                r.request_object = Some(&body);
-                r.response_object = Some(&body);
-                self.write_request(&r)?;
+                self.create_deployment(&d, &alice)?;
             }
         }
         Ok(())
