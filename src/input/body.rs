@@ -80,17 +80,19 @@ impl<'a> Members<'a> {
 
     /// A string member; `None` when absent or null, an error when of another type.
     pub fn string(&self, key: &str) -> Result<Option<Cow<'a, str>>, String> {
-        match self.get(key).map(skim::string) {
-            None => Ok(None),
-            Some(Ok(text)) => Ok(text),
-            Some(Err(())) => Err(format!("`{key}` is not a string")),
-        }
+        string_member(self.get(key), key)
     }
 
     /// [`Members::string`], owned.
     pub fn owned_string(&self, key: &str) -> Result<Option<String>, String> {
         Ok(self.string(key)?.map(Cow::into_owned))
     }
+}
+
+/// The text of member `key`, given its raw value; `None` when absent or null, an error
+/// naming the member when of another type.
+pub fn string_member<'a>(raw: Option<&'a str>, key: &str) -> Result<Option<Cow<'a, str>>, String> {
+    raw.map(skim::string).transpose().map(Option::flatten).map_err(|()| format!("`{key}` is not a string"))
 }
 
 #[derive(Deserialize)]

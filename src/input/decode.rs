@@ -105,10 +105,7 @@ struct Top<'a> {
 }
 
 fn text<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<Option<Cow<'a, str>>, String> {
-    match raw {
-        None => Ok(None),
-        Some(raw) => skim::string(raw.get()).map_err(|()| format!("`{field}` is not a string")),
-    }
+    body::string_member(raw.map(RawValue::get), field)
 }
 
 fn time(raw: Option<&RawValue>, field: &str) -> Result<Option<i64>, String> {
@@ -303,7 +300,7 @@ fn members_of<'a, const N: usize>(
 
 /// The text of a member found by [`members_of`].
 fn string_of<'a>(raw: Option<&'a str>, field: &str, key: &str) -> Result<Option<Cow<'a, str>>, String> {
-    raw.map(skim::string).transpose().map(Option::flatten).map_err(|()| format!("{field}: `{key}` is not a string"))
+    body::string_member(raw, key).map_err(|e| format!("{field}: {e}"))
 }
 
 /// The members of `objectRef` a request row needs.
