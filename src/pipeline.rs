@@ -15,7 +15,7 @@ use crossbeam_channel::bounded;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::input::{self, Fingerprint, InputFile, Origin, Piece, Problem};
+use crate::input::{self, Fingerprint, InputFile, Origin, Piece, Problem, Scan};
 use crate::model::Record;
 use crate::store::writer::FileRow;
 use crate::store::{self, Location, Store, WriteSummary, Writer};
@@ -128,12 +128,13 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         let mut stmt = store.conn.prepare("SELECT fingerprint FROM files")?;
         stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
     };
-    let fingerprints: Vec<std::io::Result<Fingerprint>> = inputs.par_iter().map(input::fingerprint_file).collect();
+    let scans: Vec<std::io::Result<Scan>> = inputs.par_iter().map(input::scan_file).collect();
 
     let mut files = Vec::with_capacity(inputs.len());
     let mut to_read = Vec::new();
     let mut seen_now = HashSet::new();
-    for (index, (file, fingerprint)) in inputs.iter().zip(fingerprints).enumerate() {
+    let mut gzip = vec![false; inputs.len()];
+    for (index, (file, scan)) in inputs.iter().zip(scans).enumerate() {
         let mut report = FileReport {
             path: file.display.clone(),
             status: FileStatus::Ingested,
@@ -145,8 +146,11 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
             bad_records: 0,
             error: None,
         };
-        let fingerprint = match fingerprint {
-            Ok(f) => f,
+        let fingerprint = match scan {
+            Ok(scan) => {
+                gzip[index] = scan.gzip;
+                scan.fingerprint
+            }
             Err(e) => {
                 observer.problem(&format!("{}: {e}", file.display));
                 report.status = FileStatus::Unreadable;
@@ -165,7 +169,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
 
     let input_bytes: u64 = to_read.iter().map(|&i| inputs[i].size).sum();
     // Audit logs compress about 7:1; what counts is the JSON to decode.
-    let json_bytes: u64 = to_read.iter().map(|&i| inputs[i].size * if inputs[i].is_gzip() { 7 } else { 1 }).sum();
+    let json_bytes: u64 = to_read.iter().map(|&i| inputs[i].size * if gzip[i] { 7 } else { 1 }).sum();
     let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
     // Roughly 1 KB of JSON per audit event: a load bigger than the store is a bulk load.
     let bulk = json_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < json_bytes / 1024;

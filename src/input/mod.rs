@@ -11,7 +11,7 @@ mod split;
 mod yaml;
 
 pub use decode::{Context, Decoded, Problem};
-pub use source::{Fingerprint, InputFile, Origin, ReadOutcome, expand_paths, fingerprint_file, read_pieces};
+pub use source::{Fingerprint, InputFile, Origin, ReadOutcome, Scan, expand_paths, read_pieces, scan_file};
 
 /// How a file's content is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

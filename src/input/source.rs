@@ -14,6 +14,15 @@ use super::{Format, Piece};
 /// A content hash: the same bytes ingested twice are recognised whatever the file name.
 pub type Fingerprint = [u8; 16];
 
+/// What a first pass over a file's bytes tells before it is read for good.
+pub struct Scan {
+    pub fingerprint: Fingerprint,
+    /// The bytes are gzip, by their magic number.
+    pub gzip: bool,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// Where an input's bytes come from.
 pub enum Origin {
     Path(PathBuf),
@@ -27,19 +36,6 @@ pub struct InputFile {
     pub origin: Origin,
     /// Size on disk (compressed, if it is), for progress.
     pub size: u64,
-}
-
-impl InputFile {
-    /// Whether the bytes are gzip (by their magic number; unreadable files are not).
-    pub fn is_gzip(&self) -> bool {
-        let mut magic = [0u8; 2];
-        match &self.origin {
-            Origin::Memory(data) => data.starts_with(&[0x1f, 0x8b]),
-            Origin::Path(path) => {
-                File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0x1f, 0x8b]
-            }
-        }
-    }
 }
 
 /// Expands the command line: files as given, directories recursively (sorted, hidden
@@ -101,20 +97,26 @@ fn open_raw(origin: &Origin) -> io::Result<Box<dyn Read + '_>> {
     })
 }
 
-/// Hashes the bytes as stored (compressed or not).
-pub fn fingerprint_file(file: &InputFile) -> io::Result<Fingerprint> {
+/// Hashes the bytes as stored (compressed or not) and notes whether they are gzip, in the
+/// one pass that decides whether a file was ingested before.
+pub fn scan_file(file: &InputFile) -> io::Result<Scan> {
     let mut hasher = Xxh3::new();
     let mut reader = open_raw(&file.origin)?;
     let mut buf = vec![0; 1 << 20];
+    let mut head = Vec::with_capacity(GZIP_MAGIC.len());
     loop {
         match reader.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
+            Ok(n) => {
+                let wanted = (GZIP_MAGIC.len() - head.len()).min(n);
+                head.extend_from_slice(&buf[..wanted]);
+                hasher.update(&buf[..n]);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(hasher.digest128().to_le_bytes())
+    Ok(Scan { fingerprint: hasher.digest128().to_le_bytes(), gzip: head == GZIP_MAGIC })
 }
 
 /// Counts the raw bytes read, for the progress bar.
@@ -167,7 +169,7 @@ pub fn read_pieces(
     };
     let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, progress });
     outcome.gzip = match buffered.fill_buf() {
-        Ok(head) => head.starts_with(&[0x1f, 0x8b]),
+        Ok(head) => head.starts_with(&GZIP_MAGIC),
         Err(e) => {
             outcome.error = Some(e.to_string());
             return outcome;
