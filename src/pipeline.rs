@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::input::{self, Fingerprint, InputFile, Origin, Piece, Problem, Scan};
 use crate::model::Record;
 use crate::store::writer::FileRow;
-use crate::store::{self, Location, Store, WriteSummary, Writer};
+use crate::store::{self, BulkLoad, Location, Store, WriteSummary, Writer};
 
 /// Hears about progress and problems while the ingest runs.
 pub trait Observer: Sync {
@@ -86,8 +86,9 @@ impl Report {
 /// A load this much bigger than the store builds its query indexes once at the end.
 const BULK_LOAD_BYTES: u64 = 64 << 20;
 
-/// The most auditIDs a bulk load's filter is sized for: 25M keys, 32 MB of bits. Beyond
-/// that it answers "maybe" more often, which costs time, never correctness.
+/// The most keys (auditIDs and Event versions) a bulk load's filter is sized for: 25M keys,
+/// 32 MB of bits. Beyond that it answers "maybe" more often, which costs time, never
+/// correctness.
 const MAX_BULK_KEYS: u64 = 25_000_000;
 
 enum Message {
@@ -170,21 +171,29 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     let input_bytes: u64 = to_read.iter().map(|&i| inputs[i].size).sum();
     // Audit logs compress about 7:1; what counts is the JSON to decode.
     let json_bytes: u64 = to_read.iter().map(|&i| inputs[i].size * if gzip[i] { 7 } else { 1 }).sum();
-    let existing_requests: i64 = store.conn.query_row("SELECT coalesce(max(id), 0) FROM requests", [], |r| r.get(0))?;
-    // Roughly 1 KB of JSON per audit event: a load bigger than the store is a bulk load.
-    let bulk = json_bytes > BULK_LOAD_BYTES && (existing_requests as u64) < json_bytes / 1024;
-    // Into an empty store, a bulk load goes without the unique auditID index as well. Its
-    // filter is sized for gzip input (about one request per 100 bytes on disk), within 32 MB.
-    let bulk_keys = (bulk && existing_requests == 0).then_some((input_bytes / 100).min(MAX_BULK_KEYS));
+    let (existing_requests, existing_events): (i64, i64) = store.conn.query_row(
+        "SELECT (SELECT coalesce(max(id), 0) FROM requests), (SELECT coalesce(max(id), 0) FROM events)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    // Roughly 1 KB of JSON per audit event or Event: a load bigger than the store is a bulk
+    // load. Tables still empty also go without their unique index; the filter standing in
+    // for it is sized for gzip input (about one record per 100 bytes on disk), within 32 MB.
+    let bulk = (json_bytes > BULK_LOAD_BYTES && ((existing_requests + existing_events) as u64) < json_bytes / 1024)
+        .then_some(BulkLoad {
+            requests: existing_requests == 0,
+            events: existing_events == 0,
+            expected_keys: (input_bytes / 100).min(MAX_BULK_KEYS),
+        });
     if store.needs_bulk_repair()? {
         // An earlier bulk load was interrupted: finish it before writing anything.
         store.finish_bulk_load()?;
     }
-    if bulk {
-        store.start_bulk_load(bulk_keys.is_some())?;
+    if let Some(bulk) = &bulk {
+        store.start_bulk_load(bulk)?;
     }
 
-    let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict, bulk_keys)?;
+    let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict, bulk)?;
     let mut bad_records = 0u64;
     let mut aborted = false;
     let write_result: Result<()> = std::thread::scope(|scope| {
@@ -277,11 +286,12 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     } else {
         writer.finish()?
     };
-    if bulk {
-        // Requests whose auditID may have been stored already are written now.
+    if bulk.is_some() {
+        // Requests and Events that may have been stored already are written now.
         let drained = store.finish_bulk_load()?;
         written.requests_added += drained.added;
         written.stages_merged += drained.merged;
+        written.events_added += drained.events_added;
         written.duplicates_skipped += drained.duplicates;
     } else if aborted {
         store.ensure_query_indexes()?;

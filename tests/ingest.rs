@@ -392,17 +392,13 @@ fn memory_store_writes_nothing_to_disk() {
 }
 
 /// Rows of every request, without row ids: what two loads must agree on.
-fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
-    let mut stmt = store
-        .conn
-        .prepare(
-            "SELECT hex(audit_id), stages, level, code, coalesce(base_rv, ''), coalesce(new_rv, ''), received_us, completed_us,
-                    coalesce(object_id, 0), coalesce(body_len, 0) FROM requests ORDER BY audit_id",
-        )
-        .unwrap();
+/// Each row of a query, its values joined by `|`.
+fn rows(store: &kelemetry_cli::store::Store, sql: &str) -> Vec<String> {
+    let mut stmt = store.conn.prepare(sql).unwrap();
+    let columns = stmt.column_count();
     let rows = stmt
         .query_map([], |r| {
-            Ok((0..10)
+            Ok((0..columns)
                 .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
                 .collect::<Result<Vec<_>, _>>()?
                 .join("|"))
@@ -411,30 +407,45 @@ fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
     rows.map(Result::unwrap).collect()
 }
 
+fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
+    rows(
+        store,
+        "SELECT hex(audit_id), stages, level, code, coalesce(base_rv, ''), coalesce(new_rv, ''), received_us, completed_us,
+                coalesce(object_id, 0), coalesce(body_len, 0) FROM requests ORDER BY audit_id",
+    )
+}
+
+fn event_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
+    rows(store, "SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
+}
+
 #[test]
 fn bulk_loads_store_what_row_by_row_loads_store() {
     use kelemetry_cli::input::{Format, Piece, decode_piece};
-    use kelemetry_cli::store::{Location, Store, Writer};
+    use kelemetry_cli::store::{BulkLoad, Location, Store, Writer};
 
-    let text = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
     let load = |bulk: bool| {
         let store = Store::open_for_write(&Location::Memory).unwrap();
-        if bulk {
-            store.start_bulk_load(true).unwrap();
+        let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
+        if let Some(bulk) = &bulk {
+            store.start_bulk_load(bulk).unwrap();
         }
-        let mut writer = Writer::new(&store.conn, "default", true, bulk.then_some(1)).unwrap();
+        let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
         // The same file twice, as when rotated logs overlap.
-        for _ in 0..2 {
+        for text in [&audit, &audit, &events, &events] {
             let decoded =
                 decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.clone() });
             writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
         }
         let mut summary = writer.finish().unwrap();
-        if bulk {
+        if bulk.is_some() {
             assert!(store.needs_bulk_repair().unwrap());
             let drained = store.finish_bulk_load().unwrap();
             summary.requests_added += drained.added;
             summary.stages_merged += drained.merged;
+            summary.events_added += drained.events_added;
             summary.duplicates_skipped += drained.duplicates;
         }
         (store, summary)
@@ -443,8 +454,56 @@ fn bulk_loads_store_what_row_by_row_loads_store() {
     let (bulk, bulk_summary) = load(true);
     assert_eq!(request_rows(&bulk), request_rows(&normal));
     assert_eq!(request_rows(&bulk).len(), 14);
+    assert_eq!(event_rows(&bulk), event_rows(&normal));
+    assert_eq!(event_rows(&bulk).len(), 39);
     for summary in [&normal_summary, &bulk_summary] {
-        assert_eq!((summary.requests_added, summary.stages_merged, summary.duplicates_skipped), (14, 1, 15));
+        assert_eq!(
+            (summary.requests_added, summary.stages_merged, summary.events_added, summary.duplicates_skipped),
+            (14, 1, 39, 15 + 39)
+        );
     }
     assert!(!bulk.needs_bulk_repair().unwrap(), "the unique index is back");
+}
+
+#[test]
+fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
+    use kelemetry_cli::input::{Format, Piece, decode_piece};
+    use kelemetry_cli::store::{BulkLoad, Location, Writer};
+
+    let store = Store::new();
+    {
+        // What a kill leaves behind after the last commit of a bulk load: rows appended
+        // without the unique indexes, and repeats waiting in the pending tables (the
+        // audit log's repeats merged at once, by row id).
+        let partial = kelemetry_cli::store::Store::open_for_write(&Location::File(store.path.clone())).unwrap();
+        let bulk = BulkLoad { requests: true, events: true, expected_keys: 1 };
+        partial.start_bulk_load(&bulk).unwrap();
+        let mut writer = Writer::new(&partial.conn, "default", true, Some(bulk)).unwrap();
+        for file in ["sample/audit.log", "sample/audit.log", "rollout/events.jsonl", "rollout/events.jsonl"] {
+            let data = std::fs::read(testdata(file)).unwrap();
+            let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data });
+            writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    assert_eq!(
+        store.count("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_version' OR name LIKE '%_audit_id'"),
+        0
+    );
+    assert_eq!(store.count("SELECT count(*) FROM pending_events"), 39);
+
+    let out = store.ingest(&[&testdata("sample/objects.json")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        store.count("SELECT count(*) FROM pending_requests") + store.count("SELECT count(*) FROM pending_events"),
+        0
+    );
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+    assert_eq!(store.count("SELECT count(*) FROM events"), 39);
+    assert_eq!(
+        store.rows(
+            "SELECT name FROM sqlite_master WHERE name IN ('requests_audit_id', 'events_version', 'events_object') ORDER BY name"
+        ),
+        ["events_object", "events_version", "requests_audit_id"]
+    );
 }

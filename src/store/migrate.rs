@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_objects_by_kind.sql"),
     include_str!("migrations/003_pending_requests.sql"),
+    include_str!("migrations/004_pending_events.sql"),
 ];
 
 pub fn migrate(conn: &Connection) -> Result<()> {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::Connection;
 
-pub use writer::{WriteSummary, Writer};
+pub use writer::{Drained, WriteSummary, Writer};
 
 /// Where the store lives: a file, or memory for one-off looks.
 #[derive(Debug, Clone)]
@@ -60,6 +60,22 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
 pub const REQUESTS_AUDIT_ID_INDEX: &str =
     "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)";
 
+/// One row per version of an Event.
+pub const EVENTS_VERSION_INDEX: &str =
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON events (cluster_id, event_key, version_key)";
+
+/// How a load much bigger than the store writes: without the query indexes, and into empty
+/// tables without their unique index either (see docs/schema.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkLoad {
+    /// No requests are stored yet: append them without `requests_audit_id`.
+    pub requests: bool,
+    /// No Events are stored yet: append them without `events_version`.
+    pub events: bool,
+    /// About how many requests and Events the load holds, to size its filter.
+    pub expected_keys: u64,
+}
+
 impl Store {
     /// Opens the store for writing, creating it and migrating it as needed.
     pub fn open_for_write(location: &Location) -> Result<Store> {
@@ -93,20 +109,20 @@ impl Store {
     }
 
     /// Drops the indexes a load would otherwise keep up to date row by row: the query
-    /// indexes, and with `unique` (an empty store) the unique one on auditIDs too.
-    /// [`Store::finish_bulk_load`] builds them again.
-    pub fn start_bulk_load(&self, unique: bool) -> Result<()> {
-        let unique = unique.then_some("requests_audit_id");
-        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique) {
+    /// indexes, and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
+    /// them again.
+    pub fn start_bulk_load(&self, bulk: &BulkLoad) -> Result<()> {
+        let unique = [bulk.requests.then_some("requests_audit_id"), bulk.events.then_some("events_version")];
+        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique.into_iter().flatten()) {
             self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
         }
         Ok(())
     }
 
-    /// Builds the indexes a bulk load dropped and writes its pending requests. Also
-    /// finishes a bulk load that was interrupted.
+    /// Builds the indexes a bulk load dropped and writes its pending requests and Events.
+    /// Also finishes a bulk load that was interrupted.
     pub fn finish_bulk_load(&self) -> Result<writer::Drained> {
-        let drained = writer::drain_pending_requests(&self.conn)?;
+        let drained = writer::drain_pending(&self.conn)?;
         self.ensure_query_indexes()?;
         Ok(drained)
     }
@@ -114,8 +130,10 @@ impl Store {
     /// Whether a bulk load was interrupted before [`Store::finish_bulk_load`].
     pub fn needs_bulk_repair(&self) -> Result<bool> {
         Ok(self.conn.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'requests_audit_id')
-                 OR EXISTS (SELECT 1 FROM pending_requests)",
+            "SELECT (SELECT count(*) FROM sqlite_master
+                     WHERE type = 'index' AND name IN ('requests_audit_id', 'events_version')) < 2
+                 OR EXISTS (SELECT 1 FROM pending_requests)
+                 OR EXISTS (SELECT 1 FROM pending_events)",
             [],
             |r| r.get(0),
         )?)

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
+use super::BulkLoad;
 use crate::model::kinds;
 use crate::model::{AuditRecord, BodyRef, DumpRecord, EventRecord, ObjectName, ObjectState, OwnerRef, Record, Shared};
 
@@ -80,9 +81,13 @@ pub struct Writer<'c> {
     merge_request: Statement<'c>,
     merge_request_by_id: Statement<'c>,
     insert_pending: Statement<'c>,
-    /// In a bulk load into an empty store: the auditIDs stored so far.
-    bulk: Option<SeenKeys>,
+    /// In a bulk load into tables without their unique index: the auditIDs and Event
+    /// versions stored so far.
+    seen: Option<SeenKeys>,
+    requests_unindexed: bool,
+    events_unindexed: bool,
     insert_event: Statement<'c>,
+    insert_pending_event: Statement<'c>,
     insert_state: Statement<'c>,
     merge_state: Statement<'c>,
     default_cluster: String,
@@ -113,14 +118,14 @@ const COMMIT_EVERY: Duration = Duration::from_secs(1);
 const CACHE_LIMIT: usize = 200_000;
 
 impl<'c> Writer<'c> {
-    /// `bulk_keys`: a bulk load into an empty store without the unique auditID index, for
-    /// about this many requests; see [`drain_pending_requests`].
+    /// `bulk`: a load after [`super::Store::start_bulk_load`]; see [`drain_pending`].
     pub fn new(
         conn: &'c Connection,
         default_cluster: &str,
         periodic_commits: bool,
-        bulk_keys: Option<u64>,
+        bulk: Option<BulkLoad>,
     ) -> Result<Writer<'c>> {
+        let unindexed = bulk.filter(|b| b.requests || b.events);
         let mut learned = HashMap::new();
         {
             let mut stmt = conn.prepare("SELECT api_group, resource, kind FROM api_resources")?;
@@ -141,8 +146,11 @@ impl<'c> Writer<'c> {
             merge_request: conn.prepare(MERGE_REQUEST)?,
             merge_request_by_id: conn.prepare(MERGE_REQUEST_BY_ID)?,
             insert_pending: conn.prepare(INSERT_PENDING)?,
-            bulk: bulk_keys.map(SeenKeys::new),
+            seen: unindexed.map(|b| SeenKeys::new(b.expected_keys)),
+            requests_unindexed: unindexed.is_some_and(|b| b.requests),
+            events_unindexed: unindexed.is_some_and(|b| b.events),
             insert_event: conn.prepare(INSERT_EVENT)?,
+            insert_pending_event: conn.prepare(INSERT_PENDING_EVENT)?,
             insert_state: conn.prepare(INSERT_STATE)?,
             merge_state: conn.prepare(MERGE_STATE)?,
             default_cluster: default_cluster.to_owned(),
@@ -578,10 +586,11 @@ impl<'c> Writer<'c> {
         ];
         // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
         // request merges into its row; a stage stored before changes nothing.
-        if let Some(seen) = &mut self.bulk {
+        let unindexed = self.requests_unindexed;
+        if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
             // No unique index to consult. A stage of a request stored moments ago merges into
             // its row now; any other possibly seen auditID waits for the index.
-            match seen.insert(audit_key, cluster) {
+            match seen.insert(&[audit_key, &cluster.to_le_bytes()]) {
                 Seen::No(hash) => {
                     self.insert_request.execute(row)?;
                     seen.remember(hash, self.conn.last_insert_rowid());
@@ -635,7 +644,7 @@ impl<'c> Writer<'c> {
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
         let version_key =
             event.resource_version.clone().unwrap_or_else(|| format!("{}@{}", event.count.unwrap_or(1), time_us));
-        let changed = self.insert_event.execute(params![
+        let row = params![
             cluster,
             api,
             event_key,
@@ -661,8 +670,18 @@ impl<'c> Writer<'c> {
             event.event_time_us,
             event.series_last_us,
             time_us,
-        ])?;
-        if changed == 0 {
+        ];
+        let unindexed = self.events_unindexed;
+        if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
+            let key: [&[u8]; 5] =
+                [b"event", &cluster.to_le_bytes(), event_key.as_bytes(), b"\0", version_key.as_bytes()];
+            if !matches!(seen.insert(&key), Seen::No(_)) {
+                // Perhaps stored already: only the unique index can tell.
+                self.insert_pending_event.execute(row)?;
+                return Ok(());
+            }
+        }
+        if self.insert_event.execute(row)? == 0 {
             self.summary.duplicates_skipped += 1;
         } else {
             self.summary.events_added += 1;
@@ -764,24 +783,46 @@ UPDATE object_states SET
     body_len = CASE WHEN ?4 < source THEN ?7 ELSE body_len END
 WHERE object_id = ?1 AND resource_version = ?2";
 
-const INSERT_EVENT: &str = "
-INSERT OR IGNORE INTO events (cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
-    object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
-    reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+/// The columns of an Event row, in the order of [`INSERT_EVENT`]'s parameters.
+macro_rules! event_columns {
+    () => {
+        "cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
+         object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
+         reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
+    };
+}
 
-/// What draining the pending requests of a bulk load did.
+/// `INSERT ... INTO table (columns) VALUES (?1 ... ?25)` for a table of Event rows.
+macro_rules! insert_event_row {
+    ($insert:literal, $table:literal) => {
+        concat!(
+            $insert,
+            " INTO ",
+            $table,
+            " (",
+            event_columns!(),
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+        )
+    };
+}
+
+const INSERT_EVENT: &str = insert_event_row!("INSERT OR IGNORE", "events");
+
+const INSERT_PENDING_EVENT: &str = insert_event_row!("INSERT", "pending_events");
+
+/// What draining the pending rows of a bulk load did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Drained {
     pub added: u64,
     pub merged: u64,
+    pub events_added: u64,
     pub duplicates: u64,
 }
 
-/// Ends a bulk load: builds the unique auditID index (the load stored each auditID at most
-/// once in `requests`), then writes the pending requests the way a row-by-row load would
-/// have. Also finishes a bulk load that was interrupted.
-pub fn drain_pending_requests(conn: &Connection) -> Result<Drained> {
+/// Ends a bulk load: builds the unique indexes on auditIDs and Event versions (the load
+/// stored each at most once), then writes the pending requests and Events the way a
+/// row-by-row load would have. Also finishes a bulk load that was interrupted.
+pub fn drain_pending(conn: &Connection) -> Result<Drained> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
     let mut drained = Drained::default();
@@ -801,12 +842,26 @@ pub fn drain_pending_requests(conn: &Connection) -> Result<Drained> {
             }
         }
     }
-    tx.execute_batch("DELETE FROM pending_requests")?;
+    tx.execute_batch(super::EVENTS_VERSION_INDEX)?;
+    let pending_events: i64 = tx.query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))?;
+    let events_added = tx.execute(
+        concat!(
+            "INSERT OR IGNORE INTO events (",
+            event_columns!(),
+            ") SELECT ",
+            event_columns!(),
+            " FROM pending_events ORDER BY id"
+        ),
+        [],
+    )? as u64;
+    drained.events_added = events_added;
+    drained.duplicates += pending_events as u64 - events_added;
+    tx.execute_batch("DELETE FROM pending_requests; DELETE FROM pending_events")?;
     tx.commit()?;
     Ok(drained)
 }
 
-/// The auditIDs a bulk load has stored, as a Bloom filter: "no" is certain, so only the
+/// The auditIDs and Event versions a bulk load has stored, as a Bloom filter: "no" is certain, so only the
 /// few "maybe" answers (repeats and about 1% false positives) need the slow path. The
 /// rows of the most recent requests are remembered too: the stages of one request are
 /// logged moments apart, and merge into their row without waiting for the index.
@@ -837,11 +892,12 @@ impl SeenKeys {
         SeenKeys { bits: vec![0; words as usize], recent: FastMap::default(), older: FastMap::default() }
     }
 
-    /// Records a key and tells what was known of it before.
-    fn insert(&mut self, key: &[u8], cluster: i64) -> Seen {
+    /// Records a key, given in parts, and tells what was known of it before.
+    fn insert(&mut self, key: &[&[u8]]) -> Seen {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(key);
-        hasher.update(&cluster.to_le_bytes());
+        for part in key {
+            hasher.update(part);
+        }
         let hash = hasher.digest128();
         let (h1, h2) = (hash as u64, (hash >> 64) as u64 | 1);
         let n = self.bits.len() as u64 * 64;
@@ -880,7 +936,7 @@ mod tests {
     fn seen_keys_never_forget_and_rarely_imagine() {
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834).to_le_bytes();
         let mut seen = SeenKeys::new(10_000);
-        let maybe = |seen: &mut SeenKeys, i| !matches!(seen.insert(&key(i), 1), Seen::No(_));
+        let maybe = |seen: &mut SeenKeys, i| !matches!(seen.insert(&[&key(i)]), Seen::No(_));
         let imagined_while_filling = (0..10_000).filter(|&i| maybe(&mut seen, i)).count();
         assert!((0..10_000).all(|i| maybe(&mut seen, i)), "every stored key is seen again");
         let imagined = (10_000..20_000).filter(|&i| maybe(&mut seen, i)).count();
