@@ -323,6 +323,19 @@ fn bad_lines_are_reported_and_the_rest_kept() {
 }
 
 #[test]
+fn a_log_of_plain_text_is_reported_not_guessed_at() {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("bad/kubelet.log")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("kubelet.log:1: neither JSON nor a YAML object: found plain text"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(store.rows("SELECT format, lines, records, bad_records FROM files"), ["yaml|2|0|1"]);
+}
+
+#[test]
 fn strict_keeps_nothing_from_a_bad_run() {
     let store = Store::new();
     let out = store.run(&["ingest", "--strict", "-o", "json", testdata("bad/mixed.jsonl").to_str().unwrap()]);

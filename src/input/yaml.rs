@@ -52,11 +52,19 @@ fn decode_document(doc: &str, ctx: Context, out: &mut Decoded) {
     if doc.trim().is_empty() {
         return;
     }
-    match serde_norway::from_str::<serde_json::Value>(doc) {
-        Ok(serde_json::Value::Null) => {}
-        Ok(value) => decode::decode_json(&value.to_string(), ctx, out),
-        Err(e) => out.problems.push(Problem { line: ctx.line, reason: format!("YAML: {e}") }),
-    }
+    use serde_json::Value;
+    // Text that is not JSON is read as YAML, where a line of plain text is a valid document:
+    // a string. Say so, rather than that a JSON object was expected.
+    let scalar = |found: &str| format!("neither JSON nor a YAML object: found {found}");
+    let reason = match serde_norway::from_str::<Value>(doc) {
+        Ok(Value::Null) => return,
+        Ok(Value::String(_)) => scalar("plain text"),
+        Ok(Value::Number(_)) => scalar("a number"),
+        Ok(Value::Bool(_)) => scalar("a boolean"),
+        Ok(value) => return decode::decode_json(&value.to_string(), ctx, out),
+        Err(e) => format!("YAML: {e}"),
+    };
+    out.problems.push(Problem { line: ctx.line, reason });
 }
 
 #[cfg(test)]
@@ -75,5 +83,20 @@ mod tests {
         let Record::Dump(pod) = &out.records[0] else { panic!() };
         assert_eq!(pod.observed_us, Some(1_621_417_378_640_117));
         assert_eq!(&*pod.state.object.resource, "pods");
+    }
+
+    #[test]
+    fn plain_text_is_reported_as_such() {
+        let mut out = Decoded::default();
+        decode_yaml(b"I0101 12:00:00 started\n---\n42\n---\ntrue\n", 1, &mut out);
+        let problems: Vec<(u64, &str)> = out.problems.iter().map(|p| (p.line, p.reason.as_str())).collect();
+        assert_eq!(
+            problems,
+            [
+                (1, "neither JSON nor a YAML object: found plain text"),
+                (3, "neither JSON nor a YAML object: found a number"),
+                (5, "neither JSON nor a YAML object: found a boolean"),
+            ]
+        );
     }
 }
