@@ -397,11 +397,7 @@ fn owner_link(row: &Row) -> rusqlite::Result<OwnerLink> {
 
 /// The owners an object's ownerReferences name, the controller first.
 pub fn owners_of(conn: &Connection, object: i64) -> Result<Vec<OwnerLink>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT object_id, owner_id, controller FROM owner_refs WHERE object_id = ?1 ORDER BY controller DESC, owner_id",
-    )?;
-    let rows = stmt.query_map([object], owner_link)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    owner_links(conn, "WHERE object_id = ?1 ORDER BY controller DESC, owner_id", object)
 }
 
 /// The ownerReferences without `controller: true` of each object: links, not parents.
@@ -413,10 +409,13 @@ pub fn other_owners_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64
 
 /// The objects whose ownerReferences name this one.
 pub fn owned_by(conn: &Connection, owner: i64) -> Result<Vec<OwnerLink>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT object_id, owner_id, controller FROM owner_refs WHERE owner_id = ?1 ORDER BY object_id",
-    )?;
-    let rows = stmt.query_map([owner], owner_link)?;
+    owner_links(conn, "WHERE owner_id = ?1 ORDER BY object_id", owner)
+}
+
+/// The ownerReferences that `filter` (a WHERE clause on `?1`, and an ORDER BY) selects.
+fn owner_links(conn: &Connection, filter: &str, id: i64) -> Result<Vec<OwnerLink>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT object_id, owner_id, controller FROM owner_refs {filter}"))?;
+    let rows = stmt.query_map([id], owner_link)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
