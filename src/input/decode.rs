@@ -329,7 +329,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let impersonated_user = string_of(impersonated, "impersonatedUser", "username")?.map(|u| strings.get(&u));
     let source_ip = match top.source_ips.map(RawValue::get) {
         None | Some("null") => None,
-        Some(ips) => match skim::elements(ips).ok_or("`sourceIPs` is not an array")?.first() {
+        Some(ips) => match skim::first_element(ips).ok_or("`sourceIPs` is not an array")? {
             Some(ip) => skim::string(ip).map_err(|()| "`sourceIPs` holds a non-string")?.map(|ip| strings.get(&ip)),
             None => None,
         },

@@ -15,28 +15,20 @@ pub fn members(json: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
     Some(members)
 }
 
-/// The elements of a JSON array, as raw text.
-pub fn elements(json: &str) -> Option<Vec<&str>> {
+/// The first element of a JSON array as raw text, `Some(None)` for an empty array; the rest
+/// of the array is not read.
+pub fn first_element(json: &str) -> Option<Option<&str>> {
     let bytes = json.as_bytes();
-    let mut at = skip_space(bytes, 0);
+    let at = skip_space(bytes, 0);
     if bytes.get(at) != Some(&b'[') {
         return None;
     }
-    let mut elements = Vec::new();
-    at = skip_space(bytes, at + 1);
+    let at = skip_space(bytes, at + 1);
     if bytes.get(at) == Some(&b']') {
-        return Some(elements);
+        return Some(None);
     }
-    loop {
-        let end = value_end(bytes, at)?;
-        elements.push(json.get(at..end)?);
-        at = skip_space(bytes, end);
-        match bytes.get(at)? {
-            b',' => at = skip_space(bytes, at + 1),
-            b']' => return Some(elements),
-            _ => return None,
-        }
-    }
+    let end = value_end(bytes, at)?;
+    Some(Some(json.get(at..end)?))
 }
 
 /// The raw text of one member of a JSON object; the rest of the object is not read.
@@ -181,9 +173,9 @@ mod tests {
         assert_eq!(member(json, "d"), Some(r#"{"e":[1,{"f":"}"}]}"#));
         assert_eq!(member(json, "z"), None);
         assert_eq!(members("{}").unwrap().len(), 0);
-        assert_eq!(elements(r#"[ "a", {"b":[1]} ,3]"#), Some(vec![r#""a""#, r#"{"b":[1]}"#, "3"]));
-        assert_eq!(elements("[]"), Some(vec![]));
-        assert_eq!(elements("[1,"), None);
+        assert_eq!(first_element(r#"[ {"b":[1]} ,3]"#), Some(Some(r#"{"b":[1]}"#)));
+        assert_eq!(first_element(" [ ] "), Some(None));
+        assert_eq!(first_element("{}"), None);
         // Pretty-printed, as dumps are.
         let pretty = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\n    \"name\": \"web\"\n  }\n}";
         assert_eq!(member(pretty, "metadata"), Some("{\n    \"name\": \"web\"\n  }"));
@@ -203,6 +195,9 @@ mod tests {
             ["", "[1]", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\" 1}", "{\"a\":\"x}", "{\"a\":{\"b\":1}", "{a:1}"]
         {
             assert!(members(broken).is_none(), "{broken:?}");
+        }
+        for broken in ["", "[", "[\"a", "[{\"a\":1"] {
+            assert!(first_element(broken).is_none(), "{broken:?}");
         }
     }
 }
