@@ -26,6 +26,64 @@ pub enum EntryKind {
     Gap,
 }
 
+/// What an entry says besides its changes; shown, and serialized, as a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Created,
+    Deleted,
+    /// A refused write: its reason and message.
+    Failed(String),
+    /// The resourceVersion moved from `from` to `to` through writes the logs do not hold.
+    Missing {
+        from: String,
+        to: String,
+    },
+    /// A successful write whose log entry has no response body, at this audit level.
+    ChangesUnknown {
+        level: i64,
+    },
+    /// The write was based on another resourceVersion than this one, the last state seen,
+    /// and is compared with it.
+    ComparedWith(String),
+    NoOp,
+    /// The first state seen of an object that existed before: nothing to compare with.
+    FirstSeen,
+    /// A state a dump showed and no logged write produced.
+    DumpOnly,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Created => f.write_str("created"),
+            Note::Deleted => f.write_str("deleted"),
+            Note::Failed(reason) => f.write_str(reason),
+            Note::Missing { from, to } => {
+                write!(f, "resourceVersion {from} → {to}: written by requests these logs do not hold")
+            }
+            Note::ChangesUnknown { level } => write!(
+                f,
+                "changes unknown: the log has no response body ({} level)",
+                match level {
+                    3 => "RequestResponse, but not an object",
+                    2 => "Request",
+                    _ => "Metadata",
+                }
+            ),
+            Note::ComparedWith(rv) => write!(f, "compared with resourceVersion {rv}, the last state seen"),
+            Note::NoOp => f.write_str("no-op"),
+            Note::FirstSeen => f.write_str("first state seen: nothing earlier to compare with"),
+            Note::DumpOnly => f.write_str("seen in a dump; no logged write produced it"),
+        }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// One link of the chain.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
@@ -42,7 +100,7 @@ pub struct Entry {
     pub changes: Vec<Change>,
     /// `created`, `deleted`, `no-op`, or what is unknown and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// The patch document sent, for patches.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patch: Option<Value>,
@@ -147,12 +205,7 @@ pub fn from_rows(
                 entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
                 if !request.succeeded() {
                     entry.kind = EntryKind::Failed;
-                    let reason = request.reason.clone().or(request.code.map(|c| c.to_string()));
-                    entry.notes.push(match (&reason, &request.message) {
-                        (Some(reason), Some(message)) => format!("{reason}: {message}"),
-                        (Some(reason), None) => reason.clone(),
-                        (None, _) => "no response recorded".to_owned(),
-                    });
+                    entry.notes.push(Note::Failed(request.failure()));
                 } else {
                     // A write based on a resourceVersion we never saw produced: writes are missing.
                     if let (Some(base), Some(seen)) = (&request.base_rv, &current_rv)
@@ -166,46 +219,37 @@ pub fn from_rows(
                             base_rv: Some(seen.clone()),
                             new_rv: Some(base.clone()),
                             changes: Vec::new(),
-                            notes: vec![format!(
-                                "resourceVersion {seen} → {base}: written by requests these logs do not hold"
-                            )],
+                            notes: vec![Note::Missing { from: seen.clone(), to: base.clone() }],
                             patch: None,
                             held_us: None,
                             still_held: false,
                         });
                     }
                     match request.verb.as_str() {
-                        "create" if request.subresource.is_none() => entry.notes.push("created".to_owned()),
+                        "create" if request.subresource.is_none() => entry.notes.push(Note::Created),
                         "delete" | "deletecollection" if request.subresource.is_none() => {
-                            entry.notes.push("deleted".to_owned())
+                            entry.notes.push(Note::Deleted)
                         }
                         _ => {}
                     }
                     if body.is_none() {
-                        entry.notes.push(format!(
-                            "changes unknown: the log has no response body ({} level)",
-                            match request.level {
-                                3 => "RequestResponse, but not an object",
-                                2 => "Request",
-                                _ => "Metadata",
-                            }
-                        ));
+                        entry.notes.push(Note::ChangesUnknown { level: request.level });
                     }
                 }
                 entry.request = Some(request.clone());
             }
             None => {
                 entry.kind = EntryKind::Dump;
-                entry.notes.push("seen in a dump; no logged write produced it".to_owned());
+                entry.notes.push(Note::DumpOnly);
             }
         }
         if let Some(body) = body {
-            let created = entry.notes.iter().any(|n| n == "created");
+            let created = entry.notes.contains(&Note::Created);
             let before = match &current {
                 _ if created => None,
                 Some((rv, value)) => {
                     if entry.base_rv.as_deref().is_some_and(|b| b != rv) && entry.kind == EntryKind::Write {
-                        entry.notes.push(format!("compared with resourceVersion {rv}, the last state seen"));
+                        entry.notes.push(Note::ComparedWith(rv.clone()));
                     }
                     Some(value.clone())
                 }
@@ -214,16 +258,14 @@ pub fn from_rows(
             match before {
                 Some(before) => {
                     entry.changes = diff::diff(&before, &body);
-                    let is_delete = entry.notes.iter().any(|n| n == "deleted");
+                    let is_delete = entry.notes.contains(&Note::Deleted);
                     if !created && !is_delete && entry.changes.iter().all(|c| c.noise) && entry.kind == EntryKind::Write
                     {
-                        entry.notes.push("no-op".to_owned());
+                        entry.notes.push(Note::NoOp);
                     }
                 }
                 None if created => entry.changes = diff::created(&body),
-                None if entry.kind == EntryKind::Write => {
-                    entry.notes.push("first state seen: nothing earlier to compare with".to_owned())
-                }
+                None if entry.kind == EntryKind::Write => entry.notes.push(Note::FirstSeen),
                 None => {}
             }
             let rv = entry.new_rv.clone().unwrap_or_default();

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{Style, duration_us, status_text};
-use crate::chain::{Chain, EntryKind};
+use crate::chain::{Chain, EntryKind, Note};
 use crate::model::time::format_micros;
 
 pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, style: Style) -> io::Result<()> {
@@ -47,9 +47,9 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, sty
             result
         );
         writeln!(out, "{}", if entry.kind == EntryKind::Gap { style.yellow(&line) } else { line })?;
-        let created = entry.notes.iter().any(|n| n == "created");
+        let created = entry.notes.contains(&Note::Created);
         for note in &entry.notes {
-            writeln!(out, "    {}", style.dim(note))?;
+            writeln!(out, "    {}", style.dim(&note.to_string()))?;
         }
         // A create lists every field it set: worth it only when blaming a field.
         if !created || blame {

@@ -208,6 +208,16 @@ impl RequestRow {
         self.code.is_some_and(|c| (200..300).contains(&c))
     }
 
+    /// Why a request failed, as the apiserver said: `Conflict: Operation cannot be ...`.
+    pub fn failure(&self) -> String {
+        let reason = self.reason.clone().or(self.code.map(|c| c.to_string()));
+        match (reason, &self.message) {
+            (Some(reason), Some(message)) => format!("{reason}: {message}"),
+            (Some(reason), None) => reason,
+            (None, _) => "no response recorded".to_owned(),
+        }
+    }
+
     pub fn is_write(&self) -> bool {
         crate::model::is_write_verb(&self.verb)
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{
     Counts, Log, LogKind, ObjectNode, Pipeline, Span, SpanKind, Status, Tag, TagValue, Trace, pipeline, span_id,
 };
-use crate::chain::{self, Entry, EntryKind};
+use crate::chain::{self, Entry, EntryKind, Note};
 use crate::graph::{self, Link, Ownership, Scope};
 use crate::model::component::component_name;
 use crate::model::time::format_micros;
@@ -250,7 +250,7 @@ impl Builder<'_> {
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
             if self.filters.window.contains(entry.time_us) {
                 let (kind, lines) = if entry.kind == EntryKind::Gap {
-                    (LogKind::Gap, entry.notes.clone())
+                    (LogKind::Gap, entry.notes.iter().map(ToString::to_string).collect())
                 } else {
                     let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
                     (LogKind::Dump, if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
@@ -383,13 +383,7 @@ fn audit_span(
     let log = |kind, lines, status| Log::new(kind, at, lines, status);
     let mut logs = Vec::new();
     if failed {
-        let reason = request.reason.clone().or(request.code.map(|c| c.to_string()));
-        let line = match (reason, &request.message) {
-            (Some(reason), Some(message)) => format!("{reason}: {message}"),
-            (Some(reason), None) => reason,
-            (None, _) => "no response recorded".to_owned(),
-        };
-        logs.push(log(LogKind::Error, vec![line], Status::Error));
+        logs.push(log(LogKind::Error, vec![request.failure()], Status::Error));
     }
     if let Some(entry) = entry.filter(|_| !failed) {
         // Without bodies every write would say "changes unknown": the header says it once.
@@ -397,9 +391,9 @@ fn audit_span(
         let notes: Vec<String> = entry
             .notes
             .iter()
-            .filter(|n| !matches!(n.as_str(), "created" | "deleted"))
-            .filter(|n| !(metadata_only && n.starts_with("changes unknown")))
-            .cloned()
+            .filter(|n| !matches!(n, Note::Created | Note::Deleted))
+            .filter(|n| !(metadata_only && matches!(n, Note::ChangesUnknown { .. })))
+            .map(ToString::to_string)
             .collect();
         if !notes.is_empty() {
             logs.push(log(LogKind::Note, notes, Status::Ok));
