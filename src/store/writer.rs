@@ -703,32 +703,40 @@ impl<'c> Writer<'c> {
     }
 }
 
-/// The columns of a request row, in the order of [`INSERT_REQUEST`]'s parameters.
-macro_rules! request_columns {
-    () => {
+/// A request row's columns, and the parameters that bind them in that order.
+macro_rules! request_row {
+    (columns) => {
         "audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
          object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
          received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len"
     };
-}
-
-/// `INSERT ... INTO table (columns) VALUES (?1 ... ?24)` for a table of request rows.
-macro_rules! insert_request_row {
-    ($insert:literal, $table:literal) => {
-        concat!(
-            $insert,
-            " INTO ",
-            $table,
-            " (",
-            request_columns!(),
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-        )
+    (values) => {
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24"
     };
 }
 
-const INSERT_PENDING: &str = insert_request_row!("INSERT", "pending_requests");
+/// An Event row's columns, and the parameters that bind them in that order.
+macro_rules! event_row {
+    (columns) => {
+        "cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
+         object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
+         reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
+    };
+    (values) => {
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25"
+    };
+}
 
-const INSERT_REQUEST: &str = insert_request_row!("INSERT OR IGNORE", "requests");
+/// `INSERT ... INTO table (columns) VALUES (parameters)` for a `row` macro as above.
+macro_rules! insert_row {
+    ($insert:literal, $table:literal, $row:ident) => {
+        concat!($insert, " INTO ", $table, " (", $row!(columns), ") VALUES (", $row!(values), ")")
+    };
+}
+
+const INSERT_PENDING: &str = insert_row!("INSERT", "pending_requests", request_row);
+
+const INSERT_REQUEST: &str = insert_row!("INSERT OR IGNORE", "requests", request_row);
 
 /// How a stage merges into the row of its request. Stages of one request arrive as
 /// separate audit events, maybe in different files: the row keeps the union of stages, a
@@ -783,32 +791,9 @@ UPDATE object_states SET
     body_len = CASE WHEN ?4 < source THEN ?7 ELSE body_len END
 WHERE object_id = ?1 AND resource_version = ?2";
 
-/// The columns of an Event row, in the order of [`INSERT_EVENT`]'s parameters.
-macro_rules! event_columns {
-    () => {
-        "cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
-         object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
-         reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
-    };
-}
+const INSERT_EVENT: &str = insert_row!("INSERT OR IGNORE", "events", event_row);
 
-/// `INSERT ... INTO table (columns) VALUES (?1 ... ?25)` for a table of Event rows.
-macro_rules! insert_event_row {
-    ($insert:literal, $table:literal) => {
-        concat!(
-            $insert,
-            " INTO ",
-            $table,
-            " (",
-            event_columns!(),
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
-        )
-    };
-}
-
-const INSERT_EVENT: &str = insert_event_row!("INSERT OR IGNORE", "events");
-
-const INSERT_PENDING_EVENT: &str = insert_event_row!("INSERT", "pending_events");
+const INSERT_PENDING_EVENT: &str = insert_row!("INSERT", "pending_events", event_row);
 
 /// What draining the pending rows of a bulk load did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -827,7 +812,8 @@ pub fn drain_pending(conn: &Connection) -> Result<Drained> {
     tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
     let mut drained = Drained::default();
     {
-        let mut pending = tx.prepare(concat!("SELECT ", request_columns!(), " FROM pending_requests ORDER BY id"))?;
+        let mut pending =
+            tx.prepare(concat!("SELECT ", request_row!(columns), " FROM pending_requests ORDER BY id"))?;
         let mut insert = tx.prepare(INSERT_REQUEST)?;
         let mut merge = tx.prepare(MERGE_REQUEST)?;
         let mut rows = pending.query([])?;
@@ -847,9 +833,9 @@ pub fn drain_pending(conn: &Connection) -> Result<Drained> {
     let events_added = tx.execute(
         concat!(
             "INSERT OR IGNORE INTO events (",
-            event_columns!(),
+            event_row!(columns),
             ") SELECT ",
-            event_columns!(),
+            event_row!(columns),
             " FROM pending_events ORDER BY id"
         ),
         [],
