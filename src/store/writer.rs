@@ -804,12 +804,10 @@ pub struct Drained {
     pub duplicates: u64,
 }
 
-/// Ends a bulk load: builds the unique indexes on auditIDs and Event versions (the load
-/// stored each at most once), then writes the pending requests and Events the way a
-/// row-by-row load would have. Also finishes a bulk load that was interrupted.
+/// Ends a bulk load once the unique indexes on auditIDs and Event versions are back: writes
+/// the pending requests and Events the way a row-by-row load would have.
 pub fn drain_pending(conn: &Connection) -> Result<Drained> {
     let tx = conn.unchecked_transaction()?;
-    tx.execute_batch(super::REQUESTS_AUDIT_ID_INDEX)?;
     let mut drained = Drained::default();
     {
         let mut pending =
@@ -828,7 +826,6 @@ pub fn drain_pending(conn: &Connection) -> Result<Drained> {
             }
         }
     }
-    tx.execute_batch(super::EVENTS_VERSION_INDEX)?;
     let pending_events: i64 = tx.query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))?;
     let events_added = tx.execute(
         concat!(
