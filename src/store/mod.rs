@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::Connection;
 
-pub use writer::{Drained, WriteSummary, Writer};
+pub use writer::{WriteSummary, Writer};
 
 /// Where the store lives: a file, or memory for one-off looks.
 #[derive(Debug, Clone)]
