@@ -844,16 +844,17 @@ pub fn drain_pending(conn: &Connection) -> Result<Drained> {
     Ok(drained)
 }
 
-/// The auditIDs and Event versions a bulk load has stored, as a Bloom filter: "no" is certain, so only the
-/// few "maybe" answers (repeats and about 1% false positives) need the slow path. The
-/// rows of the most recent requests are remembered too: the stages of one request are
+/// The auditIDs and Event versions a bulk load has stored, as a Bloom filter: "no" is
+/// certain, so only the few "maybe" answers (repeats and about 1% false positives) need the
+/// slow path. The rows of recent requests are remembered too: the stages of one request are
 /// logged moments apart, and merge into their row without waiting for the index.
 struct SeenKeys {
-    bits: Vec<u64>,
-    recent: FastMap<u128, i64>,
-    /// The generation before `recent`: together they always hold the last
-    /// [`CACHE_LIMIT`] requests.
-    older: FastMap<u128, i64>,
+    /// A key's bits all fall in one 512-bit block, a cache line: one miss per key, not one
+    /// per bit.
+    blocks: Vec<[u64; 8]>,
+    /// Row ids of requests stored lately, in the slot their hash picks; a newer request
+    /// takes the slot of an older one, which then merges by the slow path.
+    recent: Vec<(u128, i64)>,
 }
 
 /// What a bulk load knows of an auditID.
@@ -867,12 +868,13 @@ enum Seen {
 }
 
 impl SeenKeys {
-    const HASHES: u64 = 7;
+    /// Slots for recent requests: most of the last 200k or so are still there.
+    const RECENT_SLOTS: usize = 1 << 18;
 
-    /// About ten bits per expected key: a 1% false-positive rate.
+    /// About ten bits per expected key: a false-positive rate near 1%.
     fn new(expected: u64) -> SeenKeys {
-        let words = (expected.max(1 << 16) * 10).div_ceil(64);
-        SeenKeys { bits: vec![0; words as usize], recent: FastMap::default(), older: FastMap::default() }
+        let blocks = (expected.max(1 << 16) * 10).div_ceil(512);
+        SeenKeys { blocks: vec![[0; 8]; blocks as usize], recent: vec![(0, 0); Self::RECENT_SLOTS] }
     }
 
     /// Records a key, given in parts, and tells what was known of it before.
@@ -882,32 +884,34 @@ impl SeenKeys {
             hasher.update(part);
         }
         let hash = hasher.digest128();
-        let (h1, h2) = (hash as u64, (hash >> 64) as u64 | 1);
-        let n = self.bits.len() as u64 * 64;
+        let (low, high) = (hash as u64, (hash >> 64) as u64);
+        // The low half picks the block (by multiplying, which spreads it evenly over any
+        // count); six bits of the high half each pick a bit in one of the block's words.
+        let index = ((u128::from(low) * self.blocks.len() as u128) >> 64) as usize;
+        let block = &mut self.blocks[index];
         let mut seen = true;
-        for i in 0..Self::HASHES {
-            let bit = h1.wrapping_add(i.wrapping_mul(h2)) % n;
-            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
-            seen &= self.bits[word] & mask != 0;
-            self.bits[word] |= mask;
+        for (i, word) in block.iter_mut().enumerate() {
+            let mask = 1u64 << ((high >> (6 * i)) & 63);
+            seen &= *word & mask != 0;
+            *word |= mask;
         }
         if !seen {
             return Seen::No(hash);
         }
         // The merge checks the auditID itself, so a colliding hash cannot merge wrongly.
-        match self.recent.get(&hash).or_else(|| self.older.get(&hash)) {
-            Some(&id) => Seen::Recently(id),
-            None => Seen::Maybe,
+        match self.recent[Self::slot(hash)] {
+            (stored, id) if stored == hash && id != 0 => Seen::Recently(id),
+            _ => Seen::Maybe,
         }
     }
 
     fn remember(&mut self, hash: u128, id: i64) {
-        if self.recent.len() >= CACHE_LIMIT {
-            // Sized up front: growing a map of this size rehashes it several times.
-            let fresh = FastMap::with_capacity_and_hasher(CACHE_LIMIT, Default::default());
-            self.older = std::mem::replace(&mut self.recent, fresh);
-        }
-        self.recent.insert(hash, id);
+        self.recent[Self::slot(hash)] = (hash, id);
+    }
+
+    /// The top 18 bits of the hash.
+    fn slot(hash: u128) -> usize {
+        (hash >> (128 - Self::RECENT_SLOTS.trailing_zeros())) as usize
     }
 }
 
@@ -918,12 +922,26 @@ mod tests {
     #[test]
     fn seen_keys_never_forget_and_rarely_imagine() {
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834).to_le_bytes();
-        let mut seen = SeenKeys::new(10_000);
+        let mut seen = SeenKeys::new(100_000);
         let maybe = |seen: &mut SeenKeys, i| !matches!(seen.insert(&[&key(i)]), Seen::No(_));
-        let imagined_while_filling = (0..10_000).filter(|&i| maybe(&mut seen, i)).count();
-        assert!((0..10_000).all(|i| maybe(&mut seen, i)), "every stored key is seen again");
-        let imagined = (10_000..20_000).filter(|&i| maybe(&mut seen, i)).count();
-        // At least 65536 keys' worth of bits, ten a key: well under 1% here.
-        assert!(imagined_while_filling + imagined < 200, "{imagined_while_filling} + {imagined} false positives");
+        let imagined_while_filling = (0..100_000).filter(|&i| maybe(&mut seen, i)).count();
+        assert!((0..100_000).all(|i| maybe(&mut seen, i)), "every stored key is seen again");
+        // Filled to what it was sized for, about 1% of new keys are "maybe".
+        let imagined = (100_000..110_000).filter(|&i| maybe(&mut seen, i)).count();
+        assert!(
+            imagined_while_filling < 1_000 && imagined < 200,
+            "{imagined_while_filling} + {imagined} false positives"
+        );
+    }
+
+    #[test]
+    fn recent_requests_are_found_by_their_row() {
+        let mut seen = SeenKeys::new(1_000);
+        let Seen::No(hash) = seen.insert(&[b"a"]) else { panic!("a new key") };
+        seen.remember(hash, 42);
+        assert!(matches!(seen.insert(&[b"a"]), Seen::Recently(42)));
+        // Seen, but never remembered with a row: only the index can tell.
+        let Seen::No(_) = seen.insert(&[b"b"]) else { panic!("a new key") };
+        assert!(matches!(seen.insert(&[b"b"]), Seen::Maybe));
     }
 }
