@@ -55,18 +55,19 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
 
-/// The unique index that keeps one row per request. A bulk load drops it and
-/// [`Store::finish_bulk_load`] restores it.
-pub const REQUESTS_AUDIT_ID_INDEX: &str =
-    "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)";
-
-/// One row per version of an Event.
-pub const EVENTS_VERSION_INDEX: &str =
-    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON events (cluster_id, event_key, version_key)";
+/// The unique indexes that keep one row per request and one per version of an Event, by
+/// name. A bulk load into an empty table drops its index and [`Store::finish_bulk_load`]
+/// builds it again.
+const REQUESTS_AUDIT_ID_INDEX: (&str, &str) =
+    ("requests_audit_id", "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)");
+const EVENTS_VERSION_INDEX: (&str, &str) = (
+    "events_version",
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON events (cluster_id, event_key, version_key)",
+);
 
 /// How a load much bigger than the store writes: without the query indexes, and into empty
 /// tables without their unique index either (see docs/schema.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BulkLoad {
     /// No requests are stored yet: append them without `requests_audit_id`.
     pub requests: bool,
@@ -122,7 +123,8 @@ impl Store {
     /// indexes, and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
     /// them again.
     pub fn start_bulk_load(&self, bulk: &BulkLoad) -> Result<()> {
-        let unique = [bulk.requests.then_some("requests_audit_id"), bulk.events.then_some("events_version")];
+        let unique =
+            [bulk.requests.then_some(REQUESTS_AUDIT_ID_INDEX.0), bulk.events.then_some(EVENTS_VERSION_INDEX.0)];
         for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique.into_iter().flatten()) {
             self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
         }
@@ -133,7 +135,7 @@ impl Store {
     /// Also finishes a bulk load that was interrupted.
     pub fn finish_bulk_load(&self) -> Result<writer::Drained> {
         // The load stored each auditID and Event version at most once: these cannot fail.
-        self.build_indexes([REQUESTS_AUDIT_ID_INDEX, EVENTS_VERSION_INDEX])?;
+        self.build_indexes([REQUESTS_AUDIT_ID_INDEX.1, EVENTS_VERSION_INDEX.1])?;
         let drained = writer::drain_pending(&self.conn)?;
         self.ensure_query_indexes()?;
         Ok(drained)
@@ -142,11 +144,10 @@ impl Store {
     /// Whether a bulk load was interrupted before [`Store::finish_bulk_load`].
     pub fn needs_bulk_repair(&self) -> Result<bool> {
         Ok(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM sqlite_master
-                     WHERE type = 'index' AND name IN ('requests_audit_id', 'events_version')) < 2
+            "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?1, ?2)) < 2
                  OR EXISTS (SELECT 1 FROM pending_requests)
                  OR EXISTS (SELECT 1 FROM pending_events)",
-            [],
+            [REQUESTS_AUDIT_ID_INDEX.0, EVENTS_VERSION_INDEX.0],
             |r| r.get(0),
         )?)
     }

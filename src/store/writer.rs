@@ -81,11 +81,10 @@ pub struct Writer<'c> {
     merge_request: Statement<'c>,
     merge_request_by_id: Statement<'c>,
     insert_pending: Statement<'c>,
-    /// In a bulk load into tables without their unique index: the auditIDs and Event
-    /// versions stored so far.
+    /// The tables a bulk load writes without their unique index (none outside one), and
+    /// the auditIDs and Event versions stored in them so far.
+    unindexed: BulkLoad,
     seen: Option<SeenKeys>,
-    requests_unindexed: bool,
-    events_unindexed: bool,
     insert_event: Statement<'c>,
     insert_pending_event: Statement<'c>,
     insert_state: Statement<'c>,
@@ -125,7 +124,7 @@ impl<'c> Writer<'c> {
         periodic_commits: bool,
         bulk: Option<BulkLoad>,
     ) -> Result<Writer<'c>> {
-        let unindexed = bulk.filter(|b| b.requests || b.events);
+        let unindexed = bulk.unwrap_or_default();
         let mut learned = HashMap::new();
         {
             let mut stmt = conn.prepare("SELECT api_group, resource, kind FROM api_resources")?;
@@ -146,9 +145,8 @@ impl<'c> Writer<'c> {
             merge_request: conn.prepare(MERGE_REQUEST)?,
             merge_request_by_id: conn.prepare(MERGE_REQUEST_BY_ID)?,
             insert_pending: conn.prepare(INSERT_PENDING)?,
-            seen: unindexed.map(|b| SeenKeys::new(b.expected_keys)),
-            requests_unindexed: unindexed.is_some_and(|b| b.requests),
-            events_unindexed: unindexed.is_some_and(|b| b.events),
+            unindexed,
+            seen: (unindexed.requests || unindexed.events).then(|| SeenKeys::new(unindexed.expected_keys)),
             insert_event: conn.prepare(INSERT_EVENT)?,
             insert_pending_event: conn.prepare(INSERT_PENDING_EVENT)?,
             insert_state: conn.prepare(INSERT_STATE)?,
@@ -586,7 +584,7 @@ impl<'c> Writer<'c> {
         ];
         // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
         // request merges into its row; a stage stored before changes nothing.
-        let unindexed = self.requests_unindexed;
+        let unindexed = self.unindexed.requests;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
             // No unique index to consult. A stage of a request stored moments ago merges into
             // its row now; any other possibly seen auditID waits for the index.
@@ -671,7 +669,7 @@ impl<'c> Writer<'c> {
             event.series_last_us,
             time_us,
         ];
-        let unindexed = self.events_unindexed;
+        let unindexed = self.unindexed.events;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
             let key: [&[u8]; 5] =
                 [b"event", &cluster.to_le_bytes(), event_key.as_bytes(), b"\0", version_key.as_bytes()];
