@@ -46,20 +46,23 @@ pub fn member<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 /// A JSON string's text; `Ok(None)` for `null`, `Err` for any other kind of value.
 pub fn string(raw: &str) -> Result<Option<Cow<'_, str>>, ()> {
     match raw.as_bytes().first() {
-        Some(b'"') => unquote(raw).map(Some).ok_or(()),
+        Some(b'"') => string_end(raw.as_bytes(), 0)
+            .filter(|&(end, _)| end == raw.len())
+            .and_then(|(end, escaped)| text(raw, 0, end, escaped))
+            .map(Some)
+            .ok_or(()),
         _ if raw == "null" => Ok(None),
         _ => Err(()),
     }
 }
 
-/// A quoted JSON string's text, borrowed unless it holds escapes.
-fn unquote(quoted: &str) -> Option<Cow<'_, str>> {
-    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') { unescape(quoted) } else { Some(Cow::Borrowed(inner)) }
-}
-
-fn unescape(quoted: &str) -> Option<Cow<'_, str>> {
-    serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+/// The text of the string quoted in `json[start..end]`, borrowed unless it holds escapes.
+fn text(json: &str, start: usize, end: usize, escaped: bool) -> Option<Cow<'_, str>> {
+    if escaped {
+        serde_json::from_str::<String>(json.get(start..end)?).ok().map(Cow::Owned)
+    } else {
+        json.get(start + 1..end - 1).map(Cow::Borrowed)
+    }
 }
 
 /// Calls `visit` with each member of an object until it returns true. `None` when `json`
@@ -79,10 +82,7 @@ pub fn for_each_member<'a>(json: &'a str, mut visit: impl FnMut(Cow<'a, str>, &'
             return None;
         }
         let (key_end, escaped) = string_end(bytes, at)?;
-        let key = match json.get(at + 1..key_end - 1)? {
-            plain if !escaped => Cow::Borrowed(plain),
-            _ => unescape(json.get(at..key_end)?)?,
-        };
+        let key = text(json, at, key_end, escaped)?;
         at = skip_space(bytes, key_end);
         if bytes.get(at) != Some(&b':') {
             return None;
