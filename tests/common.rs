@@ -53,24 +53,7 @@ impl Store {
     }
 
     pub fn rows(&self, sql: &str) -> Vec<String> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let columns = stmt.column_count();
-        stmt.query_map([], |row| {
-            Ok((0..columns)
-                .map(|i| match row.get_ref(i).expect("column") {
-                    rusqlite::types::ValueRef::Null => "NULL".to_owned(),
-                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                    rusqlite::types::ValueRef::Real(f) => f.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    rusqlite::types::ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
-                })
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+        rows(&self.conn(), sql)
     }
 
     pub fn stats(&self) -> serde_json::Value {
@@ -97,4 +80,25 @@ pub fn realdata(test: &str) -> Option<PathBuf> {
         eprintln!("skipping {test}: ../shared/realdata is not here");
         None
     }
+}
+
+/// Each row of a query, its values joined by `|`.
+pub fn rows(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let columns = stmt.column_count();
+    stmt.query_map([], |row| {
+        Ok((0..columns)
+            .map(|i| match row.get_ref(i).expect("column") {
+                rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+            })
+            .collect::<Vec<_>>()
+            .join("|"))
+    })
+    .expect("query")
+    .collect::<Result<_, _>>()
+    .expect("rows")
 }

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use crate::common::{Store, bin, stderr, testdata};
+use crate::common::{Store, bin, rows, stderr, testdata};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -405,31 +405,16 @@ fn memory_store_writes_nothing_to_disk() {
 }
 
 /// Rows of every request, without row ids: what two loads must agree on.
-/// Each row of a query, its values joined by `|`.
-fn rows(store: &kelemetry_cli::store::Store, sql: &str) -> Vec<String> {
-    let mut stmt = store.conn.prepare(sql).unwrap();
-    let columns = stmt.column_count();
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((0..columns)
-                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
-                .collect::<Result<Vec<_>, _>>()?
-                .join("|"))
-        })
-        .unwrap();
-    rows.map(Result::unwrap).collect()
-}
-
 fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
     rows(
-        store,
+        &store.conn,
         "SELECT hex(audit_id), stages, level, code, coalesce(base_rv, ''), coalesce(new_rv, ''), received_us, completed_us,
                 coalesce(object_id, 0), coalesce(body_len, 0) FROM requests ORDER BY audit_id",
     )
 }
 
 fn event_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
-    rows(store, "SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
+    rows(&store.conn, "SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
 }
 
 #[test]
