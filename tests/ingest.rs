@@ -404,12 +404,14 @@ fn memory_store_writes_nothing_to_disk() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-/// Rows of every request, without row ids: what two loads must agree on.
+/// Rows of every request, with objects by name, not row id: what two loads must agree on.
 fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
     rows(
         &store.conn,
-        "SELECT hex(audit_id), stages, level, code, coalesce(base_rv, ''), coalesce(new_rv, ''), received_us, completed_us,
-                coalesce(object_id, 0), coalesce(body_len, 0) FROM requests ORDER BY audit_id",
+        "SELECT hex(r.audit_id), r.stages, r.level, r.code, coalesce(r.base_rv, ''), coalesce(r.new_rv, ''),
+                r.received_us, r.completed_us, coalesce(o.kind || ' ' || o.namespace || '/' || o.name, ''),
+                coalesce(o.uid, ''), coalesce(r.body_len, 0)
+         FROM requests r LEFT JOIN objects o ON o.id = r.object_id ORDER BY r.audit_id",
     )
 }
 
@@ -417,39 +419,44 @@ fn event_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
     rows(&store.conn, "SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
 }
 
-#[test]
-fn bulk_loads_store_what_row_by_row_loads_store() {
+/// Writes the given JSON Lines texts through the library's writer, one piece each, in
+/// order: row by row, or as a bulk load that ends as `ingest` ends it.
+fn load(texts: &[&[u8]], bulk: bool) -> (kelemetry_cli::store::Store, kelemetry_cli::store::WriteSummary) {
     use kelemetry_cli::input::{Format, Piece, decode_piece};
     use kelemetry_cli::store::{BulkLoad, Location, Store, Writer};
 
+    let store = Store::open_for_write(&Location::Memory).unwrap();
+    let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
+    if let Some(bulk) = &bulk {
+        store.start_bulk_load(bulk).unwrap();
+    }
+    let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
+    for text in texts {
+        let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
+        writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
+    }
+    let mut summary = writer.finish().unwrap();
+    if bulk.is_some() {
+        assert!(store.needs_bulk_repair().unwrap());
+        let drained = store.finish_bulk_load().unwrap();
+        summary.requests_added += drained.added;
+        summary.stages_merged += drained.merged;
+        summary.events_added += drained.events_added;
+        summary.duplicates_skipped += drained.duplicates;
+        assert!(!store.needs_bulk_repair().unwrap(), "the unique indexes are back");
+    }
+    kelemetry_cli::store::query::resolve_unnamed_objects(&store.conn).unwrap();
+    (store, summary)
+}
+
+#[test]
+fn bulk_loads_store_what_row_by_row_loads_store() {
     let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
     let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
-    let load = |bulk: bool| {
-        let store = Store::open_for_write(&Location::Memory).unwrap();
-        let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
-        if let Some(bulk) = &bulk {
-            store.start_bulk_load(bulk).unwrap();
-        }
-        let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
-        // The same file twice, as when rotated logs overlap.
-        for text in [&audit, &audit, &events, &events] {
-            let decoded =
-                decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.clone() });
-            writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
-        }
-        let mut summary = writer.finish().unwrap();
-        if bulk.is_some() {
-            assert!(store.needs_bulk_repair().unwrap());
-            let drained = store.finish_bulk_load().unwrap();
-            summary.requests_added += drained.added;
-            summary.stages_merged += drained.merged;
-            summary.events_added += drained.events_added;
-            summary.duplicates_skipped += drained.duplicates;
-        }
-        (store, summary)
-    };
-    let (normal, normal_summary) = load(false);
-    let (bulk, bulk_summary) = load(true);
+    // The same file twice, as when rotated logs overlap.
+    let texts: [&[u8]; 4] = [&audit, &audit, &events, &events];
+    let (normal, normal_summary) = load(&texts, false);
+    let (bulk, bulk_summary) = load(&texts, true);
     assert_eq!(request_rows(&bulk), request_rows(&normal));
     assert_eq!(request_rows(&bulk).len(), 14);
     assert_eq!(event_rows(&bulk), event_rows(&normal));
@@ -460,7 +467,38 @@ fn bulk_loads_store_what_row_by_row_loads_store() {
             (14, 1, 39, 15 + 39)
         );
     }
-    assert!(!bulk.needs_bulk_repair().unwrap(), "the unique index is back");
+}
+
+#[test]
+fn a_request_logged_at_two_levels_keeps_the_fuller_copy_whatever_the_order() {
+    // Two audit backends with different policies log the same 48 requests, one at
+    // RequestResponse and one at Metadata level.
+    let full = std::fs::read(testdata("rollout/audit.log")).unwrap();
+    let metadata = std::fs::read(testdata("rollout-metadata/audit.log")).unwrap();
+    let states = |store: &kelemetry_cli::store::Store| {
+        rows(
+            &store.conn,
+            "SELECT o.kind, o.name, s.resource_version FROM object_states s JOIN objects o ON o.id = s.object_id
+             ORDER BY 1, 2, 3",
+        )
+    };
+    let (expected_store, _) = load(&[&full], false);
+    let expected = request_rows(&expected_store);
+    let expected_states = states(&expected_store);
+    assert_eq!((expected.len(), expected_states.len()), (48, 40));
+    for bulk in [false, true] {
+        for texts in [[&full, &metadata], [&metadata, &full]] {
+            let texts = texts.map(Vec::as_slice);
+            let (store, summary) = load(&texts, bulk);
+            assert_eq!(request_rows(&store), expected, "bulk {bulk}, Metadata first: {}", texts[0] == metadata);
+            assert_eq!(states(&store), expected_states);
+            assert_eq!(
+                (summary.requests_added, summary.stages_merged + summary.duplicates_skipped),
+                (48, 48),
+                "bulk {bulk}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -583,7 +583,8 @@ impl<'c> Writer<'c> {
             body.map(|b| b.2),
         ];
         // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
-        // request merges into its row; a stage stored before changes nothing.
+        // request merges into its row; a stage stored before changes nothing unless it is
+        // logged at a higher level.
         let unindexed = self.unindexed.requests;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
             // No unique index to consult. A stage of a request stored moments ago merges into
@@ -738,8 +739,10 @@ const INSERT_REQUEST: &str = insert_row!("INSERT OR IGNORE", "requests", request
 
 /// How a stage merges into the row of its request. Stages of one request arrive as
 /// separate audit events, maybe in different files: the row keeps the union of stages, a
-/// later stage's outcome wins, a stage seen before changes nothing. Parameters as in
-/// [`INSERT_REQUEST`].
+/// later stage's outcome wins, a stage seen before changes nothing, unless it was logged at
+/// a higher level (two audit backends with different policies): then what its bodies tell
+/// (object, resourceVersions, patch) wins, so the row is the same whichever copy came
+/// first. Parameters as in [`INSERT_REQUEST`].
 macro_rules! merge_request {
     ($where_also:literal) => {
         concat!(
@@ -749,7 +752,7 @@ macro_rules! merge_request {
                  resource_id = coalesce(resource_id, ?6),
                  subresource_id = coalesce(subresource_id, ?7),
                  namespace_id = coalesce(namespace_id, ?8),
-                 object_id = coalesce(object_id, ?9),
+                 object_id = CASE WHEN ?4 > level THEN coalesce(?9, object_id) ELSE coalesce(object_id, ?9) END,
                  uri_id = coalesce(uri_id, ?10),
                  agent_id = coalesce(agent_id, ?13),
                  source_ip_id = coalesce(source_ip_id, ?14),
@@ -758,14 +761,14 @@ macro_rules! merge_request {
                  message = CASE WHEN ?3 > stages THEN coalesce(?17, message) ELSE coalesce(message, ?17) END,
                  received_us = min(received_us, ?18),
                  completed_us = max(completed_us, ?19),
-                 base_rv = coalesce(base_rv, ?20),
-                 new_rv = coalesce(new_rv, ?21),
-                 body_block = coalesce(body_block, ?22),
-                 body_offset = coalesce(body_offset, ?23),
-                 body_len = coalesce(body_len, ?24)
+                 base_rv = CASE WHEN ?4 > level THEN coalesce(?20, base_rv) ELSE coalesce(base_rv, ?20) END,
+                 new_rv = CASE WHEN ?4 > level THEN coalesce(?21, new_rv) ELSE coalesce(new_rv, ?21) END,
+                 body_block = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?22 ELSE coalesce(body_block, ?22) END,
+                 body_offset = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?23 ELSE coalesce(body_offset, ?23) END,
+                 body_len = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?24 ELSE coalesce(body_len, ?24) END
              WHERE ",
             $where_also,
-            "audit_id = ?1 AND cluster_id = ?2 AND (stages & ?3) = 0"
+            "audit_id = ?1 AND cluster_id = ?2 AND ((stages & ?3) = 0 OR level < ?4)"
         )
     };
 }
