@@ -152,6 +152,10 @@ pub struct ReadOutcome {
 /// to keep memory flat and both cores busy.
 const PIECE_SIZE: usize = 4 << 20;
 
+/// Room for a piece and the partial line or document carried over into it, so that
+/// reading never moves a piece's bytes again.
+const PIECE_CAPACITY: usize = PIECE_SIZE + (256 << 10);
+
 /// Reads a file and hands out pieces that decode independently, in file order.
 pub fn read_pieces(
     file: &InputFile,
@@ -177,7 +181,7 @@ pub fn read_pieces(
     };
     let reader: Box<dyn Read> = if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
 
-    let mut stream = Stream { reader, buf: Vec::with_capacity(PIECE_SIZE + 64 * 1024), eof: false };
+    let mut stream = Stream { reader, buf: Vec::with_capacity(PIECE_CAPACITY), eof: false };
     stream.fill(PIECE_SIZE, &mut outcome);
     if stream.buf.starts_with(b"\xEF\xBB\xBF") {
         stream.buf.drain(..3);
@@ -210,6 +214,14 @@ impl Stream<'_> {
     fn fill(&mut self, want: usize, outcome: &mut ReadOutcome) {
         self.eof = fill(&mut self.reader, &mut self.buf, want, outcome);
     }
+
+    /// Hands out the first `cut` bytes; the rest starts a new buffer with a piece's room.
+    fn take(&mut self, cut: usize) -> Vec<u8> {
+        let mut rest = Vec::with_capacity(PIECE_CAPACITY.max(self.buf.len() - cut));
+        rest.extend_from_slice(&self.buf[cut..]);
+        self.buf.truncate(cut);
+        std::mem::replace(&mut self.buf, rest)
+    }
 }
 
 /// Where the pieces of one file go.
@@ -241,11 +253,10 @@ fn split_documents(cuts: &mut dyn Cutter, mut stream: Stream, outcome: &mut Read
             stream.fill(stream.buf.len() + PIECE_SIZE, outcome);
             continue;
         };
-        let rest = stream.buf.split_off(at);
-        let (data, added) = cuts.piece(&stream.buf, in_items, inside);
+        let taken = stream.take(at);
+        let (data, added) = cuts.piece(&taken, in_items, inside);
         sink.piece(line - added, data, outcome);
-        line += memchr::memchr_iter(b'\n', &stream.buf).count() as u64;
-        stream.buf = rest;
+        line += memchr::memchr_iter(b'\n', &taken).count() as u64;
         in_items = inside;
         stream.fill(PIECE_SIZE, outcome);
     }
@@ -270,8 +281,7 @@ fn split_lines(mut stream: Stream, outcome: &mut ReadOutcome, sink: &mut Sink) {
             stream.fill(stream.buf.len() + PIECE_SIZE, outcome);
             continue;
         };
-        let rest = stream.buf.split_off(cut);
-        let mut buf = std::mem::replace(&mut stream.buf, rest);
+        let mut buf = stream.take(cut);
         if stream.eof && outcome.truncated.is_some() && !buf.ends_with(b"\n") {
             // A truncated stream ends in a partial line: the truncation report covers it.
             buf.truncate(memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1));
@@ -296,24 +306,30 @@ fn count_lines(data: &[u8]) -> u64 {
 }
 
 /// Reads until `buf` holds `want` bytes or the input ends. Returns whether it ended.
+/// The reader (gunzip, mostly) writes straight into `buf`: no bytes are copied after.
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, outcome: &mut ReadOutcome) -> bool {
-    let mut chunk = [0u8; 64 * 1024];
-    while buf.len() < want {
-        match reader.read(&mut chunk) {
-            Ok(0) => return true,
+    let mut filled = buf.len();
+    buf.resize(want.max(filled), 0);
+    let ended = loop {
+        if filled == buf.len() {
+            break false;
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break true,
             Ok(n) => {
-                buf.extend_from_slice(&chunk[..n]);
+                filled += n;
                 outcome.bytes += n as u64;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 let what = if outcome.gzip { "truncated or corrupt gzip stream" } else { "read error" };
                 outcome.truncated = Some(format!("{what} after {} decompressed bytes: {e}", outcome.bytes));
-                return true;
+                break true;
             }
         }
-    }
-    false
+    };
+    buf.truncate(filled);
+    ended
 }
 
 /// Tells the layout from the content: JSON when it opens with `{` or `[`, as lines when
