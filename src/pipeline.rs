@@ -193,6 +193,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         store.start_bulk_load(bulk)?;
     }
 
+    let checkpointer = store.background_checkpoints()?;
     let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict, bulk)?;
     let mut bad_records = 0u64;
     let mut aborted = false;
@@ -297,6 +298,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         store.ensure_query_indexes()?;
     }
     store::query::resolve_unnamed_objects(&store.conn)?;
+    drop(checkpointer);
 
     let decoded_bytes = files.iter().map(|f| f.decoded_bytes).sum();
     let lines = files.iter().map(|f| f.report.lines).sum();

@@ -2,6 +2,7 @@
 //!
 //! Nothing here knows about terminals or input formats.
 
+mod checkpoint;
 mod migrate;
 pub mod query;
 pub mod read;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::Connection;
 
+pub use checkpoint::Checkpointer;
 pub use writer::{WriteSummary, Writer};
 
 /// Where the store lives: a file, or memory for one-off looks.
@@ -100,6 +102,15 @@ impl Store {
         }
         let store = Store::open_for_write(location)?;
         Ok(store)
+    }
+
+    /// Moves checkpoints off the writer's thread until the returned guard is dropped; see
+    /// [`Checkpointer`]. A store in memory has nothing to checkpoint.
+    pub fn background_checkpoints(&self) -> Result<Option<Checkpointer<'_>>> {
+        match &self.location {
+            Location::File(path) => Ok(Some(Checkpointer::start(&self.conn, path)?)),
+            Location::Memory => Ok(None),
+        }
     }
 
     pub fn ensure_query_indexes(&self) -> Result<()> {
