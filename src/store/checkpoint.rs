@@ -20,8 +20,14 @@ const INTERVAL: Duration = Duration::from_millis(250);
 /// The writer's own limit (SQLite's default, in pages), put back when the checkpointer stops.
 const AUTOCHECKPOINT_PAGES: i64 = 1000;
 
-/// Checkpoints the store in the background until dropped. The writer checkpoints nothing
-/// itself meanwhile.
+/// The writer's limit meanwhile (256 MiB of 16 KiB pages). The log only starts over from
+/// its beginning when the writer itself finds it all copied, which a checkpoint running
+/// alongside never lets it see; so once this long the writer checkpoints (what little is
+/// left to copy) and the log starts over, which keeps its file from growing without bound.
+const WRITER_CHECKPOINT_PAGES: i64 = 16384;
+
+/// Checkpoints the store in the background until dropped. The writer checkpoints only
+/// rarely itself meanwhile, to bound the log.
 pub struct Checkpointer<'c> {
     writer: &'c Connection,
     stop: Option<Sender<()>>,
@@ -32,7 +38,7 @@ impl<'c> Checkpointer<'c> {
     pub fn start(writer: &'c Connection, path: &Path) -> Result<Checkpointer<'c>> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
         let (stop, stopped) = bounded::<()>(0);
         let thread = std::thread::spawn(move || {
             while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {

@@ -135,9 +135,6 @@ impl<'c> Writer<'c> {
                 learned.insert((group, kind), resource);
             }
         }
-        // Checkpoint the WAL into the database every 64 MiB instead of every 4 MiB: each
-        // checkpoint copies pages a second time, and a load writes many.
-        conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(Writer {
             conn,
