@@ -16,10 +16,14 @@ use crate::model::component::component_name;
 pub fn resolve_unnamed_objects(conn: &Connection) -> Result<()> {
     let mut twins: BTreeMap<i64, Vec<(i64, Option<i64>)>> = BTreeMap::new();
     {
+        // This runs after every ingest, so it must cost what the unnamed objects cost, not
+        // what the store holds: CROSS JOIN keeps the few unnamed objects outside, and the
+        // unary `+` leaves `objects_name` the only index to find their namesakes by (left
+        // to itself, SQLite walked every object with a uid).
         let mut stmt = conn.prepare(
             "SELECT n.id, o.id, coalesce(o.created_us, o.first_seen_us) AS start
-             FROM objects n JOIN objects o
-               ON o.cluster_id = n.cluster_id AND o.api_group = n.api_group AND o.resource = n.resource
+             FROM objects n CROSS JOIN objects o
+               ON +o.cluster_id = n.cluster_id AND +o.api_group = n.api_group AND +o.resource = n.resource
               AND o.namespace = n.namespace AND o.name = n.name AND o.uid IS NOT NULL
              WHERE n.uid IS NULL
              ORDER BY n.id, start",
