@@ -193,7 +193,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         store.start_bulk_load(bulk)?;
     }
 
-    let checkpointer = store.background_checkpoints()?;
+    let checkpointer = store.background_checkpoints();
     let mut writer = Writer::new(&store.conn, &options.cluster, !options.strict, bulk)?;
     let mut bad_records = 0u64;
     let mut aborted = false;
