@@ -60,3 +60,42 @@ impl Drop for Checkpointer<'_> {
         let _ = self.writer.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use rusqlite::{Connection, OpenFlags};
+
+    use crate::store::{Location, Store};
+
+    #[test]
+    fn commits_reach_the_store_file_while_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let store = Store::open_for_write(&Location::File(path.clone())).unwrap();
+        let autocheckpoint = || store.conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0));
+        {
+            let _checkpointer = store.background_checkpoints().expect("a checkpointer");
+            assert_eq!(autocheckpoint().unwrap(), super::WRITER_CHECKPOINT_PAGES);
+            store.conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (42)").unwrap();
+            // The store file itself, without its log: what checkpoints have copied there.
+            // The writer's own limit is far off, so only the checkpointer can have.
+            let file_only = format!("file:{}?immutable=1", path.display());
+            let started = Instant::now();
+            let copied = loop {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+                let conn = Connection::open_with_flags(&file_only, flags).unwrap();
+                if let Ok(x) = conn.query_row("SELECT x FROM t", [], |r| r.get::<_, i64>(0)) {
+                    break Some(x);
+                }
+                if started.elapsed() > Duration::from_secs(10) {
+                    break None;
+                }
+                std::thread::sleep(super::INTERVAL / 5);
+            };
+            assert_eq!(copied, Some(42), "the commit reached the store file");
+        }
+        assert_eq!(autocheckpoint().unwrap(), super::AUTOCHECKPOINT_PAGES);
+    }
+}
