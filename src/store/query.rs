@@ -8,6 +8,19 @@ use serde::Serialize;
 
 use crate::model::component::component_name;
 
+/// Each name-only object with the objects of the same name known by uid, and when each
+/// began. This runs after every ingest, so it must cost what the name-only objects cost, not
+/// what the store holds: CROSS JOIN keeps them outside, and the unary `+` leaves
+/// `objects_name` the only index to find their namesakes by (left to itself, SQLite walked
+/// every object with a uid).
+const NAMESAKES: &str = "
+    SELECT n.id, o.id, coalesce(o.created_us, o.first_seen_us) AS start
+    FROM objects n CROSS JOIN objects o
+      ON +o.cluster_id = n.cluster_id AND +o.api_group = n.api_group AND +o.resource = n.resource
+     AND o.namespace = n.namespace AND o.name = n.name AND o.uid IS NOT NULL
+    WHERE n.uid IS NULL
+    ORDER BY n.id, start";
+
 /// Requests logged at Metadata level name their object but not its uid, and some Events
 /// have no involvedObject.uid: those land on an object known by name only. When the same
 /// name also has objects known by uid, each record moves to the incarnation that existed
@@ -16,18 +29,7 @@ use crate::model::component::component_name;
 pub fn resolve_unnamed_objects(conn: &Connection) -> Result<()> {
     let mut twins: BTreeMap<i64, Vec<(i64, Option<i64>)>> = BTreeMap::new();
     {
-        // This runs after every ingest, so it must cost what the unnamed objects cost, not
-        // what the store holds: CROSS JOIN keeps the few unnamed objects outside, and the
-        // unary `+` leaves `objects_name` the only index to find their namesakes by (left
-        // to itself, SQLite walked every object with a uid).
-        let mut stmt = conn.prepare(
-            "SELECT n.id, o.id, coalesce(o.created_us, o.first_seen_us) AS start
-             FROM objects n CROSS JOIN objects o
-               ON +o.cluster_id = n.cluster_id AND +o.api_group = n.api_group AND +o.resource = n.resource
-              AND o.namespace = n.namespace AND o.name = n.name AND o.uid IS NOT NULL
-             WHERE n.uid IS NULL
-             ORDER BY n.id, start",
-        )?;
+        let mut stmt = conn.prepare(NAMESAKES)?;
         let rows =
             stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?)))?;
         for row in rows {
@@ -239,4 +241,18 @@ pub fn stats(conn: &Connection) -> Result<Stats> {
             "SELECT CASE WHEN kind = '' THEN resource ELSE kind END, count(*) FROM objects GROUP BY 1 ORDER BY 2 DESC, 1",
         )?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Location, Store};
+
+    #[test]
+    fn namesakes_are_found_from_the_name_only_objects() {
+        let store = Store::open_for_write(&Location::Memory).unwrap();
+        let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {}", super::NAMESAKES)).unwrap();
+        let plan: Vec<String> = stmt.query_map([], |r| r.get(3)).unwrap().collect::<Result<_, _>>().unwrap();
+        assert!(plan[0].starts_with("SCAN n"), "{plan:?}");
+        assert!(plan[1].starts_with("SEARCH o USING INDEX objects_name"), "{plan:?}");
+    }
 }
