@@ -319,8 +319,10 @@ impl<'c> Writer<'c> {
     }
 
     /// The object a record names: by uid when it has one, else by name. `None` for
-    /// requests on no single object (list, watch, create without a known name).
-    fn object(&mut self, cluster: i64, name: &ObjectName) -> Result<Option<i64>> {
+    /// requests on no single object (list, watch, create without a known name). `seen`: when
+    /// the record saw it (first, last); a new object is stored with these times rather than
+    /// updated to them later, which spares most objects of an Event dump an UPDATE.
+    fn object(&mut self, cluster: i64, name: &ObjectName, seen: Option<(i64, i64)>) -> Result<Option<i64>> {
         if name.uid.is_none() && name.name.is_empty() {
             return Ok(None);
         }
@@ -360,6 +362,7 @@ impl<'c> Writer<'c> {
                 update.kind = Some(kind.to_owned());
                 update.api_version = Some(api_version());
             }
+            self.seen(id, seen);
             return Ok(Some(id));
         }
         let existing: Option<(i64, bool)> = match &name.uid {
@@ -386,14 +389,16 @@ impl<'c> Writer<'c> {
                     update.kind = Some(kind.to_owned());
                     update.api_version = Some(api_version());
                 }
+                self.seen(id, seen);
                 (id, needs_info && !has_info)
             }
             None => {
                 let version = if name.version.is_empty() { String::new() } else { api_version() };
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name,
+                                              first_seen_us, last_seen_us)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     )?
                     .execute(params![
                         cluster,
@@ -403,7 +408,9 @@ impl<'c> Writer<'c> {
                         resource,
                         kind,
                         name.namespace,
-                        name.name
+                        name.name,
+                        seen.map(|s| s.0),
+                        seen.map(|s| s.1),
                     ])?;
                 self.summary.objects_added += 1;
                 (self.conn.last_insert_rowid(), !has_info)
@@ -418,7 +425,8 @@ impl<'c> Writer<'c> {
         Ok(Some(id))
     }
 
-    fn seen(&mut self, object: i64, from_us: i64, to_us: i64) {
+    fn seen(&mut self, object: i64, seen: Option<(i64, i64)>) {
+        let Some((from_us, to_us)) = seen else { return };
         let update = self.updates.entry(object).or_default();
         update.first_seen_us = min_some(update.first_seen_us, Some(from_us));
         update.last_seen_us = max_some(update.last_seen_us, Some(to_us));
@@ -485,7 +493,7 @@ impl<'c> Writer<'c> {
                 name: owner.name.clone(),
                 uid: Some(owner.uid.clone()),
             };
-            let Some(owner_id) = self.object(cluster, &name)? else { continue };
+            let Some(owner_id) = self.object(cluster, &name, None)? else { continue };
             if self.owner_links.len() >= CACHE_LIMIT {
                 self.owner_links.clear();
             }
@@ -533,7 +541,7 @@ impl<'c> Writer<'c> {
         let object = match &audit.target {
             Some(target) => {
                 self.learn(target)?;
-                self.object(cluster, target)?
+                self.object(cluster, target, Some((audit.received_us, audit.stage_us)))?
             }
             None => None,
         };
@@ -613,7 +621,6 @@ impl<'c> Writer<'c> {
             self.summary.duplicates_skipped += 1;
         }
         let Some(object) = object else { return Ok(()) };
-        self.seen(object, audit.received_us, audit.stage_us);
         let succeeded = audit.code.is_some_and(|c| (200..300).contains(&c));
         if &*audit.verb == "delete" && audit.subresource.is_none() && succeeded {
             self.lifetime(object, None, Some(audit.stage_us));
@@ -632,11 +639,11 @@ impl<'c> Writer<'c> {
     fn write_event(&mut self, event: &EventRecord) -> Result<()> {
         self.summary.events += 1;
         let cluster = self.cluster(event.cluster.as_deref())?;
-        let Some(object) = self.object(cluster, &event.involved)? else { return Ok(()) };
         let time_us = event.time_us().unwrap_or_default();
+        let first_us = event.details.first_us.unwrap_or(time_us).min(time_us);
+        let Some(object) = self.object(cluster, &event.involved, Some((first_us, time_us)))? else { return Ok(()) };
         let api = event.api;
         let event = &event.details;
-        self.seen(object, event.first_us.unwrap_or(time_us).min(time_us), time_us);
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
         let version_key =
             event.resource_version.clone().unwrap_or_else(|| format!("{}@{}", event.count.unwrap_or(1), time_us));
@@ -688,11 +695,8 @@ impl<'c> Writer<'c> {
     fn write_dump(&mut self, dump: &DumpRecord, blocks: &[i64]) -> Result<()> {
         self.summary.objects_dumped += 1;
         let cluster = self.cluster(dump.cluster.as_deref())?;
-        let Some(object) = self.object(cluster, &dump.state.object)? else { return Ok(()) };
-        let seen = dump.observed_us.or(dump.state.created_us);
-        if let Some(seen) = seen {
-            self.seen(object, seen, seen);
-        }
+        let seen = dump.observed_us.or(dump.state.created_us).map(|at| (at, at));
+        let Some(object) = self.object(cluster, &dump.state.object, seen)? else { return Ok(()) };
         self.state(object, &dump.state, dump.observed_us, 1, blocks)?;
         self.owners(cluster, object, &dump.state.object.namespace, &dump.state.owners)?;
         Ok(())
