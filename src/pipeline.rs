@@ -172,7 +172,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     // Audit logs compress about 7:1; what counts is the JSON to decode.
     let json_bytes: u64 = to_read.iter().map(|&i| inputs[i].size * if gzip[i] { 7 } else { 1 }).sum();
     let (existing_requests, existing_events): (i64, i64) = store.conn.query_row(
-        "SELECT (SELECT coalesce(max(id), 0) FROM requests), (SELECT coalesce(max(id), 0) FROM events)",
+        "SELECT (SELECT coalesce(max(id), 0) FROM requests), (SELECT coalesce(max(id), 0) FROM event_versions)",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;

@@ -526,12 +526,13 @@ fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
         store.count("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_version' OR name LIKE '%_audit_id'"),
         0
     );
-    assert_eq!(store.count("SELECT count(*) FROM pending_events"), 39);
+    assert_eq!(store.count("SELECT count(*) FROM pending_event_versions"), 39);
 
     let out = store.ingest(&[&testdata("sample/objects.json")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        store.count("SELECT count(*) FROM pending_requests") + store.count("SELECT count(*) FROM pending_events"),
+        store.count("SELECT count(*) FROM pending_requests")
+            + store.count("SELECT count(*) FROM pending_event_versions"),
         0
     );
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_objects_by_kind.sql"),
     include_str!("migrations/003_pending_requests.sql"),
     include_str!("migrations/004_pending_events.sql"),
+    include_str!("migrations/005_event_versions.sql"),
 ];
 
 pub fn migrate(conn: &Connection) -> Result<()> {
@@ -64,6 +65,49 @@ mod tests {
         assert_eq!(indexed, 2);
         migrate(&conn).unwrap();
         assert_eq!(version(&conn), MIGRATIONS.len() as i64, "migrating twice changes nothing");
+    }
+
+    #[test]
+    fn events_read_the_same_after_their_words_are_interned() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        let columns = "cluster_id, api, event_key, version_key, uid, name, namespace, resource_version, object_id,
+                       field_path, reason, type, message, action, source_component, source_host, reporting_component,
+                       reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us";
+        // With a uid and a resourceVersion; with a uid only, an empty reason and no sources;
+        // with a resourceVersion only.
+        let rows = [
+            "1, 'v1', 'u1', '7', 'u1', 'web.1', 'shop', '7', 3, 'spec.containers{web}', 'BackOff', 'Warning',
+             'Back-off', NULL, 'kubelet', 'node-1', NULL, NULL, 4, NULL, 10, 20, NULL, NULL, 20",
+            "1, 'events.k8s.io/v1', 'u2', '1@30', 'u2', 'web.2', 'shop', NULL, 3, NULL, '', NULL,
+             NULL, 'Binding', NULL, NULL, 'default-scheduler', 'sched-0', NULL, 2, NULL, NULL, 30, 31, 30",
+            "1, 'v1', 'shop/web.3', '9', NULL, 'web.3', 'shop', '9', 3, NULL, 'Pulled', 'Normal',
+             NULL, NULL, 'kubelet', 'node-1', NULL, NULL, 1, NULL, 40, 40, NULL, NULL, 40",
+        ];
+        for row in rows {
+            conn.execute(&format!("INSERT INTO events ({columns}) VALUES ({row})"), []).unwrap();
+        }
+        conn.execute(&format!("INSERT INTO pending_events ({columns}) VALUES ({})", rows[0]), []).unwrap();
+        let read = |conn: &Connection| -> Vec<Vec<String>> {
+            let mut stmt = conn.prepare(&format!("SELECT id, {columns} FROM events ORDER BY id")).unwrap();
+            let n = stmt.column_count();
+            stmt.query_map([], |r| {
+                (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect()
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        let before = read(&conn);
+        migrate(&conn).unwrap();
+        assert_eq!(read(&conn), before);
+        let pending: i64 = conn.query_row("SELECT count(*) FROM pending_event_versions", [], |r| r.get(0)).unwrap();
+        assert_eq!(pending, 1);
+        let words: i64 = conn.query_row("SELECT count(*) FROM strings", [], |r| r.get(0)).unwrap();
+        assert_eq!(words, 13, "each word once, the empty reason too");
     }
 
     #[test]

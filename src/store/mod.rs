@@ -50,8 +50,8 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ),
     ("requests_time", "CREATE INDEX IF NOT EXISTS requests_time ON requests (received_us)"),
     ("requests_conflicts", "CREATE INDEX IF NOT EXISTS requests_conflicts ON requests (received_us) WHERE code = 409"),
-    ("events_object", "CREATE INDEX IF NOT EXISTS events_object ON events (object_id, time_us)"),
-    ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON events (time_us)"),
+    ("events_object", "CREATE INDEX IF NOT EXISTS events_object ON event_versions (object_id, time_us)"),
+    ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON event_versions (time_us)"),
     ("objects_name", "CREATE INDEX IF NOT EXISTS objects_name ON objects (name, namespace)"),
     ("objects_kind", "CREATE INDEX IF NOT EXISTS objects_kind ON objects (resource, namespace)"),
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
@@ -64,7 +64,7 @@ const REQUESTS_AUDIT_ID_INDEX: (&str, &str) =
     ("requests_audit_id", "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)");
 const EVENTS_VERSION_INDEX: (&str, &str) = (
     "events_version",
-    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON events (cluster_id, event_key, version_key)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON event_versions (cluster_id, event_key, version_key)",
 );
 
 /// How a load much bigger than the store writes: without the query indexes, and into empty
@@ -158,7 +158,7 @@ impl Store {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?1, ?2)) < 2
                  OR EXISTS (SELECT 1 FROM pending_requests)
-                 OR EXISTS (SELECT 1 FROM pending_events)",
+                 OR EXISTS (SELECT 1 FROM pending_event_versions)",
             [REQUESTS_AUDIT_ID_INDEX.0, EVENTS_VERSION_INDEX.0],
             |r| r.get(0),
         )?)

@@ -50,7 +50,7 @@ pub fn resolve_unnamed_objects(conn: &Connection) -> Result<()> {
                 params![object, unnamed, lower, upper],
             )?;
             tx.execute(
-                "UPDATE events SET object_id = ?1 WHERE object_id = ?2 AND time_us >= ?3 AND time_us < ?4",
+                "UPDATE event_versions SET object_id = ?1 WHERE object_id = ?2 AND time_us >= ?3 AND time_us < ?4",
                 params![object, unnamed, lower, upper],
             )?;
         }
@@ -75,11 +75,11 @@ pub fn resolve_unnamed_objects(conn: &Connection) -> Result<()> {
                     first_seen_us = (SELECT min(t) FROM (
                         SELECT first_seen_us AS t FROM objects WHERE id = ?1
                         UNION ALL SELECT min(received_us) FROM requests WHERE object_id = ?1
-                        UNION ALL SELECT min(time_us) FROM events WHERE object_id = ?1)),
+                        UNION ALL SELECT min(time_us) FROM event_versions WHERE object_id = ?1)),
                     last_seen_us = (SELECT max(t) FROM (
                         SELECT last_seen_us AS t FROM objects WHERE id = ?1
                         UNION ALL SELECT max(completed_us) FROM requests WHERE object_id = ?1
-                        UNION ALL SELECT max(time_us) FROM events WHERE object_id = ?1))
+                        UNION ALL SELECT max(time_us) FROM event_versions WHERE object_id = ?1))
                  WHERE id = ?1",
                 [object],
             )?;
@@ -148,11 +148,11 @@ const TOP: usize = 10;
 
 pub fn stats(conn: &Connection) -> Result<Stats> {
     let span = |sql: &str| -> Result<Option<i64>> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-    let first_us = [span("SELECT min(received_us) FROM requests")?, span("SELECT min(time_us) FROM events")?]
+    let first_us = [span("SELECT min(received_us) FROM requests")?, span("SELECT min(time_us) FROM event_versions")?]
         .into_iter()
         .flatten()
         .min();
-    let last_us = [span("SELECT max(completed_us) FROM requests")?, span("SELECT max(time_us) FROM events")?]
+    let last_us = [span("SELECT max(completed_us) FROM requests")?, span("SELECT max(time_us) FROM event_versions")?]
         .into_iter()
         .flatten()
         .max();
@@ -222,7 +222,7 @@ pub fn stats(conn: &Connection) -> Result<Stats> {
         files,
         requests: scalar(conn, "SELECT count(*) FROM requests")?,
         incomplete_requests: scalar(conn, "SELECT count(*) FROM requests WHERE stages & 12 = 0")?,
-        events: scalar(conn, "SELECT count(*) FROM events")?,
+        events: scalar(conn, "SELECT count(*) FROM event_versions")?,
         objects: scalar(conn, "SELECT count(*) FROM objects")?,
         owner_links: scalar(conn, "SELECT count(*) FROM owner_refs")?,
         object_states: scalar(conn, "SELECT count(*) FROM object_states")?,

@@ -154,7 +154,7 @@ pub struct Activity {
 
 pub fn activity(conn: &Connection, object: i64) -> Result<Activity> {
     let requests = conn.query_row("SELECT count(*) FROM requests WHERE object_id = ?1", [object], |r| r.get(0))?;
-    let events = conn.query_row("SELECT count(*) FROM events WHERE object_id = ?1", [object], |r| r.get(0))?;
+    let events = conn.query_row("SELECT count(*) FROM event_versions WHERE object_id = ?1", [object], |r| r.get(0))?;
     let controller = conn
         .query_row(
             "SELECT CASE WHEN o.kind = '' THEN o.resource ELSE o.kind END || '/' || o.name
@@ -389,7 +389,7 @@ impl<'c> Bodies<'c> {
 /// The time of the newest record: the end that durations in `--since` count back from.
 pub fn newest_us(conn: &Connection) -> Result<Option<i64>> {
     let requests: Option<i64> = conn.query_row("SELECT max(received_us) FROM requests", [], |r| r.get(0))?;
-    let events: Option<i64> = conn.query_row("SELECT max(time_us) FROM events", [], |r| r.get(0))?;
+    let events: Option<i64> = conn.query_row("SELECT max(time_us) FROM event_versions", [], |r| r.get(0))?;
     Ok(requests.max(events))
 }
 

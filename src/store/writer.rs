@@ -642,30 +642,50 @@ impl<'c> Writer<'c> {
         let time_us = event.time_us().unwrap_or_default();
         let first_us = event.details.first_us.unwrap_or(time_us).min(time_us);
         let Some(object) = self.object(cluster, &event.involved, Some((first_us, time_us)))? else { return Ok(()) };
-        let api = event.api;
+        let api_id = self.intern(event.api)?;
         let event = &event.details;
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
         let version_key =
             event.resource_version.clone().unwrap_or_else(|| format!("{}@{}", event.count.unwrap_or(1), time_us));
+        // The uid and resourceVersion are stored once, as the keys; these bits say they are.
+        let keyed_by = i64::from(event.uid.is_some()) | i64::from(event.resource_version.is_some()) << 1;
+        let namespace_id = self.intern(&event.namespace)?;
+        let [
+            reason_id,
+            type_id,
+            action_id,
+            source_component_id,
+            source_host_id,
+            reporting_component_id,
+            reporting_instance_id,
+        ] = [
+            &event.reason,
+            &event.event_type,
+            &event.action,
+            &event.source_component,
+            &event.source_host,
+            &event.reporting_component,
+            &event.reporting_instance,
+        ]
+        .map(|text| text.as_deref().map(|text| self.intern(text)).transpose());
         let row = params![
             cluster,
-            api,
+            api_id,
             event_key,
             version_key,
-            event.uid,
+            keyed_by,
             event.name,
-            event.namespace,
-            event.resource_version,
+            namespace_id,
             object,
             event.field_path,
-            event.reason,
-            event.event_type,
+            reason_id?,
+            type_id?,
             event.message,
-            event.action,
-            event.source_component,
-            event.source_host,
-            event.reporting_component,
-            event.reporting_instance,
+            action_id?,
+            source_component_id?,
+            source_host_id?,
+            reporting_component_id?,
+            reporting_instance_id?,
             event.count,
             event.series_count,
             event.first_us,
@@ -715,15 +735,15 @@ macro_rules! request_row {
     };
 }
 
-/// An Event row's columns, and the parameters that bind them in that order.
+/// An Event version's columns, and the parameters that bind them in that order.
 macro_rules! event_row {
     (columns) => {
-        "cluster_id, api, event_key, version_key, uid, name, namespace, resource_version,
-         object_id, field_path, reason, type, message, action, source_component, source_host, reporting_component,
-         reporting_instance, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
+        "cluster_id, api_id, event_key, version_key, keyed_by, name, namespace_id, object_id, field_path,
+         reason_id, type_id, message, action_id, source_component_id, source_host_id, reporting_component_id,
+         reporting_instance_id, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
     };
     (values) => {
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25"
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24"
     };
 }
 
@@ -793,9 +813,9 @@ UPDATE object_states SET
     body_len = CASE WHEN ?4 < source THEN ?7 ELSE body_len END
 WHERE object_id = ?1 AND resource_version = ?2";
 
-const INSERT_EVENT: &str = insert_row!("INSERT OR IGNORE", "events", event_row);
+const INSERT_EVENT: &str = insert_row!("INSERT OR IGNORE", "event_versions", event_row);
 
-const INSERT_PENDING_EVENT: &str = insert_row!("INSERT", "pending_events", event_row);
+const INSERT_PENDING_EVENT: &str = insert_row!("INSERT", "pending_event_versions", event_row);
 
 /// What draining the pending rows of a bulk load did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -828,20 +848,20 @@ pub fn drain_pending(conn: &Connection) -> Result<Drained> {
             }
         }
     }
-    let pending_events: i64 = tx.query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))?;
+    let pending_events: i64 = tx.query_row("SELECT count(*) FROM pending_event_versions", [], |r| r.get(0))?;
     let events_added = tx.execute(
         concat!(
-            "INSERT OR IGNORE INTO events (",
+            "INSERT OR IGNORE INTO event_versions (",
             event_row!(columns),
             ") SELECT ",
             event_row!(columns),
-            " FROM pending_events ORDER BY id"
+            " FROM pending_event_versions ORDER BY id"
         ),
         [],
     )? as u64;
     drained.events_added = events_added;
     drained.duplicates += pending_events as u64 - events_added;
-    tx.execute_batch("DELETE FROM pending_requests; DELETE FROM pending_events")?;
+    tx.execute_batch("DELETE FROM pending_requests; DELETE FROM pending_event_versions")?;
     tx.commit()?;
     Ok(drained)
 }
