@@ -420,12 +420,12 @@ fn event_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
 }
 
 /// Writes the given JSON Lines texts through the library's writer, one piece each, in
-/// order: row by row, or as a bulk load that ends as `ingest` ends it.
-fn load(texts: &[&[u8]], bulk: bool) -> (kelemetry_cli::store::Store, kelemetry_cli::store::WriteSummary) {
+/// order: row by row, or as a bulk load into empty tables left unfinished (its unique
+/// indexes not built, its pending rows not drained).
+fn write_texts(store: &kelemetry_cli::store::Store, texts: &[&[u8]], bulk: bool) -> kelemetry_cli::store::WriteSummary {
     use kelemetry_cli::input::{Format, Piece, decode_piece};
-    use kelemetry_cli::store::{BulkLoad, Location, Store, Writer};
+    use kelemetry_cli::store::{BulkLoad, Writer};
 
-    let store = Store::open_for_write(&Location::Memory).unwrap();
     let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
     if let Some(bulk) = &bulk {
         store.start_bulk_load(bulk).unwrap();
@@ -435,8 +435,16 @@ fn load(texts: &[&[u8]], bulk: bool) -> (kelemetry_cli::store::Store, kelemetry_
         let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
         writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
     }
-    let mut summary = writer.finish().unwrap();
-    if bulk.is_some() {
+    writer.finish().unwrap()
+}
+
+/// [`write_texts`] into a store in memory, a bulk load ending as `ingest` ends it.
+fn load(texts: &[&[u8]], bulk: bool) -> (kelemetry_cli::store::Store, kelemetry_cli::store::WriteSummary) {
+    use kelemetry_cli::store::{Location, Store};
+
+    let store = Store::open_for_write(&Location::Memory).unwrap();
+    let mut summary = write_texts(&store, texts, bulk);
+    if bulk {
         assert!(store.needs_bulk_repair().unwrap());
         let drained = store.finish_bulk_load().unwrap();
         summary.requests_added += drained.added;
@@ -503,8 +511,7 @@ fn a_request_logged_at_two_levels_keeps_the_fuller_copy_whatever_the_order() {
 
 #[test]
 fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
-    use kelemetry_cli::input::{Format, Piece, decode_piece};
-    use kelemetry_cli::store::{BulkLoad, Location, Writer};
+    use kelemetry_cli::store::Location;
 
     let store = Store::new();
     {
@@ -512,15 +519,9 @@ fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
         // without the unique indexes, and repeats waiting in the pending tables (the
         // audit log's repeats merged at once, by row id).
         let partial = kelemetry_cli::store::Store::open_for_write(&Location::File(store.path.clone())).unwrap();
-        let bulk = BulkLoad { requests: true, events: true, expected_keys: 1 };
-        partial.start_bulk_load(&bulk).unwrap();
-        let mut writer = Writer::new(&partial.conn, "default", true, Some(bulk)).unwrap();
-        for file in ["sample/audit.log", "sample/audit.log", "rollout/events.jsonl", "rollout/events.jsonl"] {
-            let data = std::fs::read(testdata(file)).unwrap();
-            let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data });
-            writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
-        }
-        writer.finish().unwrap();
+        let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
+        let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
+        write_texts(&partial, &[&audit, &audit, &events, &events], true);
     }
     assert_eq!(
         store.count("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_version' OR name LIKE '%_audit_id'"),
