@@ -229,7 +229,9 @@ struct Sim {
     now: i64,
     rv: u64,
     audit: Box<dyn Write>,
-    events: Vec<String>,
+    /// `events.json`, a List written as the Events happen: its items, one a line.
+    events: BufWriter<File>,
+    events_written: u64,
     audit_bytes: u64,
     requests: u64,
     nodes: Vec<String>,
@@ -349,7 +351,7 @@ impl Sim {
         self.audit.write_all(line.as_bytes())
     }
 
-    fn event(&mut self, about: About, reason: &str, message: &str, source: &str, host: Option<&str>) {
+    fn event(&mut self, about: About, reason: &str, message: &str, source: &str, host: Option<&str>) -> io::Result<()> {
         let About { kind, api_version, namespace, name, uid } = about;
         let event_uid = self.rng.uuid();
         let rv = self.next_rv();
@@ -368,11 +370,14 @@ impl Sim {
                 seconds(when)
             )
         };
-        self.events.push(format!(
-            r#"{{"apiVersion":"v1","kind":"Event","metadata":{{"name":"{event_name}","namespace":"{namespace}","uid":"{event_uid}","resourceVersion":"{rv}","creationTimestamp":"{}"}},"involvedObject":{{"kind":"{kind}","namespace":"{namespace}","name":"{name}","uid":"{uid}","apiVersion":"{api_version}"}},"reason":"{reason}","message":{},"source":{{"component":"{source}"{host}}},"type":"Normal",{times}}}"#,
+        let separator = if self.events_written == 0 { "" } else { "," };
+        self.events_written += 1;
+        writeln!(
+            self.events,
+            r#"{separator}{{"apiVersion":"v1","kind":"Event","metadata":{{"name":"{event_name}","namespace":"{namespace}","uid":"{event_uid}","resourceVersion":"{rv}","creationTimestamp":"{}"}},"involvedObject":{{"kind":"{kind}","namespace":"{namespace}","name":"{name}","uid":"{uid}","apiVersion":"{api_version}"}},"reason":"{reason}","message":{},"source":{{"component":"{source}"{host}}},"type":"Normal",{times}}}"#,
             seconds(when),
             serde_json::to_string(message).unwrap_or_default()
-        ));
+        )
     }
 
     fn deployment_json(&self, d: &Deployment, status: bool) -> String {
@@ -536,7 +541,7 @@ impl Sim {
                 &format!("Created pod: {}", pod.name),
                 "replicaset-controller",
                 None,
-            );
+            )?;
             // The scheduler binds it.
             self.tick(20);
             let node = self.nodes[self.rng.below(self.nodes.len() as u64) as usize].clone();
@@ -560,7 +565,7 @@ impl Sim {
                 &format!("Successfully assigned {}/{} to {node}", d.namespace, pod.name),
                 "default-scheduler",
                 None,
-            );
+            )?;
             // The kubelet starts it and reports status.
             for (reason, message) in [
                 ("Pulling", format!("Pulling image \"{}\"", rs.image)),
@@ -569,7 +574,7 @@ impl Sim {
                 ("Started", "Started container web".to_owned()),
             ] {
                 self.tick(400);
-                self.event(About::pod(d, &pod), reason, &message, "kubelet", Some(&node));
+                self.event(About::pod(d, &pod), reason, &message, "kubelet", Some(&node))?;
             }
             let base = pod.rv.to_string();
             pod.rv = self.next_rv();
@@ -675,7 +680,7 @@ impl Sim {
             &format!("Scaled up replica set {} to {}", rs.name, d.replicas),
             "deployment-controller",
             None,
-        );
+        )?;
         Ok(rs)
     }
 
@@ -715,7 +720,7 @@ impl Sim {
             &format!("Scaled {verb} replica set {} to {replicas}", rs.name),
             "deployment-controller",
             None,
-        );
+        )?;
         Ok(())
     }
 
@@ -743,9 +748,9 @@ impl Sim {
                 &format!("Deleted pod: {}", pod.name),
                 "replicaset-controller",
                 None,
-            );
+            )?;
             let node = pod.node.clone();
-            self.event(About::pod(d, &pod), "Killing", "Stopping container web", "kubelet", node.as_deref());
+            self.event(About::pod(d, &pod), "Killing", "Stopping container web", "kubelet", node.as_deref())?;
         }
         Ok(())
     }
@@ -899,12 +904,18 @@ fn main() -> io::Result<()> {
     let audit_path = out.join(if gzip { "audit.log.gz" } else { "audit.log" });
     let file = BufWriter::with_capacity(1 << 20, File::create(&audit_path)?);
     let audit: Box<dyn Write> = if gzip { Box::new(GzEncoder::new(file, Compression::fast())) } else { Box::new(file) };
+    let mut events = BufWriter::new(File::create(out.join("events.json"))?);
+    writeln!(
+        events,
+        "{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"metadata\":{{\"resourceVersion\":\"\"}},\"items\":["
+    )?;
     let mut sim = Sim {
         rng: Rng(seed),
         now: 1_709_287_200_000_000, // 2024-03-01T10:00:00Z
         rv: 1000,
         audit,
-        events: Vec::new(),
+        events,
+        events_written: 0,
         audit_bytes: 0,
         requests: 0,
         nodes: (1..=8).map(|i| format!("node-{i}")).collect(),
@@ -920,22 +931,14 @@ fn main() -> io::Result<()> {
     }
     sim.audit.flush()?;
     drop(sim.audit);
-    let mut events = BufWriter::new(File::create(out.join("events.json"))?);
-    writeln!(
-        events,
-        "{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"metadata\":{{\"resourceVersion\":\"\"}},\"items\":["
-    )?;
-    for (i, event) in sim.events.iter().enumerate() {
-        writeln!(events, "{}{event}", if i == 0 { "" } else { "," })?;
-    }
-    writeln!(events, "]}}")?;
-    events.flush()?;
+    writeln!(sim.events, "]}}")?;
+    sim.events.flush()?;
     eprintln!(
         "synth: {index} deployments, {} audit events ({:.1} MB uncompressed) in {}, {} Events in {}",
         sim.requests,
         sim.audit_bytes as f64 / 1e6,
         audit_path.display(),
-        sim.events.len(),
+        sim.events_written,
         out.join("events.json").display()
     );
     Ok(())
