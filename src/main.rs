@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         // A closed pipe (`| head`) is the reader saying it has enough.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kelemetry-cli: error: {e:#}");
+            cmd::diagnostic(format_args!("error: {e:#}"));
             ExitCode::from(Outcome::Failure.exit_code())
         }
     }

@@ -356,6 +356,21 @@ fn broken_documents_cost_only_themselves() {
     assert_eq!(store.rows("SELECT name FROM objects"), ["survivor"]);
 }
 
+/// `2>&1 | head`: once the reader is gone, the problems go unsaid, the exit code stays.
+#[test]
+fn a_closed_stderr_changes_nothing_but_what_is_seen() {
+    let store = Store::new();
+    let mut child = crate::common::bin()
+        .args(["--db", store.path.to_str().unwrap(), "ingest", testdata("bad").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1), "ingested with bad records");
+    assert_eq!(store.rows("SELECT name FROM objects"), ["survivor"]);
+}
+
 #[test]
 fn exit_codes_tell_scripts_what_happened() {
     let store = Store::new();

@@ -72,7 +72,7 @@ pub fn resolve(store: &Store, args: &ObjectArgs) -> Result<Option<read::ObjectRo
             } else {
                 format!("; closest names: {}", closest.join(", "))
             };
-            eprintln!("kelemetry-cli: no object {what} in {}{hint}", store.location.display());
+            super::diagnostic(format_args!("no object {what} in {}{hint}", store.location.display()));
             Ok(None)
         }
         Found::Many(objects) => {

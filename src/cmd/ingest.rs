@@ -69,7 +69,7 @@ impl Observer for Console {
         let seen = self.problems.fetch_add(1, Ordering::Relaxed);
         if seen < SHOWN_PROBLEMS {
             let _guard = self.print_lock.lock();
-            self.bar.suspend(|| eprintln!("kelemetry-cli: {text}"));
+            self.bar.suspend(|| super::diagnostic(format_args!("{text}")));
         }
     }
 }
@@ -82,7 +82,7 @@ fn lock_store(location: &Location, quiet: bool) -> Result<Option<std::fs::File>>
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             if !quiet {
-                eprintln!("kelemetry-cli: waiting for another ingest into {} to finish", path.display());
+                super::diagnostic(format_args!("waiting for another ingest into {} to finish", path.display()));
             }
             file.lock()?;
         }
@@ -104,7 +104,7 @@ fn ingest_paths(store: &Store, paths: &[PathBuf], options: &pipeline::Options, q
     console.bar.finish_and_clear();
     let problems = console.problems.load(Ordering::Relaxed);
     if problems > SHOWN_PROBLEMS {
-        eprintln!("kelemetry-cli: … and {} more problems not shown", problems - SHOWN_PROBLEMS);
+        super::diagnostic(format_args!("… and {} more problems not shown", problems - SHOWN_PROBLEMS));
     }
     Ok(report)
 }
@@ -125,8 +125,8 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
     }
     if !ctx.global.quiet {
         let w = &report.written;
-        eprintln!(
-            "kelemetry-cli: ingested {} in {:.2}s: {} new requests, {} new Events, {} bad records",
+        super::diagnostic(format_args!(
+            "ingested {} in {:.2}s: {} new requests, {} new Events, {} bad records",
             match report.files_ingested() {
                 1 => "1 file".to_owned(),
                 n => format!("{n} files"),
@@ -135,7 +135,7 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
             w.requests_added,
             w.events_added,
             report.bad_records
-        );
+        ));
     }
     Ok((store, outcome))
 }

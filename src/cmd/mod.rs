@@ -44,6 +44,13 @@ impl Outcome {
     }
 }
 
+/// Prints a diagnostic line on stderr, after `kelemetry-cli: `. When stderr is a closed
+/// pipe (`2>&1 | head`) the line goes unsaid and the command goes on, where `eprintln!`
+/// would panic.
+pub fn diagnostic(message: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "kelemetry-cli: {message}");
+}
+
 /// What every command gets: the global options, the style, and stdout.
 pub struct Context<'a> {
     pub global: &'a GlobalArgs,

@@ -112,7 +112,10 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
             table::align_right(&mut t, &[9, 10]);
             writeln!(ctx.out, "{t}")?;
             if total > listed.len() {
-                eprintln!("kelemetry-cli: {} more objects not shown (--limit 0 shows all)", total - listed.len());
+                super::diagnostic(format_args!(
+                    "{} more objects not shown (--limit 0 shows all)",
+                    total - listed.len()
+                ));
             }
         }
     }
