@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
         'kelemetry-cli;objects' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only this namespace')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only names matching this glob (`web-*`)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only names matching this glob (`web-*`, `web-[0-9]*`)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many (0: all)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')

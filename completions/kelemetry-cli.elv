@@ -67,7 +67,7 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;objects'= {
             cand -n 'Only this namespace'
             cand --namespace 'Only this namespace'
-            cand --name 'Only names matching this glob (`web-*`)'
+            cand --name 'Only names matching this glob (`web-*`, `web-[0-9]*`)'
             cand --limit 'At most this many (0: all)'
             cand -o 'Output format'
             cand --output 'Output format'

@@ -42,7 +42,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "man" -d
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l cluster -d 'The cluster these files come from; a Kelemetry dump line\'s own `cluster` wins' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
-json\t'JSON for scripts and `jq`'"
+json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -52,7 +52,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s q
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
-json\t'JSON for scripts and `jq`'"
+json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -62,10 +62,10 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s n -l namespace -d 'Only this namespace' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l name -d 'Only names matching this glob (`web-*`)' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l name -d 'Only names matching this glob (`web-*`, `web-[0-9]*`)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l limit -d 'At most this many (0: all)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
-json\t'JSON for scripts and `jq`'"
+json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -82,7 +82,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
-json\t'JSON for scripts and `jq`'"
+json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -99,7 +99,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
-json\t'JSON for scripts and `jq`'"
+json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''

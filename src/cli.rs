@@ -1,8 +1,13 @@
-//! The command line: global options and the subcommands. Doc comments are the help.
+//! The command line: global options and the subcommands, and the dispatch to them. Doc
+//! comments are the help.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
 
-use crate::cmd;
+use anyhow::Result;
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::cmd::args::GlobalArgs;
+use crate::cmd::{self, Context, Outcome};
 
 /// Offline forensics for the Kubernetes control plane.
 ///
@@ -20,45 +25,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk.
-    #[arg(long, global = true, env = "KELEMETRY_DB", default_value = "kelemetry.db", value_name = "PATH")]
-    pub db: String,
-
-    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// No progress bar and no summary: only results and problems.
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-/// `-o/--output`, the same on every command that prints results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OutputFormat {
-    /// Tables and trees for a person.
-    #[default]
-    Text,
-    /// JSON for scripts and `jq`.
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, Args)]
-pub struct OutputArgs {
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
-    pub output: OutputFormat,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Ingest(cmd::ingest::Args),
@@ -69,4 +35,21 @@ pub enum Command {
     Trace(cmd::trace::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
+}
+
+impl Cli {
+    /// Runs the subcommand, writing its results to `out`.
+    pub fn run(self, out: &mut dyn Write) -> Result<Outcome> {
+        let mut ctx = Context::new(&self.global, out);
+        match &self.command {
+            Command::Ingest(args) => cmd::ingest::run(args, &mut ctx),
+            Command::Stats(args) => cmd::stats::run(args, &mut ctx),
+            Command::Objects(args) => cmd::objects::run(args, &mut ctx),
+            Command::History(args) => cmd::history::run(args, &mut ctx),
+            Command::Conflicts(args) => cmd::conflicts::run(args, &mut ctx),
+            Command::Trace(args) => cmd::trace::run(args, &mut ctx),
+            Command::Completions(args) => cmd::completions::run(args, &mut ctx, Cli::command()),
+            Command::Man(args) => cmd::man::run(args, &mut ctx, Cli::command()),
+        }
+    }
 }

@@ -1,21 +1,26 @@
 //! kelemetry-cli: offline forensics for the Kubernetes control plane.
 //!
-//! Data flows one way:
-//! files → [`input`] (decode) → [`model`] records → [`store`] (SQLite) → queries →
-//! [`chain`] / [`conflict`] (with [`diff`]) and [`graph`] → [`trace`] spans → [`render`];
-//! [`pipeline`] drives the ingest, [`cmd`] wires each subcommand.
+//! The modules are the layers, and data flows one way, each importing only those below it:
+//!
+//! ```text
+//! cli ─► cmd ─► render ─► trace ─► query ─► store ─► model
+//!                 ingest ─► input ─────────────────► model
+//! ```
+//! [`input`] turns bytes into [`model`] records; [`ingest`] runs the threaded pipeline that
+//! writes them through [`store`] (the only module that knows SQL); [`query`] answers
+//! questions with values; [`trace`] shapes them into object-as-span traces; [`render`]
+//! draws every table, tree and document; [`cmd`] wires one subcommand each; [`cli`] is the
+//! command line.
 
-pub mod chain;
 pub mod cli;
 pub mod cmd;
-pub mod conflict;
-pub mod diff;
-pub mod graph;
+pub mod ingest;
 pub mod input;
-pub mod lookup;
 pub mod model;
-pub mod pipeline;
+pub mod query;
 pub mod render;
 pub mod store;
 pub mod trace;
-pub mod window;
+
+#[cfg(test)]
+mod testing;

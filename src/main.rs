@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let result = cmd::run(cli, &mut out).and_then(|outcome| Ok(out.flush().map(|_| outcome)?));
+    let result = cli.run(&mut out).and_then(|outcome| Ok(out.flush().map(|_| outcome)?));
     match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         // A closed pipe (`| head`) is the reader saying it has enough.

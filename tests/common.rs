@@ -1,5 +1,6 @@
 //! Helpers shared by the test modules.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -71,15 +72,17 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `../shared/realdata`, or `None` (with a printed notice) where it is absent.
+/// `../shared/realdata`, or `None` (with a notice) where it is absent. In CI (`CI=true`),
+/// where it must be, its absence fails the test rather than passing it unchecked.
 pub fn realdata(test: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata");
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping {test}: ../shared/realdata is not here");
-        None
+        return Some(dir);
     }
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: ../shared/realdata is missing in CI");
+    // Printed past the test harness's capture, so that a plain `cargo test` shows it.
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: ../shared/realdata is not here");
+    None
 }
 
 /// Each row of a query, its values joined by `|`.

@@ -32,8 +32,7 @@ fn summary(chain: &Value) -> Vec<String> {
                 .filter(|c| c["noise"] == false)
                 .map(|c| format!("{} {}", c["path"].as_str().unwrap(), c["kind"].as_str().unwrap()))
                 .collect();
-            let notes: Vec<&str> =
-                e["notes"].as_array().map(|n| n.iter().map(|n| n.as_str().unwrap()).collect()).unwrap_or_default();
+            let notes: Vec<String> = e["notes"].as_array().unwrap().iter().map(note).collect();
             format!(
                 "{} {} {}{} {} [{}] {}",
                 e["kind"].as_str().unwrap(),
@@ -42,10 +41,22 @@ fn summary(chain: &Value) -> Vec<String> {
                 request["subresource"].as_str().map(|s| format!(" {s}")).unwrap_or_default(),
                 request["code"],
                 changes.join(", "),
-                notes.iter().map(|n| n.split(':').next().unwrap()).collect::<Vec<_>>().join("; ")
+                notes.join("; ")
             )
         })
         .collect()
+}
+
+/// A note, by its kind and what it carries: `Conflict`, `resourceVersion 12 → 14`.
+fn note(note: &Value) -> String {
+    let field = |key: &str| note[key].as_str().unwrap().to_owned();
+    match note["kind"].as_str().unwrap() {
+        "failed" => field("reason").split(':').next().unwrap().to_owned(),
+        "gap" => format!("resourceVersion {} → {}", field("from"), field("to")),
+        "comparedWith" => format!("compared with resourceVersion {}, the last state seen", field("resourceVersion")),
+        "changesUnknown" => "changes unknown".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 #[test]
@@ -93,7 +104,7 @@ fn field_blame_shows_who_set_each_value_and_for_how_long() {
                 change["path"].as_str().unwrap(),
                 change["old"],
                 change["new"],
-                e["held_us"].as_i64().unwrap() / 1_000_000
+                e["heldUs"].as_i64().unwrap() / 1_000_000
             )
         })
         .collect();
@@ -135,8 +146,8 @@ fn conflicts_group_by_the_raced_resource_version() {
     let store = store_with("races");
     let report = json(&store, &["conflicts", "-o", "json"]);
     assert_eq!(report["conflicts"], 4);
-    assert_eq!(report["groups_without_winner"], 1);
-    assert_eq!(report["approximate_groups"], 1);
+    assert_eq!(report["groupsWithoutWinner"], 1);
+    assert_eq!(report["approximateGroups"], 1);
     let groups: Vec<String> = report["groups"]
         .as_array()
         .unwrap()
@@ -147,16 +158,19 @@ fn conflicts_group_by_the_raced_resource_version() {
                 .unwrap()
                 .iter()
                 .map(|l| {
-                    let retry = l["retry"]["new_rv"].as_str().map(|rv| format!(" retried→{rv}")).unwrap_or_default();
+                    let retry = l["retry"]["newResourceVersion"]
+                        .as_str()
+                        .map(|rv| format!(" retried→{rv}"))
+                        .unwrap_or_default();
                     format!("{}{retry}", l["component"].as_str().unwrap())
                 })
                 .collect();
             format!(
                 "base={} approximate={} winner={} changes={} losers=[{}]",
-                g["base_rv"],
+                g["baseResourceVersion"],
                 g["approximate"],
                 g["winner"]["component"].as_str().unwrap_or("none"),
-                g["winner_changes"].as_array().unwrap().len(),
+                g["winnerChanges"].as_array().unwrap().len(),
                 losers.join(", ")
             )
         })
@@ -169,10 +183,10 @@ fn conflicts_group_by_the_raced_resource_version() {
             "base=null approximate=true winner=tuner changes=0 losers=[scaler]",
         ]
     );
-    assert_eq!(report["top_pairs"][0], serde_json::json!({"name": "tuner ← scaler", "count": 2}));
+    assert_eq!(report["topPairs"][0], serde_json::json!({"winner": "tuner", "loser": "scaler", "count": 2}));
     // AlreadyExists is a 409, but not a race.
-    assert_eq!(report["other_409"].as_array().unwrap().len(), 1);
-    assert_eq!(report["other_409"][0][1]["reason"], "AlreadyExists");
+    assert_eq!(report["other409"].as_array().unwrap().len(), 1);
+    assert_eq!(report["other409"][0]["reason"], "AlreadyExists");
 }
 
 #[test]
@@ -180,7 +194,7 @@ fn conflict_windows_count_back_from_the_newest_record() {
     let store = store_with("races");
     let report = json(&store, &["conflicts", "--since", "15s", "-o", "json"]);
     // The newest record is the 09:00:50 create: 15s back is 09:00:35.
-    assert_eq!(report["window"]["since_us"], 1_719_824_435_000_000_i64);
+    assert_eq!(report["window"]["sinceUs"], 1_719_824_435_000_000_i64);
     assert_eq!(report["conflicts"], 1);
     let out = store.run(&["conflicts", "--since", "15s", "--until", "2024-07-01T09:00:45Z"]);
     assert!(stdout(&out).starts_with("window: 2024-07-01T09:00:35Z → 2024-07-01T09:00:45Z\n"), "{}", stdout(&out));
@@ -212,7 +226,7 @@ fn recreated_names_are_separate_objects() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| format!("{} {} {}", o["uid"].as_str().unwrap(), o["requests"], o["deleted_us"]))
+        .map(|o| format!("{} {} {}", o["uid"].as_str().unwrap(), o["requests"], o["deletedUs"]))
         .collect();
     assert_eq!(
         listed,

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use crate::common::{Store, bin, rows, stderr, testdata};
+use crate::common::{Store, bin, stderr, testdata};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -21,9 +21,8 @@ fn sample_scenario_lands_exactly() {
     let out = store.run(&["ingest", "-o", "json", testdata("sample").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let counts =
-        ["audit_events", "requests_added", "stages_merged", "events_added", "objects_dumped", "object_states_added"]
-            .map(|key| report[key].as_i64().unwrap());
+    let counts = ["auditEvents", "requestsAdded", "stagesMerged", "eventsAdded", "objectsDumped", "objectStatesAdded"]
+        .map(|key| report[key].as_i64().unwrap());
     assert_eq!(counts, [15, 14, 1, 5, 3, 11]);
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
     // The pod create was logged at RequestReceived and ResponseComplete: one request.
@@ -102,7 +101,7 @@ fn secret_values_are_never_stored() {
     assert!(!blocks.is_empty());
     let mut everything = Vec::new();
     for block in &blocks {
-        everything.extend(kelemetry_cli::input::body::inflate_block(block).unwrap());
+        everything.extend(kelemetry_cli::model::block::inflate_block(block).unwrap());
     }
     everything.extend(std::fs::read(&store.path).unwrap());
     let text = String::from_utf8_lossy(&everything);
@@ -124,8 +123,8 @@ fn the_same_bytes_twice_add_nothing() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let statuses: Vec<&str> =
         report["files"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["already_ingested"; 4]);
-    assert_eq!(report["audit_events"], 0);
+    assert_eq!(statuses, ["alreadyIngested"; 4]);
+    assert_eq!(report["auditEvents"], 0);
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
     assert_eq!(store.count("SELECT count(*) FROM files"), 3);
 }
@@ -152,8 +151,8 @@ fn overlapping_files_never_duplicate_rows() {
     std::fs::write(&overlap, lines.lines().take(5).collect::<Vec<_>>().join("\n")).unwrap();
     let out = store.run(&["ingest", "-o", "json", overlap.to_str().unwrap()]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["duplicates_skipped"], 5);
-    assert_eq!(report["requests_added"], 0);
+    assert_eq!(report["duplicatesSkipped"], 5);
+    assert_eq!(report["requestsAdded"], 0);
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
     assert_eq!(store.count("SELECT count(*) FROM object_states"), 11);
 }
@@ -417,146 +416,4 @@ fn memory_store_writes_nothing_to_disk() {
         .unwrap();
     assert!(out.status.success());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-}
-
-/// Rows of every request, with objects by name, not row id: what two loads must agree on.
-fn request_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
-    rows(
-        &store.conn,
-        "SELECT hex(r.audit_id), r.stages, r.level, r.code, coalesce(r.base_rv, ''), coalesce(r.new_rv, ''),
-                r.received_us, r.completed_us, coalesce(o.kind || ' ' || o.namespace || '/' || o.name, ''),
-                coalesce(o.uid, ''), coalesce(r.body_len, 0)
-         FROM requests r LEFT JOIN objects o ON o.id = r.object_id ORDER BY r.audit_id",
-    )
-}
-
-fn event_rows(store: &kelemetry_cli::store::Store) -> Vec<String> {
-    rows(&store.conn, "SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
-}
-
-/// Writes the given JSON Lines texts through the library's writer, one piece each, in
-/// order: row by row, or as a bulk load into empty tables left unfinished (its unique
-/// indexes not built, its pending rows not drained).
-fn write_texts(store: &kelemetry_cli::store::Store, texts: &[&[u8]], bulk: bool) -> kelemetry_cli::store::WriteSummary {
-    use kelemetry_cli::input::{Format, Piece, decode_piece};
-    use kelemetry_cli::store::{BulkLoad, Writer};
-
-    let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
-    if let Some(bulk) = &bulk {
-        store.start_bulk_load(bulk).unwrap();
-    }
-    let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
-    for text in texts {
-        let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
-        writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
-    }
-    writer.finish().unwrap()
-}
-
-/// [`write_texts`] into a store in memory, a bulk load ending as `ingest` ends it.
-fn load(texts: &[&[u8]], bulk: bool) -> (kelemetry_cli::store::Store, kelemetry_cli::store::WriteSummary) {
-    use kelemetry_cli::store::{Location, Store};
-
-    let store = Store::open_for_write(&Location::Memory).unwrap();
-    let mut summary = write_texts(&store, texts, bulk);
-    if bulk {
-        assert!(store.needs_bulk_repair().unwrap());
-        let drained = store.finish_bulk_load().unwrap();
-        summary.requests_added += drained.added;
-        summary.stages_merged += drained.merged;
-        summary.events_added += drained.events_added;
-        summary.duplicates_skipped += drained.duplicates;
-        assert!(!store.needs_bulk_repair().unwrap(), "the unique indexes are back");
-    }
-    kelemetry_cli::store::query::resolve_unnamed_objects(&store.conn).unwrap();
-    (store, summary)
-}
-
-#[test]
-fn bulk_loads_store_what_row_by_row_loads_store() {
-    let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
-    let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
-    // The same file twice, as when rotated logs overlap.
-    let texts: [&[u8]; 4] = [&audit, &audit, &events, &events];
-    let (normal, normal_summary) = load(&texts, false);
-    let (bulk, bulk_summary) = load(&texts, true);
-    assert_eq!(request_rows(&bulk), request_rows(&normal));
-    assert_eq!(request_rows(&bulk).len(), 14);
-    assert_eq!(event_rows(&bulk), event_rows(&normal));
-    assert_eq!(event_rows(&bulk).len(), 39);
-    for summary in [&normal_summary, &bulk_summary] {
-        assert_eq!(
-            (summary.requests_added, summary.stages_merged, summary.events_added, summary.duplicates_skipped),
-            (14, 1, 39, 15 + 39)
-        );
-    }
-}
-
-#[test]
-fn a_request_logged_at_two_levels_keeps_the_fuller_copy_whatever_the_order() {
-    // Two audit backends with different policies log the same 48 requests, one at
-    // RequestResponse and one at Metadata level.
-    let full = std::fs::read(testdata("rollout/audit.log")).unwrap();
-    let metadata = std::fs::read(testdata("rollout-metadata/audit.log")).unwrap();
-    let states = |store: &kelemetry_cli::store::Store| {
-        rows(
-            &store.conn,
-            "SELECT o.kind, o.name, s.resource_version FROM object_states s JOIN objects o ON o.id = s.object_id
-             ORDER BY 1, 2, 3",
-        )
-    };
-    let (expected_store, _) = load(&[&full], false);
-    let expected = request_rows(&expected_store);
-    let expected_states = states(&expected_store);
-    assert_eq!((expected.len(), expected_states.len()), (48, 40));
-    for bulk in [false, true] {
-        for texts in [[&full, &metadata], [&metadata, &full]] {
-            let texts = texts.map(Vec::as_slice);
-            let (store, summary) = load(&texts, bulk);
-            assert_eq!(request_rows(&store), expected, "bulk {bulk}, Metadata first: {}", texts[0] == metadata);
-            assert_eq!(states(&store), expected_states);
-            assert_eq!(
-                (summary.requests_added, summary.stages_merged + summary.duplicates_skipped),
-                (48, 48),
-                "bulk {bulk}"
-            );
-        }
-    }
-}
-
-#[test]
-fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
-    use kelemetry_cli::store::Location;
-
-    let store = Store::new();
-    {
-        // What a kill leaves behind after the last commit of a bulk load: rows appended
-        // without the unique indexes, and repeats waiting in the pending tables (the
-        // audit log's repeats merged at once, by row id).
-        let partial = kelemetry_cli::store::Store::open_for_write(&Location::File(store.path.clone())).unwrap();
-        let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
-        let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
-        write_texts(&partial, &[&audit, &audit, &events, &events], true);
-    }
-    assert_eq!(
-        store.count("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_version' OR name LIKE '%_audit_id'"),
-        0
-    );
-    assert_eq!(store.count("SELECT count(*) FROM pending_event_versions"), 39);
-
-    let out = store.ingest(&[&testdata("sample/objects.json")]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        store.count("SELECT count(*) FROM pending_requests")
-            + store.count("SELECT count(*) FROM pending_event_versions"),
-        0
-    );
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
-    assert_eq!(store.count("SELECT count(*) FROM events"), 39);
-    assert_eq!(
-        store.rows(
-            "SELECT name FROM sqlite_master WHERE name IN ('requests_audit_id', 'events_version', 'events_object') ORDER BY name"
-        ),
-        ["events_object", "events_version", "requests_audit_id"]
-    );
 }

@@ -11,11 +11,11 @@ fn stats_json_counts_the_sample() {
     assert_eq!(stats["events"], 5);
     assert_eq!(stats["objects"], 6);
     assert_eq!(stats["conflicts"], 1);
-    assert_eq!(stats["already_exists"], 1);
+    assert_eq!(stats["alreadyExists"], 1);
     assert_eq!(stats["clusters"], serde_json::json!(["default"]));
-    assert_eq!(stats["first_us"], 1_715_680_800_000_000_i64);
+    assert_eq!(stats["firstUs"], 1_715_680_800_000_000_i64);
     assert_eq!(
-        stats["top_writers"],
+        stats["topWriters"],
         serde_json::json!([
             {"name": "kubectl", "count": 4},
             {"name": "deployment-controller", "count": 3},
@@ -25,7 +25,7 @@ fn stats_json_counts_the_sample() {
             {"name": "kubelet@node-1", "count": 1},
         ])
     );
-    assert_eq!(stats["by_code"][0], serde_json::json!({"name": "201", "count": 7}));
+    assert_eq!(stats["byCode"][0], serde_json::json!({"name": "201", "count": 7}));
 }
 
 #[test]

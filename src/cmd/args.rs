@@ -1,7 +1,51 @@
-//! Options several commands share.
+//! Options several commands share, and the global ones. They live here, below `cli`, so that
+//! the command line imports the commands and never the other way round.
+
+use clap::ValueEnum;
 
 use crate::model::selector::Selector;
-use crate::window::{Bound, Window, parse_bound};
+use crate::model::time::Window;
+use crate::query::window::{self, Bound, parse_bound};
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk.
+    #[arg(long, global = true, env = "KELEMETRY_DB", default_value = "kelemetry.db", value_name = "PATH")]
+    pub db: String,
+
+    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// No progress bar and no summary: only results and problems.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `-o/--output`, the same on every command that prints results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// Tables and trees for a person.
+    #[default]
+    Text,
+    /// JSON for scripts and `jq` (docs/json.md).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
+    pub output: OutputFormat,
+}
 
 /// `OBJECT` with `-n`, `--cluster` and `--uid`.
 #[derive(Debug, Clone, clap::Args)]
@@ -23,6 +67,18 @@ pub struct ObjectArgs {
     pub uid: Option<String>,
 }
 
+impl ObjectArgs {
+    /// How the user named the object, for messages: `deploy/web`, `uid 1234`.
+    pub fn describe(&self) -> String {
+        match &self.object {
+            Some(selector) => {
+                format!("{}{}", selector.kind.as_ref().map_or(String::new(), |k| format!("{}/", k.word)), selector.name)
+            }
+            None => format!("uid {}", self.uid.as_deref().unwrap_or("")),
+        }
+    }
+}
+
 /// The clap value parser for `KIND/NAME`.
 pub fn parse_selector(text: &str) -> Result<Selector, String> {
     Selector::parse(text).map_err(|e| e.to_string())
@@ -42,7 +98,7 @@ pub struct WindowArgs {
 
 impl WindowArgs {
     pub fn window(&self, newest_us: Option<i64>) -> Window {
-        Window::new(self.since.as_ref(), self.until.as_ref(), newest_us)
+        window::resolve(self.since.as_ref(), self.until.as_ref(), newest_us)
     }
 }
 

@@ -1,11 +1,9 @@
 //! `kelemetry-cli completions`: shell completion scripts.
 
 use anyhow::Result;
-use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::{Context, Outcome};
-use crate::cli::Cli;
 
 /// Print a shell completion script (the repository ships them under completions/).
 #[derive(Debug, clap::Args)]
@@ -15,15 +13,16 @@ pub struct Args {
     pub shell: Shell,
 }
 
-pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    ctx.out.write_all(&script(args.shell))?;
+/// `command` is the whole command line, which `cli` hands down.
+pub fn run(args: &Args, ctx: &mut Context, command: clap::Command) -> Result<Outcome> {
+    ctx.out.write_all(&script(args.shell, command))?;
     Ok(Outcome::Success)
 }
 
 /// The completion script for a shell, as committed under `completions/`.
-pub fn script(shell: Shell) -> Vec<u8> {
+pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "kelemetry-cli", &mut out);
+    clap_complete::generate(shell, &mut command, "kelemetry-cli", &mut out);
     out
 }
 

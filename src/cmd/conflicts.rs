@@ -2,13 +2,11 @@
 
 use anyhow::Result;
 
-use super::args::{InputArgs, WindowArgs, parse_selector};
-use super::{Context, Outcome};
-use crate::cli::{OutputArgs, OutputFormat};
-use crate::conflict::{self, Filter};
+use super::args::{InputArgs, OutputArgs, OutputFormat, WindowArgs, parse_selector};
+use super::{Context, Outcome, open_store};
 use crate::model::selector::{KindQuery, Selector};
+use crate::query::conflict::{self, Filter};
 use crate::render;
-use crate::store::read;
 use crate::store::read::ObjectRow;
 
 /// Group 409 Conflicts by the resourceVersion the writers raced on.
@@ -49,28 +47,26 @@ pub struct Args {
     pub input: InputArgs,
 }
 
-pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
-    let window = args.window.window(read::newest_us(&store.conn)?);
-    let kind = args.kind.as_deref().map(KindQuery::parse);
-    let keep = |object: &ObjectRow| {
-        args.namespace.as_deref().is_none_or(|ns| object.namespace == ns)
-            && kind.as_ref().is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
-            && args.object.as_ref().is_none_or(|s| {
-                s.name == object.name
-                    && s.kind.as_ref().is_none_or(|k| k.matches(&object.kind, &object.resource, &object.api_group))
-            })
-    };
-    let limit = (args.limit > 0).then_some(args.limit);
-    let report =
-        conflict::report(&store.conn, window, &Filter { keep_object: &keep, user: args.user.as_deref(), limit })?;
-    match args.output.output {
-        OutputFormat::Json => render::write_json(ctx.out, &report)?,
-        OutputFormat::Text => render::conflicts::write(ctx.out, &report, ctx.style)?,
+impl Args {
+    /// Whether a 409's object is one the arguments ask about.
+    fn keeps(&self, kind: Option<&KindQuery>, object: &ObjectRow) -> bool {
+        let kind_matches = |k: &KindQuery| k.matches(&object.kind, &object.resource, &object.api_group);
+        self.namespace.as_deref().is_none_or(|ns| object.namespace == ns)
+            && kind.is_none_or(kind_matches)
+            && self.object.as_ref().is_none_or(|s| s.name == object.name && s.kind.as_ref().is_none_or(kind_matches))
     }
-    Ok(ingested.and(if report.conflicts == 0 && report.other_409.is_empty() {
-        Outcome::Partial
-    } else {
-        Outcome::Success
-    }))
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let (store, ingested) = open_store(ctx, &args.input)?;
+    let window = args.window.window(store.newest_us()?);
+    let kind = args.kind.as_deref().map(KindQuery::parse);
+    let keep = |object: &ObjectRow| args.keeps(kind.as_ref(), object);
+    let limit = (args.limit > 0).then_some(args.limit);
+    let report = conflict::report(&store, window, &Filter { keep_object: &keep, user: args.user.as_deref(), limit })?;
+    match args.output.output {
+        OutputFormat::Json => render::json::write(ctx.out, &render::json::ConflictsView::new(&report))?,
+        OutputFormat::Text => render::conflicts::write(ctx.out, &report, &ctx.terminal)?,
+    }
+    Ok(ingested.and(Outcome::found(report.conflicts > 0 || !report.other_409.is_empty())))
 }

@@ -2,13 +2,10 @@
 
 use anyhow::Result;
 
-use super::args::{InputArgs, ObjectArgs, WindowArgs};
-use super::{Context, Outcome};
-use crate::chain;
-use crate::cli::{OutputArgs, OutputFormat};
-use crate::lookup::{self, Found, Wanted};
-use crate::render;
-use crate::store::{Store, read};
+use super::args::{InputArgs, ObjectArgs, OutputArgs, OutputFormat, WindowArgs};
+use super::{Context, Outcome, open_store, resolve};
+use crate::query::chain;
+use crate::render::{self, json::ChainView};
 
 /// The resourceVersion chain of an object: every write with its writer and changed fields.
 ///
@@ -39,52 +36,22 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let (store, ingested) = super::ingest::open_store(ctx, &args.input)?;
-    let Some(object) = resolve(&store, &args.object)? else { return Ok(Outcome::Partial.and(ingested)) };
-    let newest_us = read::newest_us(&store.conn)?;
+    let (store, ingested) = open_store(ctx, &args.input)?;
+    let newest_us = store.newest_us()?;
     let window = args.window.window(newest_us);
-    let chain = chain::build(&store.conn, object, window, &args.fields, newest_us)?;
-    match args.output.output {
-        OutputFormat::Json => render::write_json(ctx.out, &chain)?,
-        OutputFormat::Text => render::chain::write(ctx.out, &chain, args.verbose, !args.fields.is_empty(), ctx.style)?,
-    }
-    Ok(ingested)
-}
-
-/// The one object the arguments name; otherwise a message on stderr and `None` (no match)
-/// or an error (several: the user has to say which).
-pub fn resolve(store: &Store, args: &ObjectArgs) -> Result<Option<read::ObjectRow>> {
-    let wanted = Wanted {
-        selector: args.object.as_ref(),
-        namespace: args.namespace.as_deref(),
-        cluster: args.cluster.as_deref(),
-        uid: args.uid.as_deref(),
+    let json = args.output.output == OutputFormat::Json;
+    let Some(object) = resolve(&store, &args.object)? else {
+        if json {
+            render::json::write(ctx.out, &ChainView::none(&window))?;
+        }
+        return Ok(Outcome::Partial.and(ingested));
     };
-    let what = args.object.as_ref().map_or_else(
-        || format!("uid {}", args.uid.as_deref().unwrap_or("")),
-        |s| format!("{}{}", s.kind.as_ref().map_or(String::new(), |k| format!("{}/", k.word)), s.name),
-    );
-    match lookup::find(&store.conn, &wanted)? {
-        Found::One(object) => Ok(Some(*object)),
-        Found::None { closest } => {
-            let hint = if closest.is_empty() {
-                " (`kelemetry-cli objects` lists what the store knows)".to_owned()
-            } else {
-                format!("; closest names: {}", closest.join(", "))
-            };
-            super::diagnostic(format_args!("no object {what} in {}{hint}", store.location.display()));
-            Ok(None)
-        }
-        Found::Many(objects) => {
-            let list: Vec<String> = objects
-                .iter()
-                .map(|o| format!("  {} uid={} cluster={}", o.display(), o.uid.as_deref().unwrap_or("-"), o.cluster))
-                .collect();
-            anyhow::bail!(
-                "{what} matches {} objects; say which with -n, --cluster or --uid:\n{}",
-                objects.len(),
-                list.join("\n")
-            )
-        }
+    let chain = chain::build(&store, object, window, &args.fields, newest_us)?;
+    if json {
+        render::json::write(ctx.out, &ChainView::new(&chain))?;
+    } else {
+        let style = ctx.style();
+        render::history::write(ctx.out, &chain, args.verbose, !args.fields.is_empty(), style)?;
     }
+    Ok(ingested.and(Outcome::found(!chain.entries.is_empty())))
 }

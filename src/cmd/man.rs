@@ -1,23 +1,20 @@
 //! `kelemetry-cli man`: the manual page.
 
-use anyhow::Result;
-use clap::CommandFactory;
-
 use super::{Context, Outcome};
-use crate::cli::Cli;
+use anyhow::Result;
 
 /// Print the man page (roff); the repository ships it as man/kelemetry-cli.1.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    ctx.out.write_all(&page()?)?;
+/// `command` is the whole command line, which `cli` hands down.
+pub fn run(_args: &Args, ctx: &mut Context, command: clap::Command) -> Result<Outcome> {
+    ctx.out.write_all(&page(command)?)?;
     Ok(Outcome::Success)
 }
 
 /// The man page: the main page with every subcommand's options after it.
-pub fn page() -> Result<Vec<u8>> {
-    let command = Cli::command();
+pub fn page(command: clap::Command) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut out)?;
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {

@@ -1,5 +1,6 @@
-//! One module per subcommand: its `Args` and its `run`. They wire input, store, queries
-//! and renderers together and hold no parsing, SQL or drawing of their own.
+//! One module per subcommand: its `Args` and its `run`, which resolves what the user named,
+//! asks [`crate::query`] (or [`crate::ingest`]) and hands the answer to [`crate::render`].
+//! No SQL, no drawing, and no command imports another: what several share is here.
 
 pub mod args;
 pub mod completions;
@@ -11,12 +12,18 @@ pub mod objects;
 pub mod stats;
 pub mod trace;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::render::Style;
+use crate::ingest::{FileStatus, Options, Report};
+use crate::query::lookup::{self, Found, Wanted};
+use crate::render::progress::Progress;
+use crate::render::{Style, Terminal};
+use crate::store::read::ObjectRow;
+use crate::store::{Location, Store};
+use args::{ColorChoice, GlobalArgs, InputArgs, ObjectArgs};
 
 /// How a command ended, as scripts see it in the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +49,11 @@ impl Outcome {
             Outcome::Failure => 2,
         }
     }
+
+    /// Success when something was found, else "nothing matched".
+    pub fn found(found: bool) -> Outcome {
+        if found { Outcome::Success } else { Outcome::Partial }
+    }
 }
 
 /// Prints a diagnostic line on stderr, after `kelemetry-cli: `. When stderr is a closed
@@ -51,24 +63,127 @@ pub fn diagnostic(message: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "kelemetry-cli: {message}");
 }
 
-/// What every command gets: the global options, the style, and stdout.
+/// What every command gets: the global options, the terminal, and stdout.
 pub struct Context<'a> {
     pub global: &'a GlobalArgs,
-    pub style: Style,
+    pub terminal: Terminal,
     pub out: &'a mut dyn Write,
 }
 
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
-    let style = Style::for_stdout(cli.global.color);
-    let mut ctx = Context { global: &cli.global, style, out };
-    match cli.command {
-        Command::Ingest(args) => ingest::run(&args, &mut ctx),
-        Command::Stats(args) => stats::run(&args, &mut ctx),
-        Command::Objects(args) => objects::run(&args, &mut ctx),
-        Command::History(args) => history::run(&args, &mut ctx),
-        Command::Conflicts(args) => conflicts::run(&args, &mut ctx),
-        Command::Trace(args) => trace::run(&args, &mut ctx),
-        Command::Completions(args) => completions::run(&args, &mut ctx),
-        Command::Man(args) => man::run(&args, &mut ctx),
+/// Columns when stdout is not a terminal and `COLUMNS` says nothing.
+const DEFAULT_WIDTH: usize = 100;
+
+impl<'a> Context<'a> {
+    /// Looks at the terminal once: whether stdout and stderr are one, its width, colour.
+    pub fn new(global: &'a GlobalArgs, out: &'a mut dyn Write) -> Context<'a> {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        // `auto` colours a terminal unless NO_COLOR is set (https://no-color.org).
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && stdout_tty,
+        };
+        let measured = terminal_size::terminal_size().filter(|_| stdout_tty).map(|(w, _)| usize::from(w.0));
+        let width =
+            measured.or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())).unwrap_or(DEFAULT_WIDTH);
+        let terminal =
+            Terminal { style: Style { color }, stdout_tty, stderr_tty: std::io::stderr().is_terminal(), width };
+        Context { global, terminal, out }
+    }
+
+    pub fn style(&self) -> Style {
+        self.terminal.style
+    }
+
+    pub fn location(&self) -> Location {
+        Location::parse(&self.global.db)
+    }
+}
+
+/// The cluster of records that name none, when `--cluster` does not either.
+pub const DEFAULT_CLUSTER: &str = "default";
+
+/// Ingests `paths` into the store with a progress bar on a terminal and problems on stderr,
+/// holding the store against a second ingest meanwhile.
+pub fn ingest_files(ctx: &Context, store: &Store, paths: &[PathBuf], options: &Options) -> Result<Report> {
+    let quiet = ctx.global.quiet;
+    let _lock = store.lock_for_ingest(|| {
+        if !quiet {
+            diagnostic(format_args!("waiting for another ingest into {} to finish", store.location.display()));
+        }
+    })?;
+    let progress = Progress::new(&ctx.terminal, quiet, diagnostic);
+    let report = crate::ingest::ingest(store, paths, options, &progress)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// How an ingest went, as an exit code: nothing readable fails, any problem is partial.
+pub fn ingest_outcome(report: &Report) -> Outcome {
+    let readable = report.files.iter().any(|f| f.status != FileStatus::Unreadable);
+    let unreadable =
+        !report.unreadable_paths.is_empty() || report.files.iter().any(|f| f.status == FileStatus::Unreadable);
+    if !readable {
+        Outcome::Failure
+    } else if report.aborted || report.bad_records > 0 || unreadable {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    }
+}
+
+/// The store a query reads: with `-i`, after ingesting those files into it (the outcome says
+/// whether that went cleanly); otherwise as it is, opened read-only.
+pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> {
+    let location = ctx.location();
+    if input.inputs.is_empty() {
+        return Ok((Store::open_for_read(&location)?, Outcome::Success));
+    }
+    let store = Store::open_for_write(&location)?;
+    let options = Options { cluster: DEFAULT_CLUSTER.to_owned(), strict: false };
+    let report = ingest_files(ctx, &store, &input.inputs, &options)?;
+    let outcome = ingest_outcome(&report);
+    if outcome == Outcome::Failure {
+        anyhow::bail!("nothing could be read from the --input paths");
+    }
+    if !ctx.global.quiet {
+        diagnostic(format_args!("{}", crate::render::ingest::one_line(&report)));
+    }
+    Ok((store, outcome))
+}
+
+/// The one object the arguments name; otherwise a message on stderr and `None` (no match)
+/// or an error (several: the user has to say which).
+pub fn resolve(store: &Store, args: &ObjectArgs) -> Result<Option<ObjectRow>> {
+    let wanted = Wanted {
+        selector: args.object.as_ref(),
+        namespace: args.namespace.as_deref(),
+        cluster: args.cluster.as_deref(),
+        uid: args.uid.as_deref(),
+    };
+    let what = args.describe();
+    match lookup::find(store, &wanted)? {
+        Found::One(object) => Ok(Some(*object)),
+        Found::None { closest } => {
+            let hint = if closest.is_empty() {
+                " (`kelemetry-cli objects` lists what the store knows)".to_owned()
+            } else {
+                format!("; closest names: {}", closest.join(", "))
+            };
+            diagnostic(format_args!("no object {what} in {}{hint}", store.location.display()));
+            Ok(None)
+        }
+        Found::Many(objects) => {
+            let list: Vec<String> = objects
+                .iter()
+                .map(|o| format!("  {} uid={} cluster={}", o.display(), o.uid.as_deref().unwrap_or("-"), o.cluster))
+                .collect();
+            anyhow::bail!(
+                "{what} matches {} objects; say which with -n, --cluster or --uid:\n{}",
+                objects.len(),
+                list.join("\n")
+            )
+        }
     }
 }

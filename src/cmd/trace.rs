@@ -1,15 +1,12 @@
 //! `kelemetry-cli trace`: an object and everything it owns, as one object-as-span trace.
 
-use std::io::IsTerminal;
-
 use anyhow::Result;
 
 use super::args::{InputArgs, ObjectArgs, WindowArgs};
-use super::{Context, Outcome, history, ingest};
-use crate::graph::Scope;
+use super::{Context, Outcome, open_store, resolve};
+use crate::query::graph::Scope;
 use crate::render::{self, trace::Layout};
-use crate::store::read;
-use crate::trace::{self, Filters, Only, Pipeline};
+use crate::trace::{self, Arrangement, Filters, Only, Trace};
 
 /// What happened to an object and everything it owns, in order: one span per object, its
 /// owned objects below it, apiserver requests and Events as child spans or logs.
@@ -23,8 +20,8 @@ pub struct Args {
     pub object: ObjectArgs,
 
     /// How spans are arranged: tree, timeline, tracing or grouping (see the README).
-    #[arg(long, value_enum, default_value_t = Pipeline::Tracing)]
-    pub pipeline: Pipeline,
+    #[arg(long = "pipeline", value_enum, default_value_t = Arrangement::Tracing)]
+    pub arrangement: Arrangement,
 
     /// Which relatives are followed.
     #[arg(long, value_enum, default_value_t = Scope::Full)]
@@ -81,34 +78,31 @@ pub enum TraceFormat {
     Otlp,
 }
 
-fn terminal_width() -> usize {
-    if std::io::stdout().is_terminal()
-        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
-    {
-        return usize::from(w);
-    }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
-}
-
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let (store, ingested) = ingest::open_store(ctx, &args.input)?;
-    let Some(object) = history::resolve(&store, &args.object)? else { return Ok(Outcome::Partial.and(ingested)) };
+    let (store, ingested) = open_store(ctx, &args.input)?;
     let filters = Filters {
-        window: args.window.window(read::newest_us(&store.conn)?),
+        window: args.window.window(store.newest_us()?),
         exclude_users: args.exclude_users.clone(),
         only: args.only,
         all: args.all,
     };
-    let trace = trace::build(&store.conn, object, args.scope, args.depth, args.pipeline, &filters)?;
+    let Some(object) = resolve(&store, &args.object)? else {
+        if args.output == TraceFormat::Json {
+            render::export::write_json(ctx.out, &Trace::empty(args.arrangement, args.scope, filters.window))?;
+        }
+        return Ok(Outcome::Partial.and(ingested));
+    };
+    let trace = trace::build(&store, object, args.scope, args.depth, args.arrangement, &filters)?;
     match args.output {
         TraceFormat::Text => {
             let layout =
-                Layout { width: args.width.unwrap_or_else(terminal_width).max(40), wide: args.wide, limit: args.limit };
-            render::trace::write(ctx.out, &trace, layout, ctx.style)?
+                Layout { width: args.width.unwrap_or(ctx.terminal.width).max(40), wide: args.wide, limit: args.limit };
+            let style = ctx.style();
+            render::trace::write(ctx.out, &trace, layout, style)?
         }
         TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
         TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
         TraceFormat::Otlp => render::export::write_otlp(ctx.out, &trace)?,
     }
-    Ok(ingested)
+    Ok(ingested.and(Outcome::found(trace.shows_anything())))
 }

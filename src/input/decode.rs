@@ -6,9 +6,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::body::{self, BodyBlocks, Members};
+use super::body::{self, Members};
 use super::skim;
 use crate::model::audit_id::audit_id_key;
+use crate::model::block::BodyBlocks;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{

@@ -71,6 +71,31 @@ pub fn format_seconds(micros: i64) -> String {
         .unwrap_or_else(|| micros.to_string())
 }
 
+/// The window a command looked at, in microseconds, both ends inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Window {
+    pub since_us: Option<i64>,
+    pub until_us: Option<i64>,
+}
+
+impl Window {
+    pub fn contains(&self, us: i64) -> bool {
+        self.since_us.is_none_or(|s| us >= s) && self.until_us.is_none_or(|u| us <= u)
+    }
+
+    /// `2024-05-14T10:00:00Z → 2024-05-14T11:00:00Z`, or `all records`.
+    pub fn describe(&self) -> String {
+        match (self.since_us, self.until_us) {
+            (None, None) => "all records".to_owned(),
+            (since, until) => format!(
+                "{} → {}",
+                since.map_or_else(|| "start".to_owned(), format_short),
+                until.map_or_else(|| "end".to_owned(), format_short)
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

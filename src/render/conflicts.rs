@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::{Style, table};
-use crate::conflict::{Report, Write as ConflictWrite};
+use super::{Terminal, table};
 use crate::model::time::{format_micros, format_seconds};
+use crate::query::conflict::{Report, Write as ConflictWrite};
 
 fn who(write: &ConflictWrite) -> String {
     let user = &write.request.user;
@@ -15,7 +15,8 @@ fn who(write: &ConflictWrite) -> String {
     }
 }
 
-pub fn write(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> io::Result<()> {
+    let style = terminal.style;
     writeln!(out, "window: {}", report.window.describe())?;
     writeln!(
         out,
@@ -28,15 +29,16 @@ pub fn write(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<(
     )?;
     if report.conflicts > 0 {
         writeln!(out)?;
-        let mut t = table::new(&[&style.bold("object"), "conflicts"]);
+        let mut t = table::new(terminal, &[&style.bold("object"), "conflicts"]);
         for count in &report.top_objects {
             t.add_row(vec![count.name.clone(), count.count.to_string()]);
         }
         table::align_right(&mut t, &[1]);
         writeln!(out, "{t}\n")?;
-        let mut t = table::new(&[&style.bold("winner ← loser"), "conflicts"]);
-        for count in &report.top_pairs {
-            t.add_row(vec![count.name.clone(), count.count.to_string()]);
+        let mut t = table::new(terminal, &[&style.bold("winner ← loser"), "conflicts"]);
+        for pair in &report.top_pairs {
+            let winner = pair.winner.as_deref().unwrap_or("(no visible winner)");
+            t.add_row(vec![format!("{winner} ← {}", pair.loser), pair.count.to_string()]);
         }
         table::align_right(&mut t, &[1]);
         writeln!(out, "{t}\n")?;

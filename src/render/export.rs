@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::time::format_micros;
-use crate::trace::{Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
+use crate::query::graph::Scope;
+use crate::trace::{Arrangement, Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
 
 fn tag_json(value: &TagValue) -> Value {
     match value {
@@ -21,12 +22,12 @@ fn tag_json(value: &TagValue) -> Value {
 #[serde(rename_all = "camelCase")]
 struct JsonTrace<'a> {
     trace_id: &'a str,
-    pipeline: crate::trace::Pipeline,
-    scope: crate::graph::Scope,
+    pipeline: Arrangement,
+    scope: Scope,
     since: Option<String>,
     until: Option<String>,
-    start: String,
-    end: String,
+    start: Option<String>,
+    end: Option<String>,
     counts: Counts,
     spans: Vec<JsonSpan<'a>>,
 }
@@ -98,16 +99,16 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         .collect();
     let document = JsonTrace {
         trace_id: &trace.trace_id,
-        pipeline: trace.pipeline,
+        pipeline: trace.arrangement,
         scope: trace.scope,
         since: trace.window.since_us.map(format_micros),
         until: trace.window.until_us.map(format_micros),
-        start: format_micros(trace.start_us()),
-        end: format_micros(trace.end_us()),
+        start: trace.start_us().map(format_micros),
+        end: trace.end_us().map(format_micros),
         counts: trace.counts,
         spans,
     };
-    super::write_json(out, &document)
+    super::json::write(out, &document)
 }
 
 /// Jaeger's process per kind of span: the UI colours and filters by service name.

@@ -1,14 +1,30 @@
-//! Presentation: colours, tables and JSON. Renderers take plain data, never SQL rows.
+//! Everything a person or a script sees: tables, the history and conflict reports, the
+//! trace's Gantt tree, the progress bar, and every JSON document (the views of
+//! [`json`], the trace formats of [`export`]). Renderers take values from the layers below,
+//! never SQL, and never look at the terminal themselves: [`Terminal`] says what it is.
 
-pub mod chain;
 pub mod conflicts;
 pub mod export;
+pub mod history;
+pub mod ingest;
+pub mod json;
+pub mod objects;
+pub mod progress;
+pub mod stats;
 pub mod table;
 pub mod trace;
 
-use std::io::{self, IsTerminal, Write};
-
-use crate::cli::ColorChoice;
+/// What output goes to, looked at once per run.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub style: Style,
+    /// Tables fit a terminal's width; what goes to a pipe or a file keeps whole lines.
+    pub stdout_tty: bool,
+    /// The progress bar draws only on a terminal.
+    pub stderr_tty: bool,
+    /// Columns: the terminal's, else `COLUMNS`, else 100.
+    pub width: usize,
+}
 
 /// Whether to colour, and the few styles the tool uses.
 #[derive(Debug, Clone, Copy)]
@@ -17,17 +33,6 @@ pub struct Style {
 }
 
 impl Style {
-    /// `auto` colours a terminal unless `NO_COLOR` is set (https://no-color.org).
-    pub fn for_stdout(choice: ColorChoice) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && io::stdout().is_terminal(),
-        };
-        Style { color }
-    }
-
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
@@ -50,38 +55,6 @@ impl Style {
 
     pub fn green(&self, text: &str) -> String {
         self.paint("32", text)
-    }
-}
-
-/// Writes a value as pretty JSON and a newline.
-pub fn write_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)
-}
-
-/// The reason phrase of an HTTP status, as Kelemetry suffixes failed spans.
-pub fn status_text(code: i64) -> &'static str {
-    match code {
-        101 => "Switching Protocols",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        410 => "Gone",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
     }
 }
 

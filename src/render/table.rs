@@ -2,18 +2,28 @@
 
 use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle, presets};
 
+use super::Terminal;
+
 /// Header underlined, no other rules: dense and easy to scan.
 const LOOK: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─').junction('─'));
 
 /// A table in the tool's look. Numeric columns are right-aligned by the caller.
-pub fn new(header: &[&str]) -> Table {
+pub fn new(terminal: &Terminal, header: &[&str]) -> Table {
     let mut table = Table::new();
-    table.load_style(LOOK).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.iter().copied());
-    // Fit a terminal; never wrap what goes to a pipe or a file (grep wants whole lines).
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+    table.load_style(LOOK).set_header(header.iter().copied());
+    fit(&mut table, terminal);
+    table
+}
+
+/// Fit a terminal; never wrap what goes to a pipe or a file (grep wants whole lines).
+fn fit(table: &mut Table, terminal: &Terminal) {
+    if terminal.stdout_tty {
+        table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(terminal.width.min(usize::from(u16::MAX)) as u16);
+    } else {
         table.force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
     }
-    table
 }
 
 /// Right-aligns the given columns (counts, sizes, times).
@@ -26,12 +36,10 @@ pub fn align_right(table: &mut Table, columns: &[usize]) {
 }
 
 /// A two-column table of labels and values.
-pub fn key_values(rows: &[(&str, String)]) -> Table {
+pub fn key_values(terminal: &Terminal, rows: &[(&str, String)]) -> Table {
     let mut table = Table::new();
-    table.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic);
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        table.force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
-    }
+    table.load_style(presets::NOTHING);
+    fit(&mut table, terminal);
     for (key, value) in rows {
         table.add_row(vec![key.to_string(), value.clone()]);
     }

@@ -277,45 +277,11 @@ impl<'a> Printer<'a> {
 }
 
 pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -> io::Result<()> {
-    let (start, end) = (trace.start_us(), trace.end_us());
-    let root = trace.spans.iter().find(|s| s.parent.is_none());
-    let focus = trace.spans.iter().find(|s| s.focus);
-    let c = trace.counts;
-    if let Some(root) = root {
-        let mut title = format!("{} {}", style.bold("trace"), style.bold(&root.name));
-        if let Some(focus) = focus.filter(|f| f.id != root.id) {
-            title.push_str(&format!("  (requested: {})", focus.object));
-        }
-        writeln!(out, "{title}")?;
-    }
-    let mut facts = vec![
-        format!("pipeline {}", name_of(&trace.pipeline)),
-        format!("scope {}", name_of(&trace.scope)),
-        plural(c.objects, "object"),
-        plural(c.requests, "request"),
-        plural(c.events, "Event"),
-    ];
-    if c.hidden_noise > 0 {
-        facts.push(format!("{} hidden as noise (--all)", plural(c.hidden_noise, "read or heartbeat")));
-    }
-    if c.filtered > 0 {
-        facts.push(format!("{} filtered out", c.filtered));
-    }
-    // As many facts a line as the width holds.
-    let mut line = String::new();
-    for fact in facts {
-        if !line.is_empty() && line.width() + 3 + fact.width() > layout.width {
-            writeln!(out, "{line}")?;
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push_str(" · ");
-        }
-        line.push_str(&fact);
-    }
-    writeln!(out, "{line}")?;
+    let (Some(start), Some(end)) = (trace.start_us(), trace.end_us()) else {
+        return writeln!(out, "an empty trace");
+    };
+    write_header(out, trace, layout, style)?;
     writeln!(out, "{} → {} ({})", format_short(start), format_short(end), duration_us(end - start))?;
-
     let bar_cells = if layout.width >= 120 { layout.width / 3 } else { (layout.width / 4).max(12) };
     let fixed = OFFSET_WIDTH + 1 + DURATION_WIDTH + 1 + 1 + bar_cells;
     let name_width = layout.width.saturating_sub(fixed).max(20);
@@ -349,8 +315,56 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
     for span in trace.spans.iter().filter(|s| s.parent.is_none()) {
         printer.span(span, "", "", start)?;
     }
-    let cut: usize = printer.cut_spans.values().sum();
-    if cut > 0 || printer.cut_logs > 0 {
+    printer.write_cut_summary()
+}
+
+/// The title (the root, and the object asked for when it is not the root) and the facts:
+/// arrangement, scope, counts, what was hidden or filtered, as many a line as fit.
+fn write_header(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -> io::Result<()> {
+    let root = trace.spans.iter().find(|s| s.parent.is_none());
+    let focus = trace.spans.iter().find(|s| s.focus);
+    let c = trace.counts;
+    if let Some(root) = root {
+        let mut title = format!("{} {}", style.bold("trace"), style.bold(&root.name));
+        if let Some(focus) = focus.filter(|f| f.id != root.id) {
+            title.push_str(&format!("  (requested: {})", focus.object));
+        }
+        writeln!(out, "{title}")?;
+    }
+    let mut facts = vec![
+        format!("pipeline {}", name_of(&trace.arrangement)),
+        format!("scope {}", name_of(&trace.scope)),
+        plural(c.objects, "object"),
+        plural(c.requests, "request"),
+        plural(c.events, "Event"),
+    ];
+    if c.hidden_noise > 0 {
+        facts.push(format!("{} hidden as noise (--all)", plural(c.hidden_noise, "read or heartbeat")));
+    }
+    if c.filtered > 0 {
+        facts.push(format!("{} filtered out", c.filtered));
+    }
+    let mut line = String::new();
+    for fact in facts {
+        if !line.is_empty() && line.width() + 3 + fact.width() > layout.width {
+            writeln!(out, "{line}")?;
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(&fact);
+    }
+    writeln!(out, "{line}")
+}
+
+impl Printer<'_> {
+    /// What `--limit` kept from being shown, if anything.
+    fn write_cut_summary(&mut self) -> io::Result<()> {
+        let cut: usize = self.cut_spans.values().sum();
+        if cut == 0 && self.cut_logs == 0 {
+            return Ok(());
+        }
         let mut parts = Vec::new();
         for (kind, noun) in [
             (SpanKind::Object, "objects"),
@@ -358,21 +372,20 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
             (SpanKind::Event, "Events"),
             (SpanKind::Group, "groups"),
         ] {
-            if let Some(n) = printer.cut_spans.get(&kind).filter(|n| **n > 0) {
+            if let Some(n) = self.cut_spans.get(&kind).filter(|n| **n > 0) {
                 parts.push(format!("{n} {noun}"));
             }
         }
-        if printer.cut_logs > 0 {
-            parts.push(format!("{} logged entries", printer.cut_logs));
+        if self.cut_logs > 0 {
+            parts.push(format!("{} logged entries", self.cut_logs));
         }
         writeln!(
-            printer.out,
+            self.out,
             "… {} not shown (--limit {}); --limit 0 shows all, -o json holds everything",
             parts.join(", "),
-            layout.limit
-        )?;
+            self.layout.limit
+        )
     }
-    Ok(())
 }
 
 fn plural(n: usize, noun: &str) -> String {

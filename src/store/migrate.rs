@@ -14,15 +14,38 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_event_versions.sql"),
 ];
 
-pub fn migrate(conn: &Connection) -> Result<()> {
+/// The schema version of a store (0: a new, empty database).
+pub fn version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let version = usize::try_from(version).unwrap_or(0);
+    Ok(usize::try_from(version).unwrap_or(0))
+}
+
+fn refuse_newer(version: usize) -> Result<()> {
     if version > MIGRATIONS.len() {
         bail!(
             "the store has schema version {version}, newer than this kelemetry-cli knows ({}); upgrade kelemetry-cli",
             MIGRATIONS.len()
         );
     }
+    Ok(())
+}
+
+/// Whether a query can read a store of this version as it is, without migrating it.
+pub fn check_readable(version: usize) -> Result<()> {
+    refuse_newer(version)?;
+    match version {
+        0 => bail!("it holds no kelemetry-cli data (ingest some files first: kelemetry-cli ingest FILE...)"),
+        v if v < MIGRATIONS.len() => bail!(
+            "it has schema version {v}, older than this kelemetry-cli reads ({}): run `kelemetry-cli ingest` on it (with any file, even one already ingested) to upgrade it",
+            MIGRATIONS.len()
+        ),
+        _ => Ok(()),
+    }
+}
+
+pub fn migrate(conn: &Connection) -> Result<()> {
+    let version = version(conn)?;
+    refuse_newer(version)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;

@@ -1,20 +1,29 @@
-//! The SQLite store: schema and migrations, the single writer, and the read queries.
+//! The SQLite store, and the only module that knows SQL: the schema and its ordered
+//! migrations, the single writer, bulk loads, the readers (each a [`Store`] method returning
+//! plain rows), and the counts of `stats`.
 //!
-//! Nothing here knows about terminals or input formats.
+//! Nothing here knows about terminals, flags or input formats.
 
+mod bulk;
 mod checkpoint;
 mod migrate;
-pub mod query;
+mod namesakes;
 pub mod read;
+mod seen_keys;
+pub mod stats;
+#[cfg(test)]
+mod tests;
 pub mod writer;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
+pub use bulk::{BulkLoad, Drained};
 pub use checkpoint::Checkpointer;
-pub use writer::{WriteSummary, Writer};
+pub use writer::{FileRow, WriteSummary, Writer};
 
 /// Where the store lives: a file, or memory for one-off looks.
 #[derive(Debug, Clone)]
@@ -36,13 +45,14 @@ impl Location {
     }
 }
 
+/// An open store. The connection stays inside this module: callers ask through methods.
 pub struct Store {
-    pub conn: Connection,
+    conn: Connection,
     pub location: Location,
 }
 
-/// Indexes that only queries need. A big first load drops them and builds them once at the
-/// end, which is several times faster than keeping them up to date row by row.
+/// Indexes that only queries need, the one list of them: migrations create them, bulk loads
+/// drop and rebuild them, and a test holds docs/schema.md to it.
 pub const QUERY_INDEXES: &[(&str, &str)] = &[
     (
         "requests_object",
@@ -56,28 +66,6 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("objects_kind", "CREATE INDEX IF NOT EXISTS objects_kind ON objects (resource, namespace)"),
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
-
-/// The unique indexes that keep one row per request and one per version of an Event, by
-/// name. A bulk load into an empty table drops its index and [`Store::finish_bulk_load`]
-/// builds it again.
-const REQUESTS_AUDIT_ID_INDEX: (&str, &str) =
-    ("requests_audit_id", "CREATE UNIQUE INDEX IF NOT EXISTS requests_audit_id ON requests (audit_id, cluster_id)");
-const EVENTS_VERSION_INDEX: (&str, &str) = (
-    "events_version",
-    "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON event_versions (cluster_id, event_key, version_key)",
-);
-
-/// How a load much bigger than the store writes: without the query indexes, and into empty
-/// tables without their unique index either (see docs/schema.md).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct BulkLoad {
-    /// No requests are stored yet: append them without `requests_audit_id`.
-    pub requests: bool,
-    /// No Events are stored yet: append them without `events_version`.
-    pub events: bool,
-    /// About how many requests and Events the load holds, to size its filter.
-    pub expected_keys: u64,
-}
 
 impl Store {
     /// Opens the store for writing, creating it and migrating it as needed.
@@ -93,15 +81,87 @@ impl Store {
         Ok(Store { conn, location: location.clone() })
     }
 
-    /// Opens an existing store for reading.
+    /// Opens an existing store for reading only: nothing is created or migrated, so a store
+    /// on read-only media can be queried, and a store of another schema version is refused
+    /// with what to do.
     pub fn open_for_read(location: &Location) -> Result<Store> {
-        if let Location::File(path) = location
-            && !path.exists()
-        {
+        let Location::File(path) = location else { return Store::open_for_write(location) };
+        if !path.exists() {
             bail!("no store at {}: ingest some files first (kelemetry-cli ingest FILE...)", path.display());
         }
-        let store = Store::open_for_write(location)?;
-        Ok(store)
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open store {}", path.display()))?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let version =
+            migrate::version(&conn).with_context(|| format!("{} is not a kelemetry-cli store", path.display()))?;
+        migrate::check_readable(version).with_context(|| format!("cannot read store {}", path.display()))?;
+        Ok(Store { conn, location: location.clone() })
+    }
+
+    /// Holds the store against a second ingest for as long as the returned guard lives;
+    /// `waiting` is called first when another ingest holds it. A store in memory is never
+    /// shared.
+    pub fn lock_for_ingest(&self, waiting: impl FnOnce()) -> Result<Option<std::fs::File>> {
+        let Location::File(path) = &self.location else { return Ok(None) };
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open store {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+        }
+        Ok(Some(file))
+    }
+
+    /// The fingerprints of the files already ingested.
+    pub fn known_fingerprints(&self) -> Result<HashSet<Vec<u8>>> {
+        let mut stmt = self.conn.prepare("SELECT fingerprint FROM files")?;
+        Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    /// How many requests and Event versions the store holds (their highest row ids: cheap,
+    /// and exact for tables that are only ever appended to).
+    pub fn row_counts(&self) -> Result<(u64, u64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM requests), (SELECT coalesce(max(id), 0) FROM event_versions)",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+
+    /// Starts the single writer; see [`Writer`].
+    pub fn writer(&self, default_cluster: &str, periodic_commits: bool, bulk: Option<BulkLoad>) -> Result<Writer<'_>> {
+        Writer::new(&self.conn, default_cluster, periodic_commits, bulk)
+    }
+
+    /// Each row of a query, its values joined by `|`: for tests that look inside.
+    #[cfg(test)]
+    pub(crate) fn rows(&self, sql: &str) -> Vec<String> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = self.conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let columns = stmt.column_count();
+        let rows = stmt.query_map([], |row| {
+            Ok((0..columns)
+                .map(|i| match row.get_ref(i).expect("column") {
+                    ValueRef::Null => "NULL".to_owned(),
+                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Real(f) => f.to_string(),
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+                })
+                .collect::<Vec<_>>()
+                .join("|"))
+        });
+        rows.expect("query").collect::<Result<_, _>>().expect("rows")
+    }
+
+    /// The schema version this binary writes.
+    pub fn schema_version() -> usize {
+        migrate::schema_version()
     }
 
     /// Moves checkpoints off the writer's thread until the returned guard is dropped; see
@@ -129,39 +189,6 @@ impl Store {
         self.conn.pragma_update(None, "threads", 0)?;
         self.conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         Ok(built?)
-    }
-
-    /// Drops the indexes a load would otherwise keep up to date row by row: the query
-    /// indexes, and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
-    /// them again.
-    pub fn start_bulk_load(&self, bulk: &BulkLoad) -> Result<()> {
-        let unique =
-            [bulk.requests.then_some(REQUESTS_AUDIT_ID_INDEX.0), bulk.events.then_some(EVENTS_VERSION_INDEX.0)];
-        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique.into_iter().flatten()) {
-            self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
-        }
-        Ok(())
-    }
-
-    /// Builds the indexes a bulk load dropped and writes its pending requests and Events.
-    /// Also finishes a bulk load that was interrupted.
-    pub fn finish_bulk_load(&self) -> Result<writer::Drained> {
-        // The load stored each auditID and Event version at most once: these cannot fail.
-        self.build_indexes([REQUESTS_AUDIT_ID_INDEX.1, EVENTS_VERSION_INDEX.1])?;
-        let drained = writer::drain_pending(&self.conn)?;
-        self.ensure_query_indexes()?;
-        Ok(drained)
-    }
-
-    /// Whether a bulk load was interrupted before [`Store::finish_bulk_load`].
-    pub fn needs_bulk_repair(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?1, ?2)) < 2
-                 OR EXISTS (SELECT 1 FROM pending_requests)
-                 OR EXISTS (SELECT 1 FROM pending_event_versions)",
-            [REQUESTS_AUDIT_ID_INDEX.0, EVENTS_VERSION_INDEX.0],
-            |r| r.get(0),
-        )?)
     }
 }
 

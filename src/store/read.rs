@@ -5,17 +5,16 @@ use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
-use crate::input::body::inflate_block;
+use super::Store;
 use crate::model::EventDetails;
 use crate::model::audit_id::audit_id_text;
-use crate::window::Window;
+use crate::model::block::inflate_block;
+use crate::model::time::Window;
 
 /// An object as the store knows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ObjectRow {
-    #[serde(skip)]
     pub id: i64,
     pub cluster: String,
     pub kind: String,
@@ -84,67 +83,76 @@ pub struct ObjectQuery<'a> {
     pub group: Option<&'a str>,
 }
 
-/// Objects, newest activity first. Only the conditions given reach the SQL, so that
-/// SQLite can use the index that fits them.
-pub fn objects(conn: &Connection, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
-    // Every name with the prefix sorts below the prefix followed by the highest code point.
-    let prefix_end = query.name_prefix.map(|p| format!("{p}\u{10FFFF}"));
-    let given: Vec<(&str, &str)> = [
-        ("o.name =", query.name),
-        ("o.name GLOB", query.name_glob),
-        ("o.name >=", query.name_prefix),
-        ("o.name <", prefix_end.as_deref()),
-        ("o.namespace =", query.namespace),
-        ("c.name =", query.cluster),
-        ("o.uid =", query.uid),
-        ("o.api_group =", query.group),
-    ]
-    .into_iter()
-    .filter_map(|(sql, value)| value.map(|v| (sql, v)))
-    .collect();
-    let mut conditions: Vec<String> =
-        given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
-    let mut values: Vec<&str> = given.iter().map(|(_, value)| *value).collect();
-    if !query.resources.is_empty() {
-        let first = values.len() + 1;
-        let placeholders: Vec<String> = (first..first + query.resources.len()).map(|i| format!("?{i}")).collect();
-        // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
-        // over the name index when both apply.
-        let column = if query.name.is_some() || query.name_prefix.is_some() { "+o.resource" } else { "o.resource" };
-        conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
-        values.extend(query.resources.iter().map(String::as_str));
-    }
-    let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-    let sql = format!(
-        "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id {filter}
+impl Store {
+    /// Objects, newest activity first. Only the conditions given reach the SQL, so that
+    /// SQLite can use the index that fits them.
+    pub fn objects(&self, query: &ObjectQuery) -> Result<Vec<ObjectRow>> {
+        // Every name with the prefix sorts below the prefix followed by the highest code point.
+        let prefix_end = query.name_prefix.map(|p| format!("{p}\u{10FFFF}"));
+        let given: Vec<(&str, &str)> = [
+            ("o.name =", query.name),
+            ("o.name GLOB", query.name_glob),
+            ("o.name >=", query.name_prefix),
+            ("o.name <", prefix_end.as_deref()),
+            ("o.namespace =", query.namespace),
+            ("c.name =", query.cluster),
+            ("o.uid =", query.uid),
+            ("o.api_group =", query.group),
+        ]
+        .into_iter()
+        .filter_map(|(sql, value)| value.map(|v| (sql, v)))
+        .collect();
+        let mut conditions: Vec<String> =
+            given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
+        let mut values: Vec<&str> = given.iter().map(|(_, value)| *value).collect();
+        if !query.resources.is_empty() {
+            let first = values.len() + 1;
+            let placeholders: Vec<String> = (first..first + query.resources.len()).map(|i| format!("?{i}")).collect();
+            // A name narrows far more than a kind: `+` keeps SQLite from choosing the kind index
+            // over the name index when both apply.
+            let column = if query.name.is_some() || query.name_prefix.is_some() { "+o.resource" } else { "o.resource" };
+            conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
+            values.extend(query.resources.iter().map(String::as_str));
+        }
+        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id {filter}
          ORDER BY coalesce(o.last_seen_us, o.created_us, 0) DESC, o.id"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), object_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), object_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
-pub fn object_by_id(conn: &Connection, id: i64) -> Result<Option<ObjectRow>> {
-    let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE o.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], object_row).optional()?)
+impl Store {
+    pub fn object_by_id(&self, id: i64) -> Result<Option<ObjectRow>> {
+        let sql =
+            format!("SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE o.id = ?1");
+        Ok(self.conn.prepare_cached(&sql)?.query_row([id], object_row).optional()?)
+    }
 }
 
-/// Plural resources the data showed for a kind (CRDs: learned from audit requests).
-pub fn learned_resources(conn: &Connection, kind: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT resource FROM api_resources WHERE lower(kind) = lower(?1)")?;
-    let rows = stmt.query_map([kind], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+impl Store {
+    /// Plural resources the data showed for a kind (CRDs: learned from audit requests).
+    pub fn learned_resources(&self, kind: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT resource FROM api_resources WHERE lower(kind) = lower(?1)")?;
+        let rows = stmt.query_map([kind], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
-/// Every object name of the store, for "did you mean" suggestions.
-pub fn object_names(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT DISTINCT name FROM objects")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+impl Store {
+    /// Every object name of the store, for "did you mean" suggestions.
+    pub fn object_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT name FROM objects")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 /// How much the store holds about one object.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Activity {
     pub requests: i64,
     pub events: i64,
@@ -152,18 +160,23 @@ pub struct Activity {
     pub controller: Option<String>,
 }
 
-pub fn activity(conn: &Connection, object: i64) -> Result<Activity> {
-    let requests = conn.query_row("SELECT count(*) FROM requests WHERE object_id = ?1", [object], |r| r.get(0))?;
-    let events = conn.query_row("SELECT count(*) FROM event_versions WHERE object_id = ?1", [object], |r| r.get(0))?;
-    let controller = conn
-        .query_row(
-            "SELECT CASE WHEN o.kind = '' THEN o.resource ELSE o.kind END || '/' || o.name
+impl Store {
+    pub fn activity(&self, object: i64) -> Result<Activity> {
+        let requests =
+            self.conn.query_row("SELECT count(*) FROM requests WHERE object_id = ?1", [object], |r| r.get(0))?;
+        let events =
+            self.conn.query_row("SELECT count(*) FROM event_versions WHERE object_id = ?1", [object], |r| r.get(0))?;
+        let controller = self
+            .conn
+            .query_row(
+                "SELECT CASE WHEN o.kind = '' THEN o.resource ELSE o.kind END || '/' || o.name
              FROM owner_refs r JOIN objects o ON o.id = r.owner_id WHERE r.object_id = ?1 AND r.controller = 1",
-            [object],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(Activity { requests, events, controller })
+                [object],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(Activity { requests, events, controller })
+    }
 }
 
 /// Where a body sits in `state_blocks`.
@@ -175,11 +188,9 @@ pub struct BodyLocation {
 }
 
 /// One request, with its strings resolved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RequestRow {
-    #[serde(skip)]
     pub id: i64,
-    #[serde(skip)]
     pub object_id: Option<i64>,
     pub audit_id: String,
     pub verb: String,
@@ -199,7 +210,6 @@ pub struct RequestRow {
     pub level: i64,
     /// Whether ResponseComplete (or Panic) was seen.
     pub complete: bool,
-    #[serde(skip)]
     pub body: Option<BodyLocation>,
 }
 
@@ -289,48 +299,60 @@ fn by_object<T>(
     Ok(grouped)
 }
 
-/// The requests about each object, oldest first.
-pub fn requests_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<RequestRow>>> {
-    let sql = format!("{REQUEST_SELECT} WHERE r.object_id IN ({{ids}}) ORDER BY r.object_id, r.received_us, r.id");
-    by_object(conn, objects, &sql, request_row)
+impl Store {
+    /// The requests about each object, oldest first.
+    pub fn requests_of(&self, objects: &[i64]) -> Result<HashMap<i64, Vec<RequestRow>>> {
+        let sql = format!("{REQUEST_SELECT} WHERE r.object_id IN ({{ids}}) ORDER BY r.object_id, r.received_us, r.id");
+        by_object(&self.conn, objects, &sql, request_row)
+    }
 }
 
-/// The requests about one object, oldest first.
-pub fn object_requests(conn: &Connection, object: i64) -> Result<Vec<RequestRow>> {
-    Ok(requests_of(conn, &[object])?.remove(&object).unwrap_or_default())
+impl Store {
+    /// The requests about one object, oldest first.
+    pub fn object_requests(&self, object: i64) -> Result<Vec<RequestRow>> {
+        Ok(self.requests_of(&[object])?.remove(&object).unwrap_or_default())
+    }
 }
 
-/// The successful writes of every object that had a 409 in the window, by object, oldest
-/// first: where the winners and retries of those 409s are. One query, not one per 409.
-pub fn writes_of_conflicted_objects(conn: &Connection, window: &Window) -> Result<HashMap<i64, Vec<RequestRow>>> {
-    let sql = format!(
-        "{REQUEST_SELECT}
+impl Store {
+    /// The successful writes of every object that had a 409 in the window, by object, oldest
+    /// first: where the winners and retries of those 409s are. One query, not one per 409.
+    pub fn writes_of_conflicted_objects(&self, window: &Window) -> Result<HashMap<i64, Vec<RequestRow>>> {
+        let sql = format!(
+            "{REQUEST_SELECT}
          WHERE r.object_id IN (SELECT DISTINCT object_id FROM requests
                                WHERE code = 409 AND received_us BETWEEN ?1 AND ?2 AND object_id IS NOT NULL)
            AND r.code BETWEEN 200 AND 299
            AND v.value IN ('create', 'update', 'patch', 'delete', 'deletecollection')
          ORDER BY r.object_id, r.received_us, r.id"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows =
-        stmt.query_map(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)], request_row)?;
-    let mut writes: HashMap<i64, Vec<RequestRow>> = HashMap::new();
-    for row in rows {
-        let row = row?;
-        writes.entry(row.object_id.unwrap_or_default()).or_default().push(row);
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)],
+            request_row,
+        )?;
+        let mut writes: HashMap<i64, Vec<RequestRow>> = HashMap::new();
+        for row in rows {
+            let row = row?;
+            writes.entry(row.object_id.unwrap_or_default()).or_default().push(row);
+        }
+        Ok(writes)
     }
-    Ok(writes)
 }
 
-/// Every 409 in a window, oldest first.
-pub fn conflict_requests(conn: &Connection, window: &Window) -> Result<Vec<RequestRow>> {
-    let sql = format!(
-        "{REQUEST_SELECT} WHERE r.code = 409 AND r.received_us >= ?1 AND r.received_us <= ?2 ORDER BY r.received_us, r.id"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows =
-        stmt.query_map(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)], request_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+impl Store {
+    /// Every 409 in a window, oldest first.
+    pub fn conflict_requests(&self, window: &Window) -> Result<Vec<RequestRow>> {
+        let sql = format!(
+            "{REQUEST_SELECT} WHERE r.code = 409 AND r.received_us >= ?1 AND r.received_us <= ?2 ORDER BY r.received_us, r.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)],
+            request_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 /// One stored state of an object.
@@ -343,38 +365,43 @@ pub struct StateRow {
     pub body: BodyLocation,
 }
 
-/// The stored states of each object.
-pub fn states_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<StateRow>>> {
-    let sql = "SELECT object_id, resource_version, observed_us, source, block_id, block_offset, body_len
+impl Store {
+    /// The stored states of each object.
+    pub fn states_of(&self, objects: &[i64]) -> Result<HashMap<i64, Vec<StateRow>>> {
+        let sql = "SELECT object_id, resource_version, observed_us, source, block_id, block_offset, body_len
                FROM object_states WHERE object_id IN ({ids})";
-    by_object(conn, objects, sql, |r| {
-        Ok(StateRow {
-            resource_version: r.get(1)?,
-            observed_us: r.get(2)?,
-            from_dump: r.get::<_, i64>(3)? == 1,
-            body: BodyLocation { block: r.get(4)?, offset: r.get(5)?, len: r.get(6)? },
+        by_object(&self.conn, objects, sql, |r| {
+            Ok(StateRow {
+                resource_version: r.get(1)?,
+                observed_us: r.get(2)?,
+                from_dump: r.get::<_, i64>(3)? == 1,
+                body: BodyLocation { block: r.get(4)?, offset: r.get(5)?, len: r.get(6)? },
+            })
         })
-    })
+    }
 }
 
-pub fn object_states(conn: &Connection, object: i64) -> Result<Vec<StateRow>> {
-    Ok(states_of(conn, &[object])?.remove(&object).unwrap_or_default())
+impl Store {
+    pub fn object_states(&self, object: i64) -> Result<Vec<StateRow>> {
+        Ok(self.states_of(&[object])?.remove(&object).unwrap_or_default())
+    }
 }
 
 /// Reads bodies, inflating each block once.
 pub struct Bodies<'c> {
-    conn: &'c Connection,
+    store: &'c Store,
     blocks: HashMap<i64, Vec<u8>>,
 }
 
 impl<'c> Bodies<'c> {
-    pub fn new(conn: &'c Connection) -> Bodies<'c> {
-        Bodies { conn, blocks: HashMap::new() }
+    pub fn new(store: &'c Store) -> Bodies<'c> {
+        Bodies { store, blocks: HashMap::new() }
     }
 
     pub fn json(&mut self, at: BodyLocation) -> Result<serde_json::Value> {
         if !self.blocks.contains_key(&at.block) {
             let data: Vec<u8> = self
+                .store
                 .conn
                 .prepare_cached("SELECT data FROM state_blocks WHERE id = ?1")?
                 .query_row([at.block], |r| r.get(0))?;
@@ -386,11 +413,13 @@ impl<'c> Bodies<'c> {
     }
 }
 
-/// The time of the newest record: the end that durations in `--since` count back from.
-pub fn newest_us(conn: &Connection) -> Result<Option<i64>> {
-    let requests: Option<i64> = conn.query_row("SELECT max(received_us) FROM requests", [], |r| r.get(0))?;
-    let events: Option<i64> = conn.query_row("SELECT max(time_us) FROM event_versions", [], |r| r.get(0))?;
-    Ok(requests.max(events))
+impl Store {
+    /// The time of the newest record: the end that durations in `--since` count back from.
+    pub fn newest_us(&self) -> Result<Option<i64>> {
+        let requests: Option<i64> = self.conn.query_row("SELECT max(received_us) FROM requests", [], |r| r.get(0))?;
+        let events: Option<i64> = self.conn.query_row("SELECT max(time_us) FROM event_versions", [], |r| r.get(0))?;
+        Ok(requests.max(events))
+    }
 }
 
 /// One `ownerReferences` entry between two objects of the store.
@@ -405,21 +434,27 @@ fn owner_link(row: &Row) -> rusqlite::Result<OwnerLink> {
     Ok(OwnerLink { object_id: row.get(0)?, owner_id: row.get(1)?, controller: row.get::<_, i64>(2)? == 1 })
 }
 
-/// The owners an object's ownerReferences name, the controller first.
-pub fn owners_of(conn: &Connection, object: i64) -> Result<Vec<OwnerLink>> {
-    owner_links(conn, "WHERE object_id = ?1 ORDER BY controller DESC, owner_id", object)
+impl Store {
+    /// The owners an object's ownerReferences name, the controller first.
+    pub fn owners_of(&self, object: i64) -> Result<Vec<OwnerLink>> {
+        owner_links(&self.conn, "WHERE object_id = ?1 ORDER BY controller DESC, owner_id", object)
+    }
 }
 
-/// The ownerReferences without `controller: true` of each object: links, not parents.
-pub fn other_owners_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<OwnerLink>>> {
-    let sql = "SELECT object_id, owner_id, controller FROM owner_refs WHERE object_id IN ({ids}) AND controller = 0
+impl Store {
+    /// The ownerReferences without `controller: true` of each object: links, not parents.
+    pub fn other_owners_of(&self, objects: &[i64]) -> Result<HashMap<i64, Vec<OwnerLink>>> {
+        let sql = "SELECT object_id, owner_id, controller FROM owner_refs WHERE object_id IN ({ids}) AND controller = 0
                ORDER BY object_id, owner_id";
-    by_object(conn, objects, sql, owner_link)
+        by_object(&self.conn, objects, sql, owner_link)
+    }
 }
 
-/// The objects whose ownerReferences name this one.
-pub fn owned_by(conn: &Connection, owner: i64) -> Result<Vec<OwnerLink>> {
-    owner_links(conn, "WHERE owner_id = ?1 ORDER BY object_id", owner)
+impl Store {
+    /// The objects whose ownerReferences name this one.
+    pub fn owned_by(&self, owner: i64) -> Result<Vec<OwnerLink>> {
+        owner_links(&self.conn, "WHERE owner_id = ?1 ORDER BY object_id", owner)
+    }
 }
 
 /// The ownerReferences that `filter` (a WHERE clause on `?1`, and an ORDER BY) selects.
@@ -429,57 +464,61 @@ fn owner_links(conn: &Connection, filter: &str, id: i64) -> Result<Vec<OwnerLink
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Whether any body of the object is stored: if so, its ownerReferences are known (maybe none).
-pub fn has_body(conn: &Connection, object: i64) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM object_states WHERE object_id = ?1)")?
-        .query_row([object], |r| r.get(0))?)
+impl Store {
+    /// Whether any body of the object is stored: if so, its ownerReferences are known (maybe none).
+    pub fn has_body(&self, object: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM object_states WHERE object_id = ?1)")?
+            .query_row([object], |r| r.get(0))?)
+    }
 }
 
 /// One version of a Kubernetes Event (each count bump is its own row).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct EventRow {
-    #[serde(skip)]
     pub id: i64,
     pub api: String,
-    #[serde(flatten)]
     pub details: EventDetails,
     /// The Event's time after the fallbacks (see docs/schema.md).
     pub time_us: i64,
 }
 
-/// The Events about each object, oldest first.
-pub fn events_of(conn: &Connection, objects: &[i64]) -> Result<HashMap<i64, Vec<EventRow>>> {
-    let sql = "SELECT object_id, id, api, uid, name, namespace, resource_version, field_path, reason, type, message,
+impl Store {
+    /// The Events about each object, oldest first.
+    pub fn events_of(&self, objects: &[i64]) -> Result<HashMap<i64, Vec<EventRow>>> {
+        let sql =
+            "SELECT object_id, id, api, uid, name, namespace, resource_version, field_path, reason, type, message,
                       action, source_component, source_host, reporting_component, reporting_instance, count,
                       series_count, first_us, last_us, event_time_us, series_last_us, time_us
                FROM events WHERE object_id IN ({ids}) ORDER BY object_id, time_us, id";
-    by_object(conn, objects, sql, |r| {
-        Ok(EventRow {
-            id: r.get(1)?,
-            api: r.get(2)?,
-            details: EventDetails {
-                uid: r.get(3)?,
-                name: r.get(4)?,
-                namespace: r.get(5)?,
-                resource_version: r.get(6)?,
-                field_path: r.get(7)?,
-                reason: r.get(8)?,
-                event_type: r.get(9)?,
-                message: r.get(10)?,
-                action: r.get(11)?,
-                source_component: r.get(12)?,
-                source_host: r.get(13)?,
-                reporting_component: r.get(14)?,
-                reporting_instance: r.get(15)?,
-                count: r.get(16)?,
-                series_count: r.get(17)?,
-                first_us: r.get(18)?,
-                last_us: r.get(19)?,
-                event_time_us: r.get(20)?,
-                series_last_us: r.get(21)?,
-            },
-            time_us: r.get(22)?,
+        by_object(&self.conn, objects, sql, |r| {
+            Ok(EventRow {
+                id: r.get(1)?,
+                api: r.get(2)?,
+                details: EventDetails {
+                    uid: r.get(3)?,
+                    name: r.get(4)?,
+                    namespace: r.get(5)?,
+                    resource_version: r.get(6)?,
+                    field_path: r.get(7)?,
+                    reason: r.get(8)?,
+                    event_type: r.get(9)?,
+                    message: r.get(10)?,
+                    action: r.get(11)?,
+                    source_component: r.get(12)?,
+                    source_host: r.get(13)?,
+                    reporting_component: r.get(14)?,
+                    reporting_instance: r.get(15)?,
+                    count: r.get(16)?,
+                    series_count: r.get(17)?,
+                    first_us: r.get(18)?,
+                    last_us: r.get(19)?,
+                    event_time_us: r.get(20)?,
+                    series_last_us: r.get(21)?,
+                },
+                time_us: r.get(22)?,
+            })
         })
-    })
+    }
 }

@@ -4,19 +4,20 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{
-    Counts, Log, LogKind, ObjectNode, Pipeline, Span, SpanKind, Status, Tag, TagValue, Trace, pipeline, span_id,
+    Arrangement, Counts, Log, LogKind, ObjectNode, Span, SpanKind, Status, Tag, TagValue, Trace, arrange, span_id,
+    words,
 };
-use crate::chain::{self, Entry, EntryKind, Note};
-use crate::graph::{self, Link, Ownership, Scope};
 use crate::model::component::component_name;
+use crate::model::http::status_text;
+use crate::model::time::Window;
 use crate::model::time::format_micros;
-use crate::render::status_text;
-use crate::store::read::{self, Bodies, EventRow, ObjectRow, RequestRow, StateRow};
-use crate::window::Window;
+use crate::query::chain::{self, Entry, EntryKind, Note};
+use crate::query::graph::{self, Link, Ownership, Scope};
+use crate::store::Store;
+use crate::store::read::{Bodies, EventRow, ObjectRow, RequestRow, StateRow};
 
 /// `--only`: one kind of entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -41,29 +42,29 @@ pub struct Filters {
 
 /// Builds the trace of `focus` and its relatives.
 pub fn build(
-    conn: &Connection,
+    store: &Store,
     focus: ObjectRow,
     scope: Scope,
     depth: Option<usize>,
-    arrangement: Pipeline,
+    arrangement: Arrangement,
     filters: &Filters,
 ) -> Result<Trace> {
-    let ownership = graph::load(conn, focus, scope, depth)?;
+    let ownership = graph::load(store, focus, scope, depth)?;
     let ids: Vec<i64> = ownership.objects.keys().copied().collect();
     let mut builder = Builder {
         filters,
         ownership: &ownership,
-        newest_us: read::newest_us(conn)?,
-        bodies: Bodies::new(conn),
-        requests: read::requests_of(conn, &ids)?,
-        states: read::states_of(conn, &ids)?,
-        events: read::events_of(conn, &ids)?,
+        newest_us: store.newest_us()?,
+        bodies: Bodies::new(store),
+        requests: store.requests_of(&ids)?,
+        states: store.states_of(&ids)?,
+        events: store.events_of(&ids)?,
         counts: Counts::default(),
     };
     let (root, _) = builder.node(ownership.root)?;
     let root_key = object_key(&ownership.objects[&ownership.root]);
     builder.counts.objects = count_objects(&root);
-    let mut spans = pipeline::arrange(arrangement, root);
+    let mut spans = arrange::arrange(arrangement, root);
     // Links point only at spans the trace holds (an owner outside the scope is a tag only).
     let ids: std::collections::HashSet<String> = spans.iter().map(|s| s.id.clone()).collect();
     for span in &mut spans {
@@ -71,7 +72,7 @@ pub fn build(
     }
     Ok(Trace {
         trace_id: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(root_key.as_bytes()).max(1)),
-        pipeline: arrangement,
+        arrangement,
         scope,
         window: filters.window,
         counts: builder.counts,
@@ -250,7 +251,7 @@ impl Builder<'_> {
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
             if self.filters.window.contains(entry.time_us) {
                 let (kind, lines) = if entry.kind == EntryKind::Gap {
-                    (LogKind::Gap, entry.notes.iter().map(ToString::to_string).collect())
+                    (LogKind::Gap, entry.notes.iter().map(words::note).collect())
                 } else {
                     let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
                     (LogKind::Dump, if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
@@ -393,7 +394,7 @@ fn audit_span(
             .iter()
             .filter(|n| !matches!(n, Note::Created | Note::Deleted))
             .filter(|n| !(metadata_only && matches!(n, Note::ChangesUnknown { .. })))
-            .map(ToString::to_string)
+            .map(words::note)
             .collect();
         if !notes.is_empty() {
             logs.push(log(LogKind::Note, notes, Status::Ok));

@@ -2,23 +2,25 @@
 //! what happened to each (apiserver requests, Events) as child spans or logs.
 //!
 //! [`build`] reads the store into one [`ObjectNode`] per object of the ownership tree;
-//! [`pipeline`] shapes those into the spans a [`Pipeline`] shows; renderers take the
+//! [`arrange`] shapes those into the spans an [`Arrangement`] shows; renderers take the
 //! resulting [`Trace`] and never touch SQL.
 
+pub mod arrange;
 pub mod build;
-pub mod pipeline;
+pub mod words;
 
 use serde::Serialize;
 
-use crate::graph::Scope;
-use crate::window::Window;
+use crate::model::time::Window;
+use crate::query::graph::Scope;
 
 pub use build::{Filters, Only, build};
 
-/// How the spans of a trace are arranged (Kelemetry's display modes).
+/// How the spans of a trace are arranged: Kelemetry's display "pipelines", `--pipeline` on
+/// the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Pipeline {
+pub enum Arrangement {
     /// Object spans nested by ownership; requests and Events as child spans of their object.
     Tree,
     /// Every request and Event under the root span in time order, labelled with its object.
@@ -171,11 +173,11 @@ pub struct Counts {
 }
 
 /// A trace ready to render: spans parents first, siblings in time order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Trace {
     /// 32 hex digits derived from the root object.
     pub trace_id: String,
-    pub pipeline: Pipeline,
+    pub arrangement: Arrangement,
     pub scope: Scope,
     pub window: Window,
     pub counts: Counts,
@@ -183,12 +185,24 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub fn start_us(&self) -> i64 {
-        self.spans.iter().map(|s| s.start_us).min().unwrap_or(0)
+    /// The trace of nothing: what `-o json` prints when no object matched.
+    pub fn empty(arrangement: Arrangement, scope: Scope, window: Window) -> Trace {
+        Trace { trace_id: String::new(), arrangement, scope, window, counts: Counts::default(), spans: Vec::new() }
     }
 
-    pub fn end_us(&self) -> i64 {
-        self.spans.iter().map(|s| s.end_us).max().unwrap_or(0)
+    /// Whether anything happened in the window: a request, an Event, or a state a dump or a
+    /// gap in the resourceVersion chain shows. A trace of bare object spans shows nothing.
+    pub fn shows_anything(&self) -> bool {
+        self.counts.requests + self.counts.events > 0 || self.spans.iter().any(|s| !s.logs.is_empty())
+    }
+
+    /// When the first span starts; `None` for a trace of nothing.
+    pub fn start_us(&self) -> Option<i64> {
+        self.spans.iter().map(|s| s.start_us).min()
+    }
+
+    pub fn end_us(&self) -> Option<i64> {
+        self.spans.iter().map(|s| s.end_us).max()
     }
 }
 

@@ -11,10 +11,10 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Result;
 use petgraph::Direction;
 use petgraph::graphmap::DiGraphMap;
-use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::store::read::{self, ObjectQuery, ObjectRow, OwnerLink};
+use crate::store::Store;
+use crate::store::read::{ObjectQuery, ObjectRow, OwnerLink};
 
 /// How an object hangs below its parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,9 +73,9 @@ const MAX_DEPTH: usize = 32;
 
 /// Follows ownership from `focus` as `scope` says; `depth` limits the links followed up from
 /// the object and down below it.
-pub fn load(conn: &Connection, focus: ObjectRow, scope: Scope, depth: Option<usize>) -> Result<Ownership> {
+pub fn load(store: &Store, focus: ObjectRow, scope: Scope, depth: Option<usize>) -> Result<Ownership> {
     let limit = depth.unwrap_or(MAX_DEPTH).min(MAX_DEPTH);
-    let mut walker = Walker { conn, seen: HashSet::from([focus.id]) };
+    let mut walker = Walker { store, seen: HashSet::from([focus.id]) };
     let focus_id = focus.id;
     let mut ownership = Ownership {
         root: focus_id,
@@ -131,16 +131,16 @@ pub fn load(conn: &Connection, focus: ObjectRow, scope: Scope, depth: Option<usi
         level = next;
     }
     let ids: Vec<i64> = ownership.objects.keys().copied().collect();
-    for (id, links) in read::other_owners_of(conn, &ids)? {
+    for (id, links) in store.other_owners_of(&ids)? {
         let others: Vec<ObjectRow> =
-            links.iter().filter_map(|l| read::object_by_id(conn, l.owner_id).transpose()).collect::<Result<_>>()?;
+            links.iter().filter_map(|l| store.object_by_id(l.owner_id).transpose()).collect::<Result<_>>()?;
         ownership.other_owners.insert(id, others);
     }
     Ok(ownership)
 }
 
 struct Walker<'c> {
-    conn: &'c Connection,
+    store: &'c Store,
     seen: HashSet<i64>,
 }
 
@@ -149,13 +149,13 @@ impl Walker<'_> {
     /// none recorded and no body that could have had some (Metadata-level logs only), so that
     /// names are all there is to go by.
     fn owners_unknown(&self, object: &ObjectRow, links: &[OwnerLink]) -> Result<bool> {
-        Ok(links.is_empty() && !read::has_body(self.conn, object.id)?)
+        Ok(links.is_empty() && !self.store.has_body(object.id)?)
     }
 
     fn parent(&self, object: &ObjectRow) -> Result<Option<(ObjectRow, Link)>> {
-        let links = read::owners_of(self.conn, object.id)?;
+        let links = self.store.owners_of(object.id)?;
         if let Some(link) = links.iter().find(|l| l.controller) {
-            return Ok(read::object_by_id(self.conn, link.owner_id)?.map(|o| (o, Link::Controller)));
+            return Ok(self.store.object_by_id(link.owner_id)?.map(|o| (o, Link::Controller)));
         }
         if !self.owners_unknown(object, &links)? {
             return Ok(None);
@@ -177,7 +177,7 @@ impl Walker<'_> {
                 group: Some(rule.parent.0),
                 ..Default::default()
             };
-            let candidates = read::objects(self.conn, &query)?;
+            let candidates = self.store.objects(&query)?;
             let alive = candidates
                 .iter()
                 .filter(|p| p.created_us.or(p.first_seen_us).is_some_and(|t| t <= born))
@@ -191,8 +191,8 @@ impl Walker<'_> {
 
     fn children(&self, owner: &ObjectRow) -> Result<Vec<(ObjectRow, Link)>> {
         let mut children = Vec::new();
-        for link in read::owned_by(self.conn, owner.id)?.into_iter().filter(|l| l.controller) {
-            if let Some(child) = read::object_by_id(self.conn, link.object_id)? {
+        for link in self.store.owned_by(owner.id)?.into_iter().filter(|l| l.controller) {
+            if let Some(child) = self.store.object_by_id(link.object_id)? {
                 children.push((child, Link::Controller));
             }
         }
@@ -208,9 +208,9 @@ impl Walker<'_> {
                 group: Some(rule.child.0),
                 ..Default::default()
             };
-            for candidate in read::objects(self.conn, &query)? {
+            for candidate in self.store.objects(&query)? {
                 if rule.parent_name(&candidate.name) == Some(owner.name.as_str())
-                    && self.owners_unknown(&candidate, &read::owners_of(self.conn, candidate.id)?)?
+                    && self.owners_unknown(&candidate, &self.store.owners_of(candidate.id)?)?
                     && self.inferred_parent(&candidate)?.is_some_and(|p| p.id == owner.id)
                 {
                     children.push((candidate, Link::Inferred));

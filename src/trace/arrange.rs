@@ -1,15 +1,15 @@
-//! The four arrangements of a trace (Kelemetry's display pipelines). Each turns the object
+//! The four arrangements of a trace (Kelemetry's display "pipelines"). Each turns the object
 //! tree into a flat list of spans, parents before children, siblings in time order.
 
-use super::{Log, LogKind, ObjectNode, Pipeline, Span, SpanKind, Status, span_id};
+use super::{Arrangement, Log, LogKind, ObjectNode, Span, SpanKind, Status, span_id};
 
-pub fn arrange(pipeline: Pipeline, root: ObjectNode) -> Vec<Span> {
+pub fn arrange(arrangement: Arrangement, root: ObjectNode) -> Vec<Span> {
     let mut out = Vec::new();
-    match pipeline {
-        Pipeline::Tree => tree(root, None, &mut out),
-        Pipeline::Timeline => timeline(root, &mut out),
-        Pipeline::Tracing => tracing(root, None, &mut out),
-        Pipeline::Grouping => grouping(root, None, &mut out),
+    match arrangement {
+        Arrangement::Tree => tree(root, None, &mut out),
+        Arrangement::Timeline => timeline(root, &mut out),
+        Arrangement::Tracing => tracing(root, None, &mut out),
+        Arrangement::Grouping => grouping(root, None, &mut out),
     }
     out
 }

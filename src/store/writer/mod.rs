@@ -2,15 +2,19 @@
 //! about once a second, so that an interrupted ingest loses at most that second and a
 //! re-run finishes the job (every row has a natural key, so nothing is stored twice).
 
+pub(super) mod rows;
+
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use rows::*;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use super::BulkLoad;
+use super::seen_keys::{Seen, SeenKeys};
 use crate::model::kinds;
 use crate::model::{AuditRecord, BodyRef, DumpRecord, EventRecord, ObjectName, ObjectState, OwnerRef, Record, Shared};
 
@@ -28,7 +32,7 @@ pub struct FileRow {
 }
 
 /// What one ingest added.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone)]
 pub struct WriteSummary {
     pub audit_events: u64,
     pub requests_added: u64,
@@ -117,8 +121,8 @@ const COMMIT_EVERY: Duration = Duration::from_secs(1);
 const CACHE_LIMIT: usize = 200_000;
 
 impl<'c> Writer<'c> {
-    /// `bulk`: a load after [`super::Store::start_bulk_load`]; see [`drain_pending`].
-    pub fn new(
+    /// `bulk`: a load after [`super::Store::start_bulk_load`].
+    pub(super) fn new(
         conn: &'c Connection,
         default_cluster: &str,
         periodic_commits: bool,
@@ -720,250 +724,5 @@ impl<'c> Writer<'c> {
         self.state(object, &dump.state, dump.observed_us, 1, blocks)?;
         self.owners(cluster, object, &dump.state.object.namespace, &dump.state.owners)?;
         Ok(())
-    }
-}
-
-/// A request row's columns, and the parameters that bind them in that order.
-macro_rules! request_row {
-    (columns) => {
-        "audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
-         object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
-         received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len"
-    };
-    (values) => {
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24"
-    };
-}
-
-/// An Event version's columns, and the parameters that bind them in that order.
-macro_rules! event_row {
-    (columns) => {
-        "cluster_id, api_id, event_key, version_key, keyed_by, name, namespace_id, object_id, field_path,
-         reason_id, type_id, message, action_id, source_component_id, source_host_id, reporting_component_id,
-         reporting_instance_id, count, series_count, first_us, last_us, event_time_us, series_last_us, time_us"
-    };
-    (values) => {
-        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24"
-    };
-}
-
-/// `INSERT ... INTO table (columns) VALUES (parameters)` for a `row` macro as above.
-macro_rules! insert_row {
-    ($insert:literal, $table:literal, $row:ident) => {
-        concat!($insert, " INTO ", $table, " (", $row!(columns), ") VALUES (", $row!(values), ")")
-    };
-}
-
-const INSERT_PENDING: &str = insert_row!("INSERT", "pending_requests", request_row);
-
-const INSERT_REQUEST: &str = insert_row!("INSERT OR IGNORE", "requests", request_row);
-
-/// How a stage merges into the row of its request. Stages of one request arrive as
-/// separate audit events, maybe in different files: the row keeps the union of stages, a
-/// later stage's outcome wins, a stage seen before changes nothing, unless it was logged at
-/// a higher level (two audit backends with different policies): then what its bodies tell
-/// (object, resourceVersions, patch) wins, so the row is the same whichever copy came
-/// first. Parameters as in [`INSERT_REQUEST`].
-macro_rules! merge_request {
-    ($where_also:literal) => {
-        concat!(
-            "UPDATE requests SET
-                 stages = stages | ?3,
-                 level = max(level, ?4),
-                 resource_id = coalesce(resource_id, ?6),
-                 subresource_id = coalesce(subresource_id, ?7),
-                 namespace_id = coalesce(namespace_id, ?8),
-                 object_id = CASE WHEN ?4 > level THEN coalesce(?9, object_id) ELSE coalesce(object_id, ?9) END,
-                 uri_id = coalesce(uri_id, ?10),
-                 agent_id = coalesce(agent_id, ?13),
-                 source_ip_id = coalesce(source_ip_id, ?14),
-                 code = CASE WHEN ?3 > stages THEN coalesce(?15, code) ELSE coalesce(code, ?15) END,
-                 reason_id = CASE WHEN ?3 > stages THEN coalesce(?16, reason_id) ELSE coalesce(reason_id, ?16) END,
-                 message = CASE WHEN ?3 > stages THEN coalesce(?17, message) ELSE coalesce(message, ?17) END,
-                 received_us = min(received_us, ?18),
-                 completed_us = max(completed_us, ?19),
-                 base_rv = CASE WHEN ?4 > level THEN coalesce(?20, base_rv) ELSE coalesce(base_rv, ?20) END,
-                 new_rv = CASE WHEN ?4 > level THEN coalesce(?21, new_rv) ELSE coalesce(new_rv, ?21) END,
-                 body_block = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?22 ELSE coalesce(body_block, ?22) END,
-                 body_offset = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?23 ELSE coalesce(body_offset, ?23) END,
-                 body_len = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?24 ELSE coalesce(body_len, ?24) END
-             WHERE ",
-            $where_also,
-            "audit_id = ?1 AND cluster_id = ?2 AND ((stages & ?3) = 0 OR level < ?4)"
-        )
-    };
-}
-
-const MERGE_REQUEST: &str = merge_request!("");
-
-/// [`MERGE_REQUEST`] into the row whose id is `?25`, for a bulk load without the auditID index.
-const MERGE_REQUEST_BY_ID: &str = merge_request!("id = ?25 AND ");
-
-const INSERT_STATE: &str = "
-INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-/// A state seen in an audit response and in a dump is one state; the audit side wins.
-const MERGE_STATE: &str = "
-UPDATE object_states SET
-    observed_us = coalesce(observed_us, ?3),
-    source = min(source, ?4),
-    block_id = CASE WHEN ?4 < source THEN ?5 ELSE block_id END,
-    block_offset = CASE WHEN ?4 < source THEN ?6 ELSE block_offset END,
-    body_len = CASE WHEN ?4 < source THEN ?7 ELSE body_len END
-WHERE object_id = ?1 AND resource_version = ?2";
-
-const INSERT_EVENT: &str = insert_row!("INSERT OR IGNORE", "event_versions", event_row);
-
-const INSERT_PENDING_EVENT: &str = insert_row!("INSERT", "pending_event_versions", event_row);
-
-/// What draining the pending rows of a bulk load did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Drained {
-    pub added: u64,
-    pub merged: u64,
-    pub events_added: u64,
-    pub duplicates: u64,
-}
-
-/// Ends a bulk load once the unique indexes on auditIDs and Event versions are back: writes
-/// the pending requests and Events the way a row-by-row load would have.
-pub fn drain_pending(conn: &Connection) -> Result<Drained> {
-    let tx = conn.unchecked_transaction()?;
-    let mut drained = Drained::default();
-    {
-        let mut pending =
-            tx.prepare(concat!("SELECT ", request_row!(columns), " FROM pending_requests ORDER BY id"))?;
-        let mut insert = tx.prepare(INSERT_REQUEST)?;
-        let mut merge = tx.prepare(MERGE_REQUEST)?;
-        let mut rows = pending.query([])?;
-        while let Some(row) = rows.next()? {
-            let values: Vec<rusqlite::types::Value> = (0..24).map(|i| row.get(i)).collect::<Result<_, _>>()?;
-            if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
-                drained.added += 1;
-            } else if merge.execute(rusqlite::params_from_iter(&values))? == 1 {
-                drained.merged += 1;
-            } else {
-                drained.duplicates += 1;
-            }
-        }
-    }
-    let pending_events: i64 = tx.query_row("SELECT count(*) FROM pending_event_versions", [], |r| r.get(0))?;
-    let events_added = tx.execute(
-        concat!(
-            "INSERT OR IGNORE INTO event_versions (",
-            event_row!(columns),
-            ") SELECT ",
-            event_row!(columns),
-            " FROM pending_event_versions ORDER BY id"
-        ),
-        [],
-    )? as u64;
-    drained.events_added = events_added;
-    drained.duplicates += pending_events as u64 - events_added;
-    tx.execute_batch("DELETE FROM pending_requests; DELETE FROM pending_event_versions")?;
-    tx.commit()?;
-    Ok(drained)
-}
-
-/// The auditIDs and Event versions a bulk load has stored, as a Bloom filter: "no" is
-/// certain, so only the few "maybe" answers (repeats and about 1% false positives) need the
-/// slow path. The rows of recent requests are remembered too: the stages of one request are
-/// logged moments apart, and merge into their row without waiting for the index.
-struct SeenKeys {
-    /// A key's bits all fall in one 512-bit block, a cache line: one miss per key, not one
-    /// per bit.
-    blocks: Vec<[u64; 8]>,
-    /// Row ids of requests stored lately, in the slot their hash picks; a newer request
-    /// takes the slot of an older one, which then merges by the slow path.
-    recent: Vec<(u128, i64)>,
-}
-
-/// What a bulk load knows of an auditID.
-enum Seen {
-    /// Never stored: insert it, then [`SeenKeys::remember`] its row by this hash.
-    No(u128),
-    /// Stored recently, in this row.
-    Recently(i64),
-    /// Perhaps stored: only the unique index can tell.
-    Maybe,
-}
-
-impl SeenKeys {
-    /// Slots for recent requests: most of the last 200k or so are still there.
-    const RECENT_SLOTS: usize = 1 << 18;
-
-    /// About ten bits per expected key: a false-positive rate near 1%.
-    fn new(expected: u64) -> SeenKeys {
-        let blocks = (expected.max(1 << 16) * 10).div_ceil(512);
-        SeenKeys { blocks: vec![[0; 8]; blocks as usize], recent: vec![(0, 0); Self::RECENT_SLOTS] }
-    }
-
-    /// Records a key, given in parts, and tells what was known of it before.
-    fn insert(&mut self, key: &[&[u8]]) -> Seen {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        for part in key {
-            hasher.update(part);
-        }
-        let hash = hasher.digest128();
-        let (low, high) = (hash as u64, (hash >> 64) as u64);
-        // The low half picks the block (by multiplying, which spreads it evenly over any
-        // count); six bits of the high half each pick a bit in one of the block's words.
-        let index = ((u128::from(low) * self.blocks.len() as u128) >> 64) as usize;
-        let block = &mut self.blocks[index];
-        let mut seen = true;
-        for (i, word) in block.iter_mut().enumerate() {
-            let mask = 1u64 << ((high >> (6 * i)) & 63);
-            seen &= *word & mask != 0;
-            *word |= mask;
-        }
-        if !seen {
-            return Seen::No(hash);
-        }
-        // The merge checks the auditID itself, so a colliding hash cannot merge wrongly.
-        match self.recent[Self::slot(hash)] {
-            (stored, id) if stored == hash && id != 0 => Seen::Recently(id),
-            _ => Seen::Maybe,
-        }
-    }
-
-    fn remember(&mut self, hash: u128, id: i64) {
-        self.recent[Self::slot(hash)] = (hash, id);
-    }
-
-    /// The top 18 bits of the hash.
-    fn slot(hash: u128) -> usize {
-        (hash >> (128 - Self::RECENT_SLOTS.trailing_zeros())) as usize
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_keys_never_forget_and_rarely_imagine() {
-        let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834).to_le_bytes();
-        let mut seen = SeenKeys::new(100_000);
-        let maybe = |seen: &mut SeenKeys, i| !matches!(seen.insert(&[&key(i)]), Seen::No(_));
-        let imagined_while_filling = (0..100_000).filter(|&i| maybe(&mut seen, i)).count();
-        assert!((0..100_000).all(|i| maybe(&mut seen, i)), "every stored key is seen again");
-        // Filled to what it was sized for, about 1% of new keys are "maybe".
-        let imagined = (100_000..110_000).filter(|&i| maybe(&mut seen, i)).count();
-        assert!(
-            imagined_while_filling < 1_000 && imagined < 200,
-            "{imagined_while_filling} + {imagined} false positives"
-        );
-    }
-
-    #[test]
-    fn recent_requests_are_found_by_their_row() {
-        let mut seen = SeenKeys::new(1_000);
-        let Seen::No(hash) = seen.insert(&[b"a"]) else { panic!("a new key") };
-        seen.remember(hash, 42);
-        assert!(matches!(seen.insert(&[b"a"]), Seen::Recently(42)));
-        // Seen, but never remembered with a row: only the index can tell.
-        let Seen::No(_) = seen.insert(&[b"b"]) else { panic!("a new key") };
-        assert!(matches!(seen.insert(&[b"b"]), Seen::Maybe));
     }
 }

@@ -6,25 +6,31 @@
 //! insertion does not show as a change of every later element. `managedFields` is never
 //! compared; bookkeeping (resourceVersion, generation, timestamps) is marked as noise.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
     Added,
     Removed,
     Changed,
 }
 
+impl ChangeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
 /// One changed path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub path: String,
     pub kind: ChangeKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<Value>,
     /// Bookkeeping that changes on every write (resourceVersion, generation, timestamps):
     /// hidden unless asked for.

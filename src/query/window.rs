@@ -1,10 +1,8 @@
 //! `--since` / `--until`: RFC 3339 times, or durations counted back from the newest record
 //! in the store (this is archived data: "the last hour" means the last hour of the data).
 
+use crate::model::time::{Window, parse_micros};
 use anyhow::{Result, bail};
-use serde::Serialize;
-
-use crate::model::time::{format_short, parse_micros};
 
 /// A time bound as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,35 +41,10 @@ impl Bound {
     }
 }
 
-/// The window a command looked at, in microseconds, both ends inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct Window {
-    pub since_us: Option<i64>,
-    pub until_us: Option<i64>,
-}
-
-impl Window {
-    /// Resolves the bounds against the newest record's time.
-    pub fn new(since: Option<&Bound>, until: Option<&Bound>, newest_us: Option<i64>) -> Window {
-        let newest = newest_us.unwrap_or(0);
-        Window { since_us: since.map(|b| b.resolve(newest)), until_us: until.map(|b| b.resolve(newest)) }
-    }
-
-    pub fn contains(&self, us: i64) -> bool {
-        self.since_us.is_none_or(|s| us >= s) && self.until_us.is_none_or(|u| us <= u)
-    }
-
-    /// `2024-05-14T10:00:00Z → 2024-05-14T11:00:00Z`, or `all records`.
-    pub fn describe(&self) -> String {
-        match (self.since_us, self.until_us) {
-            (None, None) => "all records".to_owned(),
-            (since, until) => format!(
-                "{} → {}",
-                since.map_or_else(|| "start".to_owned(), format_short),
-                until.map_or_else(|| "end".to_owned(), format_short)
-            ),
-        }
-    }
+/// Resolves the bounds against the newest record's time.
+pub fn resolve(since: Option<&Bound>, until: Option<&Bound>, newest_us: Option<i64>) -> Window {
+    let newest = newest_us.unwrap_or(0);
+    Window { since_us: since.map(|b| b.resolve(newest)), until_us: until.map(|b| b.resolve(newest)) }
 }
 
 /// The clap value parser for `--since` / `--until`.
@@ -86,9 +59,9 @@ mod tests {
     #[test]
     fn durations_count_back_from_the_newest_record() {
         let newest = parse_micros("2024-05-14T12:00:00Z").unwrap();
-        let window = Window::new(Some(&Bound::parse("1h").unwrap()), None, Some(newest));
+        let window = resolve(Some(&Bound::parse("1h").unwrap()), None, Some(newest));
         assert_eq!(window.describe(), "2024-05-14T11:00:00Z → end");
-        let window = Window::new(
+        let window = resolve(
             Some(&Bound::parse("2024-05-14T10:00:00Z").unwrap()),
             Some(&Bound::parse("30m").unwrap()),
             Some(newest),

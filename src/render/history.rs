@@ -2,9 +2,11 @@
 
 use std::io::{self, Write};
 
-use super::{Style, duration_us, status_text};
-use crate::chain::{Chain, EntryKind, Note};
+use super::{Style, duration_us};
+use crate::model::http::status_text;
 use crate::model::time::format_micros;
+use crate::query::chain::{Chain, EntryKind, Note};
+use crate::trace::words;
 
 pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, style: Style) -> io::Result<()> {
     let object = &chain.object;
@@ -49,7 +51,7 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, sty
         writeln!(out, "{}", if entry.kind == EntryKind::Gap { style.yellow(&line) } else { line })?;
         let created = entry.notes.contains(&Note::Created);
         for note in &entry.notes {
-            writeln!(out, "    {}", style.dim(&note.to_string()))?;
+            writeln!(out, "    {}", style.dim(&words::note(note)))?;
         }
         // A create lists every field it set: worth it only when blaming a field.
         if !created || blame {

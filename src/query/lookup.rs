@@ -2,11 +2,11 @@
 //! none or more than one.
 
 use anyhow::Result;
-use rusqlite::Connection;
 
 use crate::model::kinds;
 use crate::model::selector::{KindQuery, Selector, distance};
-use crate::store::read::{self, ObjectRow};
+use crate::store::Store;
+use crate::store::read::{ObjectQuery, ObjectRow};
 
 /// How a user named an object.
 pub struct Wanted<'a> {
@@ -32,24 +32,24 @@ fn kind_matches(kind: Option<&KindQuery>, object: &ObjectRow) -> bool {
 /// The plural resources (and group) a kind word may name, so that the store can use its
 /// kind index: the built-in one, or for CRDs the word, kubectl's plural of it and what the
 /// data taught. [`KindQuery::matches`] still decides.
-pub fn kind_resources(conn: &Connection, kind: &KindQuery) -> Result<(Vec<String>, Option<String>)> {
+pub fn kind_resources(store: &Store, kind: &KindQuery) -> Result<(Vec<String>, Option<String>)> {
     if let Some(builtin) = kind.builtin {
         return Ok((vec![builtin.resource.to_owned()], Some(builtin.group.to_owned())));
     }
     let word = kind.word.to_ascii_lowercase();
     let (name, group) = word.split_once('.').map_or((word.as_str(), None), |(n, g)| (n, Some(g.to_owned())));
     let mut resources = vec![name.to_owned(), kinds::guess_resource(name)];
-    resources.extend(read::learned_resources(conn, name)?);
+    resources.extend(store.learned_resources(name)?);
     resources.sort();
     resources.dedup();
     Ok((resources, group))
 }
 
-pub fn find(conn: &Connection, wanted: &Wanted) -> Result<Found> {
+pub fn find(store: &Store, wanted: &Wanted) -> Result<Found> {
     let name = wanted.selector.map(|s| s.name.as_str());
     let kind = wanted.selector.and_then(|s| s.kind.as_ref());
-    let (resources, group) = kind.map(|k| kind_resources(conn, k)).transpose()?.unwrap_or_default();
-    let query = read::ObjectQuery {
+    let (resources, group) = kind.map(|k| kind_resources(store, k)).transpose()?.unwrap_or_default();
+    let query = ObjectQuery {
         name,
         namespace: wanted.namespace,
         cluster: wanted.cluster,
@@ -58,12 +58,11 @@ pub fn find(conn: &Connection, wanted: &Wanted) -> Result<Found> {
         group: group.as_deref(),
         ..Default::default()
     };
-    let mut matches: Vec<ObjectRow> =
-        read::objects(conn, &query)?.into_iter().filter(|o| kind_matches(kind, o)).collect();
+    let mut matches: Vec<ObjectRow> = store.objects(&query)?.into_iter().filter(|o| kind_matches(kind, o)).collect();
     Ok(match matches.len() {
         1 => Found::One(Box::new(matches.remove(0))),
         0 => {
-            let mut names = read::object_names(conn)?;
+            let mut names = store.object_names()?;
             let target = name.unwrap_or_default();
             names.sort_by_key(|n| (distance(target, n), n.clone()));
             names.retain(|n| distance(target, n) <= target.len().max(3) / 2 + 1 || n.contains(target));

@@ -6,23 +6,21 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
-use rusqlite::Connection;
-use serde::Serialize;
 
-use crate::diff::{self, Change};
 use crate::model::component::component_name;
-use crate::store::query::Count;
-use crate::store::read::{self, Bodies, ObjectRow, RequestRow};
-use crate::window::Window;
+use crate::model::time::Window;
+use crate::query::diff::{self, Change};
+use crate::store::Store;
+use crate::store::read::{Bodies, ObjectRow, RequestRow, StateRow};
+use crate::store::stats::Count;
 
 /// How long before a 409 a successful write may have completed to be taken as its winner
 /// when the log does not say which resourceVersion the loser was based on.
 const APPROXIMATE_WINDOW_US: i64 = 5_000_000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Write {
     pub component: String,
-    #[serde(flatten)]
     pub request: RequestRow,
 }
 
@@ -32,15 +30,14 @@ impl Write {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Loser {
-    #[serde(flatten)]
     pub write: Write,
     /// The same writer's next successful write of the object.
     pub retry: Option<Write>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Group {
     pub object: ObjectRow,
     /// The resourceVersion the writers raced on.
@@ -54,14 +51,14 @@ pub struct Group {
     pub losers: Vec<Loser>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Bucket {
     pub start_us: i64,
     pub end_us: i64,
     pub conflicts: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Report {
     pub window: Window,
     pub conflicts: usize,
@@ -69,13 +66,22 @@ pub struct Report {
     pub groups_without_winner: usize,
     pub approximate_groups: usize,
     pub top_objects: Vec<Count>,
-    /// `winner ← loser` component pairs.
-    pub top_pairs: Vec<Count>,
+    /// The component pairs that collide most.
+    pub top_pairs: Vec<Pair>,
     pub buckets: Vec<Bucket>,
     /// The first `limit` groups in time order (all of them with no limit).
     pub groups: Vec<Group>,
     /// 409s that are not resourceVersion races (AlreadyExists, ...).
     pub other_409: Vec<(ObjectRow, Write)>,
+}
+
+/// A winner and a loser of races, by component, and how often they met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// `None`: the successful write is not in the logs.
+    pub winner: Option<String>,
+    pub loser: String,
+    pub count: i64,
 }
 
 /// Which 409s to look at.
@@ -93,22 +99,29 @@ fn top(counts: HashMap<String, i64>, limit: usize) -> Vec<Count> {
     counts
 }
 
-pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Report> {
+/// The pairs that met most; ties by winner then loser, a missing winner first.
+fn top_pairs(pairs: HashMap<(Option<String>, String), i64>, limit: usize) -> Vec<Pair> {
+    let mut pairs: Vec<Pair> =
+        pairs.into_iter().map(|((winner, loser), count)| Pair { winner, loser, count }).collect();
+    pairs.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.winner, &a.loser).cmp(&(&b.winner, &b.loser))));
+    pairs.truncate(limit);
+    pairs
+}
+
+pub fn report(store: &Store, window: Window, filter: &Filter) -> Result<Report> {
     let mut objects: HashMap<i64, Option<ObjectRow>> = HashMap::new();
     let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
     let mut other_409 = Vec::new();
     let mut conflicts = 0;
     let mut times = Vec::new();
-    let writes = read::writes_of_conflicted_objects(conn, &window)?;
+    let writes = store.writes_of_conflicted_objects(&window)?;
     let no_writes = Vec::new();
 
-    for request in read::conflict_requests(conn, &window)? {
+    for request in store.conflict_requests(&window)? {
         let Some(object_id) = request.object_id else { continue };
         let object = match objects.entry(object_id) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(slot) => {
-                slot.insert(read::object_by_id(conn, object_id)?.filter(|o| (filter.keep_object)(o)))
-            }
+            Entry::Vacant(slot) => slot.insert(store.object_by_id(object_id)?.filter(|o| (filter.keep_object)(o))),
         };
         let Some(object) = object.clone() else { continue };
         let loser = Write::new(&request);
@@ -158,12 +171,12 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
     }
 
     let mut by_object = HashMap::new();
-    let mut pairs = HashMap::new();
+    let mut pairs: HashMap<(Option<String>, String), i64> = HashMap::new();
     for group in groups.values() {
         *by_object.entry(group.object.display()).or_default() += group.losers.len() as i64;
-        let winner = group.winner.as_ref().map_or("(no visible winner)", |w| w.component.as_str());
+        let winner = group.winner.as_ref().map(|w| w.component.clone());
         for loser in &group.losers {
-            *pairs.entry(format!("{winner} ← {}", loser.write.component)).or_default() += 1;
+            *pairs.entry((winner.clone(), loser.write.component.clone())).or_default() += 1;
         }
     }
     let mut groups: Vec<Group> = groups.into_values().collect();
@@ -172,7 +185,7 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
     let groups_without_winner = groups.iter().filter(|g| g.winner.is_none()).count();
     let approximate_groups = groups.iter().filter(|g| g.approximate).count();
     groups.truncate(filter.limit.unwrap_or(usize::MAX));
-    add_winner_changes(conn, &mut groups)?;
+    add_winner_changes(store, &mut groups)?;
     Ok(Report {
         window,
         conflicts,
@@ -180,7 +193,7 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
         groups_without_winner,
         approximate_groups,
         top_objects: top(by_object, 10),
-        top_pairs: top(pairs, 10),
+        top_pairs: top_pairs(pairs, 10),
         buckets: buckets(&times, &window, 12),
         groups,
         other_409,
@@ -188,10 +201,10 @@ pub fn report(conn: &Connection, window: Window, filter: &Filter) -> Result<Repo
 }
 
 /// What each winner changed: the state it was based on against the state it produced.
-fn add_winner_changes(conn: &Connection, groups: &mut [Group]) -> Result<()> {
-    let mut bodies = Bodies::new(conn);
+fn add_winner_changes(store: &Store, groups: &mut [Group]) -> Result<()> {
+    let mut bodies = Bodies::new(store);
     // One object often has several races: read its states once.
-    let mut states_of: HashMap<i64, Vec<read::StateRow>> = HashMap::new();
+    let mut states_of: HashMap<i64, Vec<StateRow>> = HashMap::new();
     for group in groups {
         let Some(winner) = &group.winner else { continue };
         let (Some(object), Some(base), Some(new)) =
@@ -201,7 +214,7 @@ fn add_winner_changes(conn: &Connection, groups: &mut [Group]) -> Result<()> {
         };
         let states = match states_of.entry(object) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(slot) => slot.insert(read::object_states(conn, object)?),
+            Entry::Vacant(slot) => slot.insert(store.object_states(object)?),
         };
         let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
         if let (Some(before), Some(after)) = (find(base), find(new)) {
@@ -229,4 +242,51 @@ fn buckets(times: &[i64], window: &Window, count: i64) -> Vec<Bucket> {
             Bucket { start_us: from, end_us: to, conflicts }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::store_of;
+
+    #[test]
+    fn races_group_by_the_resource_version_they_raced_on() {
+        let store = store_of(&["races"]);
+        let report =
+            report(&store, Window::default(), &Filter { keep_object: &|_| true, user: None, limit: None }).unwrap();
+        assert_eq!(
+            (report.conflicts, report.groups_total, report.groups_without_winner, report.approximate_groups),
+            (4, 3, 1, 1)
+        );
+        let groups: Vec<String> = report
+            .groups
+            .iter()
+            .map(|g| {
+                let losers: Vec<String> = g
+                    .losers
+                    .iter()
+                    .map(|l| match &l.retry {
+                        Some(retry) => {
+                            format!("{} retried→{}", l.write.component, retry.request.new_rv.as_deref().unwrap())
+                        }
+                        None => l.write.component.clone(),
+                    })
+                    .collect();
+                format!(
+                    "{} {} won by {}: {}",
+                    g.object.name,
+                    g.base_rv.as_deref().unwrap_or("?"),
+                    g.winner.as_ref().map_or("nobody", |w| w.component.as_str()),
+                    losers.join(", ")
+                )
+            })
+            .collect();
+        assert_eq!(groups[0], "settings 10 won by tuner: scaler retried→12, auditor");
+        assert_eq!(
+            report.top_pairs[0],
+            Pair { winner: Some("tuner".to_owned()), loser: "scaler".to_owned(), count: 2 }
+        );
+        assert_eq!(report.other_409.len(), 1);
+        assert_eq!(report.other_409[0].1.request.reason.as_deref(), Some("AlreadyExists"));
+    }
 }

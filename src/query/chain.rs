@@ -4,17 +4,15 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rusqlite::Connection;
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::diff::{self, Change};
 use crate::model::component::component_name;
-use crate::store::read::{self, Bodies, ObjectRow, RequestRow, StateRow};
-use crate::window::Window;
+use crate::model::time::Window;
+use crate::query::diff::{self, Change};
+use crate::store::Store;
+use crate::store::read::{Bodies, ObjectRow, RequestRow, StateRow};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
     /// A successful write.
     Write,
@@ -26,25 +24,30 @@ pub enum EntryKind {
     Gap,
 }
 
-/// What an entry says besides its changes; shown, and serialized, as a sentence.
+/// What an entry says besides its changes. A value: [`crate::trace::words`] says it in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
     Created,
     Deleted,
-    /// A refused write: its reason and message.
-    Failed(String),
+    /// A refused write: the apiserver's reason and message.
+    Failed {
+        reason: String,
+    },
     /// The resourceVersion moved from `from` to `to` through writes the logs do not hold.
-    Missing {
+    Gap {
         from: String,
         to: String,
     },
-    /// A successful write whose log entry has no response body, at this audit level.
+    /// A successful write whose log entry has no response body, at this audit level
+    /// (1 Metadata, 2 Request, 3 RequestResponse without an object).
     ChangesUnknown {
         level: i64,
     },
-    /// The write was based on another resourceVersion than this one, the last state seen,
-    /// and is compared with it.
-    ComparedWith(String),
+    /// The write was based on another resourceVersion than `resource_version`, the last state
+    /// seen, and is compared with it.
+    ComparedWith {
+        resource_version: String,
+    },
     NoOp,
     /// The first state seen of an object that existed before: nothing to compare with.
     FirstSeen,
@@ -52,63 +55,25 @@ pub enum Note {
     DumpOnly,
 }
 
-impl std::fmt::Display for Note {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Note::Created => f.write_str("created"),
-            Note::Deleted => f.write_str("deleted"),
-            Note::Failed(reason) => f.write_str(reason),
-            Note::Missing { from, to } => {
-                write!(f, "resourceVersion {from} → {to}: written by requests these logs do not hold")
-            }
-            Note::ChangesUnknown { level } => write!(
-                f,
-                "changes unknown: the log has no response body ({} level)",
-                match level {
-                    3 => "RequestResponse, but not an object",
-                    2 => "Request",
-                    _ => "Metadata",
-                }
-            ),
-            Note::ComparedWith(rv) => write!(f, "compared with resourceVersion {rv}, the last state seen"),
-            Note::NoOp => f.write_str("no-op"),
-            Note::FirstSeen => f.write_str("first state seen: nothing earlier to compare with"),
-            Note::DumpOnly => f.write_str("seen in a dump; no logged write produced it"),
-        }
-    }
-}
-
-impl Serialize for Note {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// One link of the chain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub kind: EntryKind,
     pub time_us: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRow>,
     /// The writer, as operators name it (`deployment-controller`, `kubelet@node-1`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
     pub base_rv: Option<String>,
     pub new_rv: Option<String>,
     /// What changed, noise included (see `Change::noise`). A create lists the fields it set.
     pub changes: Vec<Change>,
     /// `created`, `deleted`, `no-op`, or what is unknown and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     /// The patch document sent, for patches.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub patch: Option<Value>,
     /// With `--field`: how long the value this entry set was in place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub held_us: Option<i64>,
     /// The value was still in place at the end of the data.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub still_held: bool,
 }
 
@@ -119,7 +84,7 @@ impl Entry {
 }
 
 /// The chain of one object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Chain {
     pub object: ObjectRow,
     pub window: Window,
@@ -133,15 +98,15 @@ fn numeric(rv: &str) -> Option<u128> {
 /// Builds the chain of an object. `fields` keeps only writes that changed one of those
 /// paths and says how long each value held.
 pub fn build(
-    conn: &Connection,
+    store: &Store,
     object: ObjectRow,
     window: Window,
     fields: &[String],
     newest_us: Option<i64>,
 ) -> Result<Chain> {
-    let requests = read::object_requests(conn, object.id)?;
-    let states = read::object_states(conn, object.id)?;
-    from_rows(object, &requests, &states, &mut Bodies::new(conn), window, fields, newest_us)
+    let requests = store.object_requests(object.id)?;
+    let states = store.object_states(object.id)?;
+    from_rows(object, &requests, &states, &mut Bodies::new(store), window, fields, newest_us)
 }
 
 /// [`build`] from rows already read: a trace reads those of many objects at once.
@@ -205,7 +170,7 @@ pub fn from_rows(
                 entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
                 if !request.succeeded() {
                     entry.kind = EntryKind::Failed;
-                    entry.notes.push(Note::Failed(request.failure()));
+                    entry.notes.push(Note::Failed { reason: request.failure() });
                 } else {
                     // A write based on a resourceVersion we never saw produced: writes are missing.
                     if let (Some(base), Some(seen)) = (&request.base_rv, &current_rv)
@@ -219,7 +184,7 @@ pub fn from_rows(
                             base_rv: Some(seen.clone()),
                             new_rv: Some(base.clone()),
                             changes: Vec::new(),
-                            notes: vec![Note::Missing { from: seen.clone(), to: base.clone() }],
+                            notes: vec![Note::Gap { from: seen.clone(), to: base.clone() }],
                             patch: None,
                             held_us: None,
                             still_held: false,
@@ -249,7 +214,7 @@ pub fn from_rows(
                 _ if created => None,
                 Some((rv, value)) => {
                     if entry.base_rv.as_deref().is_some_and(|b| b != rv) && entry.kind == EntryKind::Write {
-                        entry.notes.push(Note::ComparedWith(rv.clone()));
+                        entry.notes.push(Note::ComparedWith { resource_version: rv.clone() });
                     }
                     Some(value.clone())
                 }
@@ -294,4 +259,95 @@ pub fn from_rows(
     }
     entries.retain(|e| window.contains(e.time_us));
     Ok(Chain { object, window, entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::selector::Selector;
+    use crate::query::lookup::{self, Found, Wanted};
+    use crate::testing::store_of;
+
+    fn object(store: &Store, selector: &str) -> ObjectRow {
+        let selector = Selector::parse(selector).unwrap();
+        let wanted = Wanted { selector: Some(&selector), namespace: None, cluster: None, uid: None };
+        match lookup::find(store, &wanted).unwrap() {
+            Found::One(object) => *object,
+            _ => panic!("{selector:?} is not one object"),
+        }
+    }
+
+    /// `kind base→new component notes` per entry.
+    fn summary(chain: &Chain) -> Vec<String> {
+        chain
+            .entries
+            .iter()
+            .map(|e| {
+                // A refusal by its reason alone: the apiserver's message is long.
+                let notes: Vec<String> = e
+                    .notes
+                    .iter()
+                    .map(|n| match n {
+                        Note::Failed { reason } => reason.split(':').next().unwrap_or_default().to_owned(),
+                        other => crate::trace::words::note(other),
+                    })
+                    .collect();
+                format!(
+                    "{:?} {}→{} {} {}",
+                    e.kind,
+                    e.base_rv.as_deref().unwrap_or("-"),
+                    e.new_rv.as_deref().unwrap_or("-"),
+                    e.component.as_deref().unwrap_or("-"),
+                    notes.join("; ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_field_blame_holds_each_value_until_the_next_change() {
+        let store = store_of(&["sample"]);
+        let web = object(&store, "deploy/web");
+        let fields = ["spec.minReadySeconds".to_owned()];
+        let chain = build(&store, web, Window::default(), &fields, store.newest_us().unwrap()).unwrap();
+        let blame: Vec<(String, String, i64, bool)> = chain
+            .entries
+            .iter()
+            .map(|e| {
+                let change = &e.changes[0];
+                (e.component.clone().unwrap(), change.describe(), e.held_us.unwrap() / 1_000_000, e.still_held)
+            })
+            .collect();
+        assert_eq!(
+            blame,
+            [
+                ("kubectl".to_owned(), "spec.minReadySeconds: + 10".to_owned(), 60, false),
+                ("kubefed-controller".to_owned(), "spec.minReadySeconds: 10 -> 3600".to_owned(), 60, false),
+                ("kubectl".to_owned(), "spec.minReadySeconds: 3600 -> 10".to_owned(), 30, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn refused_writes_and_races_are_entries_with_their_reasons() {
+        let store = store_of(&["races"]);
+        let settings = object(&store, "cm/settings");
+        let chain = build(&store, settings, Window::default(), &[], None).unwrap();
+        assert_eq!(
+            summary(&chain),
+            [
+                "Write -→10 kubectl created",
+                "Write 10→11 tuner ",
+                "Failed 10→- scaler Conflict",
+                "Failed 10→- auditor Conflict",
+                "Write 11→12 scaler ",
+                "Gap 12→14 - resourceVersion 12 → 14: written by requests these logs do not hold",
+                "Write 14→15 tuner compared with resourceVersion 12, the last state seen",
+                "Failed 13→- auditor Conflict",
+                "Write -→- tuner changes unknown: the log has no response body (Metadata level)",
+                "Failed -→- scaler Conflict",
+                "Failed -→- kubectl AlreadyExists",
+            ]
+        );
+    }
 }

@@ -1,0 +1,381 @@
+//! The ingest pipeline: one reader thread decompresses and splits files into pieces,
+//! the rayon pool decodes pieces in parallel, and this thread writes them to the store.
+//!
+//! ```text
+//! files ─► reader ─► pieces ─► decoders (rayon) ─► batches ─► writer (SQLite)
+//! ```
+//! Both hand-offs are bounded channels, so memory stays flat whatever the input size.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use crossbeam_channel::bounded;
+use rayon::prelude::*;
+
+use crate::input::{self, Fingerprint, InputFile, Origin, Piece, Problem, Scan};
+use crate::model::Record;
+use crate::store::{BulkLoad, FileRow, Location, Store, WriteSummary, Writer};
+
+/// Hears about progress and problems while the ingest runs.
+pub trait Observer: Sync {
+    fn bytes_read(&self, bytes: u64);
+    fn records_written(&self, records: u64);
+    /// One bad record or file, as `file:line: reason`.
+    fn problem(&self, text: &str);
+}
+
+pub struct Options {
+    pub cluster: String,
+    /// Any bad record fails the run, and nothing of it is kept.
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    Ingested,
+    /// The same bytes were ingested before.
+    AlreadyIngested,
+    Unreadable,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    pub status: FileStatus,
+    pub format: Option<&'static str>,
+    pub gzip: bool,
+    pub size: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub bad_records: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+    /// Paths on the command line that could not be opened or listed.
+    pub unreadable_paths: Vec<String>,
+    pub lines: u64,
+    pub bad_records: u64,
+    /// `--strict` met a bad record and kept nothing.
+    pub aborted: bool,
+    pub written: WriteSummary,
+    pub input_bytes: u64,
+    pub decoded_bytes: u64,
+    pub elapsed: Duration,
+}
+
+impl FileReport {
+    fn new(file: &InputFile) -> FileReport {
+        FileReport {
+            path: file.display.clone(),
+            status: FileStatus::Ingested,
+            format: None,
+            gzip: false,
+            size: file.size,
+            lines: 0,
+            records: 0,
+            bad_records: 0,
+            error: None,
+        }
+    }
+}
+
+impl Report {
+    pub fn files_ingested(&self) -> usize {
+        self.files.iter().filter(|f| f.status == FileStatus::Ingested).count()
+    }
+}
+
+/// A load this much bigger than the store builds its query indexes once at the end.
+const BULK_LOAD_BYTES: u64 = 64 << 20;
+
+/// The most keys (auditIDs and Event versions) a bulk load's filter is sized for: 25M keys,
+/// 32 MB of bits. Beyond that it answers "maybe" more often, which costs time, never
+/// correctness.
+const MAX_BULK_KEYS: u64 = 25_000_000;
+
+enum Message {
+    Batch { file: usize, records: Vec<Record>, blocks: Vec<Vec<u8>>, problems: Vec<Problem> },
+    FileRead { file: usize, outcome: input::ReadOutcome },
+}
+
+struct Progress {
+    report: FileReport,
+    fingerprint: Fingerprint,
+    pieces_written: usize,
+    pieces_total: Option<usize>,
+    truncated: Option<String>,
+    decoded_bytes: u64,
+}
+
+pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dyn Observer) -> Result<Report> {
+    let started = Instant::now();
+    let mut plan = plan(store, paths, observer)?;
+    let bulk = choose_bulk_load(store, &plan)?;
+    if store.needs_bulk_repair()? {
+        // An earlier bulk load was interrupted: finish it before writing anything.
+        store.finish_bulk_load()?;
+    }
+    if let Some(bulk) = &bulk {
+        store.start_bulk_load(bulk)?;
+    }
+    let checkpointer = store.background_checkpoints();
+    let mut writer = store.writer(&options.cluster, !options.strict, bulk)?;
+    let mut run = Run { files: &mut plan.files, bad_records: 0, aborted: false, strict: options.strict, observer };
+    run.read_decode_write(&plan.inputs, &plan.to_read, &mut writer)?;
+    let (bad_records, aborted) = (run.bad_records, run.aborted);
+    let written = finish_writes(store, writer, bulk.is_some(), aborted)?;
+    drop(checkpointer);
+
+    let files = plan.files;
+    Ok(Report {
+        decoded_bytes: files.iter().map(|f| f.decoded_bytes).sum(),
+        lines: files.iter().map(|f| f.report.lines).sum(),
+        files: files.into_iter().map(|f| f.report).collect(),
+        unreadable_paths: plan.unreadable_paths,
+        bad_records,
+        aborted,
+        written,
+        input_bytes: plan.input_bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What an ingest will read: every input file with its progress, those not ingested
+/// before (by fingerprint), and what they weigh.
+struct Plan {
+    inputs: Vec<InputFile>,
+    files: Vec<Progress>,
+    /// Indexes into `inputs` of the files to read.
+    to_read: Vec<usize>,
+    unreadable_paths: Vec<String>,
+    input_bytes: u64,
+    /// The JSON to decode, guessed: gzip'd audit logs compress about 7:1.
+    json_bytes: u64,
+}
+
+fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Plan> {
+    let (mut inputs, unreadable_paths) = input::expand_paths(paths);
+    // A directory may hold the store itself (`ingest .`): never read it as input.
+    if let Location::File(db) = &store.location {
+        let own: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .filter_map(|suffix| {
+                let mut name = db.as_os_str().to_owned();
+                name.push(suffix);
+                std::fs::canonicalize(PathBuf::from(name)).ok()
+            })
+            .collect();
+        inputs.retain(
+            |f| !matches!(&f.origin, Origin::Path(p) if std::fs::canonicalize(p).is_ok_and(|p| own.contains(&p))),
+        );
+    }
+    for path in &unreadable_paths {
+        observer.problem(path);
+    }
+    let known = store.known_fingerprints()?;
+    let scans: Vec<std::io::Result<Scan>> = inputs.par_iter().map(input::scan_file).collect();
+    let mut files = Vec::with_capacity(inputs.len());
+    let mut to_read = Vec::new();
+    let mut seen_now = HashSet::new();
+    let (mut input_bytes, mut json_bytes) = (0, 0);
+    for (index, (file, scan)) in inputs.iter().zip(scans).enumerate() {
+        let mut report = FileReport::new(file);
+        let scan = match scan {
+            Ok(scan) => scan,
+            Err(e) => {
+                observer.problem(&format!("{}: {e}", file.display));
+                report.status = FileStatus::Unreadable;
+                report.error = Some(e.to_string());
+                files.push(Progress::new(report, [0; 16]));
+                continue;
+            }
+        };
+        if known.contains(scan.fingerprint.as_slice()) || !seen_now.insert(scan.fingerprint) {
+            report.status = FileStatus::AlreadyIngested;
+        } else {
+            to_read.push(index);
+            input_bytes += file.size;
+            json_bytes += file.size * if scan.gzip { 7 } else { 1 };
+        }
+        files.push(Progress::new(report, scan.fingerprint));
+    }
+    Ok(Plan { inputs, files, to_read, unreadable_paths, input_bytes, json_bytes })
+}
+
+/// Roughly 1 KB of JSON per audit event or Event: a load bigger than the store is a bulk
+/// load. Tables still empty also go without their unique index; the filter standing in for
+/// it is sized for gzip input (about one record per 100 bytes on disk), within 32 MB.
+fn choose_bulk_load(store: &Store, plan: &Plan) -> Result<Option<BulkLoad>> {
+    let (existing_requests, existing_events) = store.row_counts()?;
+    let bulk = plan.json_bytes > BULK_LOAD_BYTES && existing_requests + existing_events < plan.json_bytes / 1024;
+    Ok(bulk.then_some(BulkLoad {
+        requests: existing_requests == 0,
+        events: existing_events == 0,
+        expected_keys: (plan.input_bytes / 100).min(MAX_BULK_KEYS),
+    }))
+}
+
+/// Ends the writes: commits (or, after `--strict` met a bad record, rolls back), then
+/// finishes a bulk load and moves name-only records to their objects.
+fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Result<WriteSummary> {
+    let mut written = if aborted {
+        writer.abandon()?;
+        WriteSummary::default()
+    } else {
+        writer.finish()?
+    };
+    if bulk {
+        // Requests and Events that may have been stored already are written now.
+        let drained = store.finish_bulk_load()?;
+        written.requests_added += drained.added;
+        written.stages_merged += drained.merged;
+        written.events_added += drained.events_added;
+        written.duplicates_skipped += drained.duplicates;
+    } else if aborted {
+        store.ensure_query_indexes()?;
+    }
+    store.resolve_unnamed_objects()?;
+    Ok(written)
+}
+
+/// The state of one ingest's threads, as the writer thread sees it.
+struct Run<'a> {
+    files: &'a mut [Progress],
+    bad_records: u64,
+    /// `--strict` met a bad record.
+    aborted: bool,
+    strict: bool,
+    observer: &'a dyn Observer,
+}
+
+impl Run<'_> {
+    /// One reader thread splits the files into pieces, the rayon pool decodes them, and this
+    /// thread writes what they hold, in whatever order they come.
+    fn read_decode_write(&mut self, inputs: &[InputFile], to_read: &[usize], writer: &mut Writer) -> Result<()> {
+        let observer = self.observer;
+        std::thread::scope(|scope| {
+            let (piece_tx, piece_rx) = bounded::<Piece>(2);
+            let (message_tx, message_rx) = bounded::<Message>(4);
+            let reader_tx = message_tx.clone();
+            scope.spawn(move || {
+                for &index in to_read {
+                    let outcome =
+                        input::read_pieces(&inputs[index], index, &|n| observer.bytes_read(n), &mut |piece| {
+                            let _ = piece_tx.send(piece);
+                        });
+                    if reader_tx.send(Message::FileRead { file: index, outcome }).is_err() {
+                        break;
+                    }
+                }
+            });
+            scope.spawn(move || {
+                piece_rx.into_iter().par_bridge().for_each(|piece| {
+                    let decoded = input::decode_piece(&piece);
+                    let message = Message::Batch {
+                        file: piece.file,
+                        records: decoded.records,
+                        blocks: decoded.bodies.finish(),
+                        problems: decoded.problems,
+                    };
+                    let _ = message_tx.send(message);
+                });
+            });
+            for message in message_rx {
+                let file = match message {
+                    Message::Batch { file, records, blocks, problems } => {
+                        self.batch(file, &records, &blocks, &problems, writer)?;
+                        file
+                    }
+                    Message::FileRead { file, outcome } => {
+                        self.file_read(file, outcome);
+                        file
+                    }
+                };
+                if self.aborted {
+                    // Dropping the receiver ends the other threads.
+                    return Ok(());
+                }
+                let progress = &self.files[file];
+                if progress.pieces_total == Some(progress.pieces_written)
+                    && progress.report.status == FileStatus::Ingested
+                {
+                    writer.file_done(&progress.file_row())?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn batch(
+        &mut self,
+        file: usize,
+        records: &[Record],
+        blocks: &[Vec<u8>],
+        problems: &[Problem],
+        writer: &mut Writer,
+    ) -> Result<()> {
+        let progress = &mut self.files[file];
+        for problem in problems {
+            self.observer.problem(&format!("{}:{}: {}", progress.report.path, problem.line, problem.reason));
+        }
+        progress.report.bad_records += problems.len() as u64;
+        progress.report.records += records.len() as u64;
+        progress.pieces_written += 1;
+        self.bad_records += problems.len() as u64;
+        if self.strict && self.bad_records > 0 {
+            self.aborted = true;
+            return Ok(());
+        }
+        writer.write(records, blocks)?;
+        self.observer.records_written(records.len() as u64);
+        Ok(())
+    }
+
+    fn file_read(&mut self, file: usize, outcome: input::ReadOutcome) {
+        let progress = &mut self.files[file];
+        if let Some(error) = &outcome.error {
+            self.observer.problem(&format!("{}: {error}", progress.report.path));
+            progress.report.status = FileStatus::Unreadable;
+            progress.report.error = Some(error.clone());
+        }
+        if let Some(truncated) = &outcome.truncated {
+            self.observer.problem(&format!("{}: {truncated}", progress.report.path));
+            progress.report.bad_records += 1;
+            self.bad_records += 1;
+            if self.strict {
+                self.aborted = true;
+            }
+        }
+        progress.report.format = outcome.format.map(input::Format::name);
+        progress.report.gzip = outcome.gzip;
+        progress.report.lines = outcome.lines;
+        progress.pieces_total = Some(outcome.pieces);
+        progress.truncated = outcome.truncated;
+        progress.decoded_bytes = outcome.bytes;
+    }
+}
+
+impl Progress {
+    fn new(report: FileReport, fingerprint: Fingerprint) -> Progress {
+        Progress { report, fingerprint, pieces_written: 0, pieces_total: None, truncated: None, decoded_bytes: 0 }
+    }
+
+    fn file_row(&self) -> FileRow {
+        FileRow {
+            path: self.report.path.clone(),
+            fingerprint: self.fingerprint,
+            size: self.report.size,
+            format: self.report.format,
+            gzip: self.report.gzip,
+            lines: self.report.lines,
+            records: self.report.records,
+            bad_records: self.report.bad_records,
+            truncated: self.truncated.clone(),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Questions asked of the store, answered with values: which object a user means
+//! ([`lookup`]), the time window ([`window`]), who owns what ([`graph`]), each object's
+//! resourceVersion chain ([`chain`]) with field [`diff`]s, and 409 race groups ([`conflict`]).
+//! Domain types in, domain types out: no SQL (that is [`crate::store`]'s) and no sentences
+//! (that is [`crate::render`]'s).
+
+pub mod chain;
+pub mod conflict;
+pub mod diff;
+pub mod graph;
+pub mod lookup;
+pub mod window;

@@ -1,0 +1,57 @@
+//! What an ingest did: the summary table, and the one line a query with `-i` says.
+
+use std::io::{self, Write};
+
+use super::{Terminal, bytes, table};
+use crate::ingest::{FileStatus, Report};
+
+pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Terminal) -> io::Result<()> {
+    let style = terminal.style;
+    let skipped = report.files.iter().filter(|f| f.status == FileStatus::AlreadyIngested).count();
+    let unreadable =
+        report.files.iter().filter(|f| f.status == FileStatus::Unreadable).count() + report.unreadable_paths.len();
+    let secs = report.elapsed.as_secs_f64();
+    let w = &report.written;
+    let mut rows = vec![
+        ("files", format!("{} ingested, {skipped} already ingested, {unreadable} unreadable", report.files_ingested())),
+        ("lines", report.lines.to_string()),
+        (
+            "audit events",
+            format!("{} → {} new requests ({} stages merged)", w.audit_events, w.requests_added, w.stages_merged),
+        ),
+        ("Kubernetes Events", format!("{} → {} new", w.events, w.events_added)),
+        ("objects from dumps", w.objects_dumped.to_string()),
+        ("objects", format!("{} new", w.objects_added)),
+        ("object states", format!("{} new", w.object_states_added)),
+        ("owner links", format!("{} new", w.owner_links_added)),
+        ("duplicates skipped", w.duplicates_skipped.to_string()),
+    ];
+    let bad = report.bad_records.to_string();
+    rows.push(("bad records", if report.bad_records > 0 { style.red(&bad) } else { bad }));
+    if report.aborted {
+        rows.push(("result", style.red("--strict: stopped at the first bad record, nothing kept")));
+    }
+    let rate = |n: u64| bytes((n as f64 / secs.max(1e-9)) as u64);
+    rows.push((
+        "elapsed",
+        format!("{secs:.2}s, {}/s of input ({}/s decompressed)", rate(report.input_bytes), rate(report.decoded_bytes)),
+    ));
+    rows.push(("store", location.to_owned()));
+    writeln!(out, "{}", table::key_values(terminal, &rows))
+}
+
+/// `ingested 2 files in 0.01s: 14 new requests, 5 new Events, 0 bad records`.
+pub fn one_line(report: &Report) -> String {
+    let w = &report.written;
+    format!(
+        "ingested {} in {:.2}s: {} new requests, {} new Events, {} bad records",
+        match report.files_ingested() {
+            1 => "1 file".to_owned(),
+            n => format!("{n} files"),
+        },
+        report.elapsed.as_secs_f64(),
+        w.requests_added,
+        w.events_added,
+        report.bad_records
+    )
+}

@@ -1,0 +1,606 @@
+//! The JSON of every command but `trace` (whose formats are in [`super::export`]): view
+//! types built from the query layer's values, never the store's rows, so that one contract
+//! holds everywhere (docs/json.md): camelCase keys, times as RFC 3339 strings beside their
+//! microseconds, `null` for what the evidence does not say, notes as tagged values.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::ingest::{FileReport, FileStatus, Report as IngestReport};
+use crate::model::time::{Window, format_micros};
+use crate::query::chain::{Chain, Entry, EntryKind, Note};
+use crate::query::conflict::{Group, Loser, Pair, Report as ConflictReport, Write as ConflictWrite};
+use crate::query::diff::Change;
+use crate::store::read::{Activity, ObjectRow, RequestRow};
+use crate::store::stats::{Count, FileStat, Stats};
+
+/// Writes a value as pretty JSON and a newline.
+pub fn write(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// A time as RFC 3339 (UTC, `Z`), or `null` when unknown.
+fn time(us: Option<i64>) -> Option<String> {
+    us.map(format_micros)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowView {
+    since: Option<String>,
+    since_us: Option<i64>,
+    until: Option<String>,
+    until_us: Option<i64>,
+}
+
+impl WindowView {
+    pub fn new(window: &Window) -> WindowView {
+        WindowView {
+            since: time(window.since_us),
+            since_us: window.since_us,
+            until: time(window.until_us),
+            until_us: window.until_us,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectView<'a> {
+    cluster: &'a str,
+    kind: &'a str,
+    api_group: &'a str,
+    api_version: &'a str,
+    resource: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    uid: Option<&'a str>,
+    first_seen: Option<String>,
+    first_seen_us: Option<i64>,
+    last_seen: Option<String>,
+    last_seen_us: Option<i64>,
+    created: Option<String>,
+    created_us: Option<i64>,
+    deleted: Option<String>,
+    deleted_us: Option<i64>,
+}
+
+impl<'a> ObjectView<'a> {
+    pub fn new(o: &'a ObjectRow) -> ObjectView<'a> {
+        ObjectView {
+            cluster: &o.cluster,
+            kind: &o.kind,
+            api_group: &o.api_group,
+            api_version: &o.api_version,
+            resource: &o.resource,
+            namespace: &o.namespace,
+            name: &o.name,
+            uid: o.uid.as_deref(),
+            first_seen: time(o.first_seen_us),
+            first_seen_us: o.first_seen_us,
+            last_seen: time(o.last_seen_us),
+            last_seen_us: o.last_seen_us,
+            created: time(o.created_us),
+            created_us: o.created_us,
+            deleted: time(o.deleted_us),
+            deleted_us: o.deleted_us,
+        }
+    }
+}
+
+/// `objects -o json`: an object with how much the store holds about it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedView<'a> {
+    #[serde(flatten)]
+    object: ObjectView<'a>,
+    /// The controller owner, as `Kind/name`.
+    controller: Option<&'a str>,
+    requests: i64,
+    events: i64,
+}
+
+impl<'a> ListedView<'a> {
+    pub fn new(object: &'a ObjectRow, activity: &'a Activity) -> ListedView<'a> {
+        ListedView {
+            object: ObjectView::new(object),
+            controller: activity.controller.as_deref(),
+            requests: activity.requests,
+            events: activity.events,
+        }
+    }
+}
+
+fn level_name(level: i64) -> &'static str {
+    match level {
+        3 => "RequestResponse",
+        2 => "Request",
+        _ => "Metadata",
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestView<'a> {
+    audit_id: &'a str,
+    verb: &'a str,
+    subresource: Option<&'a str>,
+    user: &'a str,
+    impersonated_user: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    source_ip: Option<&'a str>,
+    code: Option<i64>,
+    reason: Option<&'a str>,
+    message: Option<&'a str>,
+    received: String,
+    received_us: i64,
+    completed: String,
+    completed_us: i64,
+    latency_us: i64,
+    base_resource_version: Option<&'a str>,
+    new_resource_version: Option<&'a str>,
+    level: &'static str,
+    /// Whether ResponseComplete (or Panic) was seen.
+    complete: bool,
+}
+
+impl<'a> RequestView<'a> {
+    pub fn new(r: &'a RequestRow) -> RequestView<'a> {
+        RequestView {
+            audit_id: &r.audit_id,
+            verb: &r.verb,
+            subresource: r.subresource.as_deref(),
+            user: &r.user,
+            impersonated_user: r.impersonated_user.as_deref(),
+            user_agent: r.user_agent.as_deref(),
+            source_ip: r.source_ip.as_deref(),
+            code: r.code,
+            reason: r.reason.as_deref(),
+            message: r.message.as_deref(),
+            received: format_micros(r.received_us),
+            received_us: r.received_us,
+            completed: format_micros(r.completed_us),
+            completed_us: r.completed_us,
+            latency_us: r.completed_us - r.received_us,
+            base_resource_version: r.base_rv.as_deref(),
+            new_resource_version: r.new_rv.as_deref(),
+            level: level_name(r.level),
+            complete: r.complete,
+        }
+    }
+}
+
+/// A note of the chain as a tagged value: `{"kind": "gap", "from": "12", "to": "14"}`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum NoteView<'a> {
+    Created,
+    Deleted,
+    Failed {
+        reason: &'a str,
+    },
+    Gap {
+        from: &'a str,
+        to: &'a str,
+    },
+    #[serde(rename_all = "camelCase")]
+    ChangesUnknown {
+        level: &'static str,
+    },
+    #[serde(rename_all = "camelCase")]
+    ComparedWith {
+        resource_version: &'a str,
+    },
+    NoOp,
+    FirstSeen,
+    DumpOnly,
+}
+
+impl<'a> NoteView<'a> {
+    fn new(note: &'a Note) -> NoteView<'a> {
+        match note {
+            Note::Created => NoteView::Created,
+            Note::Deleted => NoteView::Deleted,
+            Note::Failed { reason } => NoteView::Failed { reason },
+            Note::Gap { from, to } => NoteView::Gap { from, to },
+            Note::ChangesUnknown { level } => NoteView::ChangesUnknown { level: level_name(*level) },
+            Note::ComparedWith { resource_version } => NoteView::ComparedWith { resource_version },
+            Note::NoOp => NoteView::NoOp,
+            Note::FirstSeen => NoteView::FirstSeen,
+            Note::DumpOnly => NoteView::DumpOnly,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangeView<'a> {
+    path: &'a str,
+    /// `added`, `removed` or `changed`.
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<&'a Value>,
+    noise: bool,
+}
+
+fn changes(changes: &[Change]) -> Vec<ChangeView<'_>> {
+    changes
+        .iter()
+        .map(|c| ChangeView {
+            path: &c.path,
+            kind: c.kind.name(),
+            old: c.old.as_ref(),
+            new: c.new.as_ref(),
+            noise: c.noise,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryView<'a> {
+    /// `write`, `failed`, `dump` or `gap`.
+    kind: &'static str,
+    time: String,
+    time_us: i64,
+    request: Option<RequestView<'a>>,
+    component: Option<&'a str>,
+    base_resource_version: Option<&'a str>,
+    new_resource_version: Option<&'a str>,
+    changes: Vec<ChangeView<'a>>,
+    notes: Vec<NoteView<'a>>,
+    patch: Option<&'a Value>,
+    held_us: Option<i64>,
+    still_held: bool,
+}
+
+fn entry_kind(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Write => "write",
+        EntryKind::Failed => "failed",
+        EntryKind::Dump => "dump",
+        EntryKind::Gap => "gap",
+    }
+}
+
+impl<'a> EntryView<'a> {
+    fn new(e: &'a Entry) -> EntryView<'a> {
+        EntryView {
+            kind: entry_kind(e.kind),
+            time: format_micros(e.time_us),
+            time_us: e.time_us,
+            request: e.request.as_ref().map(RequestView::new),
+            component: e.component.as_deref(),
+            base_resource_version: e.base_rv.as_deref(),
+            new_resource_version: e.new_rv.as_deref(),
+            changes: changes(&e.changes),
+            notes: e.notes.iter().map(NoteView::new).collect(),
+            patch: e.patch.as_ref(),
+            held_us: e.held_us,
+            still_held: e.still_held,
+        }
+    }
+}
+
+/// `history -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainView<'a> {
+    /// `null` when no object matched.
+    object: Option<ObjectView<'a>>,
+    window: WindowView,
+    entries: Vec<EntryView<'a>>,
+}
+
+impl<'a> ChainView<'a> {
+    pub fn new(chain: &'a Chain) -> ChainView<'a> {
+        ChainView {
+            object: Some(ObjectView::new(&chain.object)),
+            window: WindowView::new(&chain.window),
+            entries: chain.entries.iter().map(EntryView::new).collect(),
+        }
+    }
+
+    /// What `history` prints when no object matched.
+    pub fn none(window: &Window) -> ChainView<'static> {
+        ChainView { object: None, window: WindowView::new(window), entries: Vec::new() }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WriteView<'a> {
+    component: &'a str,
+    #[serde(flatten)]
+    request: RequestView<'a>,
+}
+
+impl<'a> WriteView<'a> {
+    fn new(w: &'a ConflictWrite) -> WriteView<'a> {
+        WriteView { component: &w.component, request: RequestView::new(&w.request) }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoserView<'a> {
+    #[serde(flatten)]
+    write: WriteView<'a>,
+    /// The same writer's next successful write of the object.
+    retry: Option<WriteView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupView<'a> {
+    object: ObjectView<'a>,
+    /// The resourceVersion the writers raced on (`null` for approximate groups).
+    base_resource_version: Option<&'a str>,
+    approximate: bool,
+    winner: Option<WriteView<'a>>,
+    winner_changes: Vec<ChangeView<'a>>,
+    losers: Vec<LoserView<'a>>,
+}
+
+impl<'a> GroupView<'a> {
+    fn new(g: &'a Group) -> GroupView<'a> {
+        let loser =
+            |l: &'a Loser| LoserView { write: WriteView::new(&l.write), retry: l.retry.as_ref().map(WriteView::new) };
+        GroupView {
+            object: ObjectView::new(&g.object),
+            base_resource_version: g.base_rv.as_deref(),
+            approximate: g.approximate,
+            winner: g.winner.as_ref().map(WriteView::new),
+            winner_changes: changes(&g.winner_changes),
+            losers: g.losers.iter().map(loser).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BucketView {
+    start: String,
+    start_us: i64,
+    end: String,
+    end_us: i64,
+    conflicts: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OtherView<'a> {
+    object: ObjectView<'a>,
+    #[serde(flatten)]
+    write: WriteView<'a>,
+}
+
+/// `conflicts -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictsView<'a> {
+    window: WindowView,
+    conflicts: usize,
+    groups_total: usize,
+    groups_without_winner: usize,
+    approximate_groups: usize,
+    top_objects: &'a [Count],
+    top_pairs: &'a [Pair],
+    buckets: Vec<BucketView>,
+    groups: Vec<GroupView<'a>>,
+    other409: Vec<OtherView<'a>>,
+}
+
+impl<'a> ConflictsView<'a> {
+    pub fn new(r: &'a ConflictReport) -> ConflictsView<'a> {
+        ConflictsView {
+            window: WindowView::new(&r.window),
+            conflicts: r.conflicts,
+            groups_total: r.groups_total,
+            groups_without_winner: r.groups_without_winner,
+            approximate_groups: r.approximate_groups,
+            top_objects: &r.top_objects,
+            top_pairs: &r.top_pairs,
+            buckets: r
+                .buckets
+                .iter()
+                .map(|b| BucketView {
+                    start: format_micros(b.start_us),
+                    start_us: b.start_us,
+                    end: format_micros(b.end_us),
+                    end_us: b.end_us,
+                    conflicts: b.conflicts,
+                })
+                .collect(),
+            groups: r.groups.iter().map(GroupView::new).collect(),
+            other409: r
+                .other_409
+                .iter()
+                .map(|(object, write)| OtherView { object: ObjectView::new(object), write: WriteView::new(write) })
+                .collect(),
+        }
+    }
+}
+
+impl Serialize for Count {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::json!({"name": self.name, "count": self.count}).serialize(serializer)
+    }
+}
+
+impl Serialize for Pair {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::json!({"winner": self.winner, "loser": self.loser, "count": self.count}).serialize(serializer)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileStatView<'a> {
+    path: &'a str,
+    size: i64,
+    format: Option<&'a str>,
+    gzip: bool,
+    lines: i64,
+    records: i64,
+    bad_records: i64,
+    truncated: Option<&'a str>,
+}
+
+/// `stats -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsView<'a> {
+    store: &'a str,
+    schema_version: usize,
+    first: Option<String>,
+    first_us: Option<i64>,
+    last: Option<String>,
+    last_us: Option<i64>,
+    clusters: &'a [String],
+    files: Vec<FileStatView<'a>>,
+    requests: i64,
+    incomplete_requests: i64,
+    events: i64,
+    objects: i64,
+    owner_links: i64,
+    object_states: i64,
+    conflicts: i64,
+    already_exists: i64,
+    by_verb: &'a [Count],
+    by_resource: &'a [Count],
+    by_user: &'a [Count],
+    by_code: &'a [Count],
+    top_writers: &'a [Count],
+    objects_by_kind: &'a [Count],
+}
+
+impl<'a> StatsView<'a> {
+    pub fn new(s: &'a Stats, store: &'a str) -> StatsView<'a> {
+        StatsView {
+            store,
+            schema_version: s.schema_version,
+            first: time(s.first_us),
+            first_us: s.first_us,
+            last: time(s.last_us),
+            last_us: s.last_us,
+            clusters: &s.clusters,
+            files: s.files.iter().map(file_stat).collect(),
+            requests: s.requests,
+            incomplete_requests: s.incomplete_requests,
+            events: s.events,
+            objects: s.objects,
+            owner_links: s.owner_links,
+            object_states: s.object_states,
+            conflicts: s.conflicts,
+            already_exists: s.already_exists,
+            by_verb: &s.by_verb,
+            by_resource: &s.by_resource,
+            by_user: &s.by_user,
+            by_code: &s.by_code,
+            top_writers: &s.top_writers,
+            objects_by_kind: &s.objects_by_kind,
+        }
+    }
+}
+
+fn file_stat(f: &FileStat) -> FileStatView<'_> {
+    FileStatView {
+        path: &f.path,
+        size: f.size,
+        format: f.format.as_deref(),
+        gzip: f.gzip,
+        lines: f.lines,
+        records: f.records,
+        bad_records: f.bad_records,
+        truncated: f.truncated.as_deref(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileReportView<'a> {
+    path: &'a str,
+    /// `ingested`, `alreadyIngested` or `unreadable`.
+    status: &'static str,
+    format: Option<&'static str>,
+    gzip: bool,
+    size: u64,
+    lines: u64,
+    records: u64,
+    bad_records: u64,
+    error: Option<&'a str>,
+}
+
+fn file_report(f: &FileReport) -> FileReportView<'_> {
+    FileReportView {
+        path: &f.path,
+        status: match f.status {
+            FileStatus::Ingested => "ingested",
+            FileStatus::AlreadyIngested => "alreadyIngested",
+            FileStatus::Unreadable => "unreadable",
+        },
+        format: f.format,
+        gzip: f.gzip,
+        size: f.size,
+        lines: f.lines,
+        records: f.records,
+        bad_records: f.bad_records,
+        error: f.error.as_deref(),
+    }
+}
+
+/// `ingest -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestView<'a> {
+    files: Vec<FileReportView<'a>>,
+    unreadable_paths: &'a [String],
+    lines: u64,
+    bad_records: u64,
+    aborted: bool,
+    audit_events: u64,
+    requests_added: u64,
+    stages_merged: u64,
+    events: u64,
+    events_added: u64,
+    objects_dumped: u64,
+    object_states_added: u64,
+    objects_added: u64,
+    owner_links_added: u64,
+    duplicates_skipped: u64,
+    input_bytes: u64,
+    decoded_bytes: u64,
+    elapsed_seconds: f64,
+}
+
+impl<'a> IngestView<'a> {
+    pub fn new(r: &'a IngestReport) -> IngestView<'a> {
+        let w = &r.written;
+        IngestView {
+            files: r.files.iter().map(file_report).collect(),
+            unreadable_paths: &r.unreadable_paths,
+            lines: r.lines,
+            bad_records: r.bad_records,
+            aborted: r.aborted,
+            audit_events: w.audit_events,
+            requests_added: w.requests_added,
+            stages_merged: w.stages_merged,
+            events: w.events,
+            events_added: w.events_added,
+            objects_dumped: w.objects_dumped,
+            object_states_added: w.object_states_added,
+            objects_added: w.objects_added,
+            owner_links_added: w.owner_links_added,
+            duplicates_skipped: w.duplicates_skipped,
+            input_bytes: r.input_bytes,
+            decoded_bytes: r.decoded_bytes,
+            elapsed_seconds: (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        }
+    }
+}

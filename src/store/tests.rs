@@ -1,0 +1,138 @@
+//! Bulk loads against row-by-row loads, in process: the writer fed piece by piece, and a
+//! bulk load killed before its end finished by the next ingest.
+
+use super::{BulkLoad, Location, Store, WriteSummary, Writer};
+use crate::input::{Format, Piece, decode_piece};
+use crate::testing::{ingest, testdata};
+
+/// Rows of every request, with objects by name, not row id: what two loads must agree on.
+fn request_rows(store: &Store) -> Vec<String> {
+    store.rows(
+        "SELECT hex(r.audit_id), r.stages, r.level, r.code, coalesce(r.base_rv, ''), coalesce(r.new_rv, ''),
+                r.received_us, r.completed_us, coalesce(o.kind || ' ' || o.namespace || '/' || o.name, ''),
+                coalesce(o.uid, ''), coalesce(r.body_len, 0)
+         FROM requests r LEFT JOIN objects o ON o.id = r.object_id ORDER BY r.audit_id",
+    )
+}
+
+fn event_rows(store: &Store) -> Vec<String> {
+    store.rows("SELECT id, event_key, version_key, object_id, reason, count, time_us FROM events ORDER BY id")
+}
+
+/// Writes the given JSON Lines texts through the library's writer, one piece each, in
+/// order: row by row, or as a bulk load into empty tables left unfinished (its unique
+/// indexes not built, its pending rows not drained).
+fn write_texts(store: &Store, texts: &[&[u8]], bulk: bool) -> WriteSummary {
+    let bulk = bulk.then_some(BulkLoad { requests: true, events: true, expected_keys: 1 });
+    if let Some(bulk) = &bulk {
+        store.start_bulk_load(bulk).unwrap();
+    }
+    let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
+    for text in texts {
+        let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
+        writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+/// [`write_texts`] into a store in memory, a bulk load ending as `ingest` ends it.
+fn load(texts: &[&[u8]], bulk: bool) -> (Store, WriteSummary) {
+    let store = Store::open_for_write(&Location::Memory).unwrap();
+    let mut summary = write_texts(&store, texts, bulk);
+    if bulk {
+        assert!(store.needs_bulk_repair().unwrap());
+        let drained = store.finish_bulk_load().unwrap();
+        summary.requests_added += drained.added;
+        summary.stages_merged += drained.merged;
+        summary.events_added += drained.events_added;
+        summary.duplicates_skipped += drained.duplicates;
+        assert!(!store.needs_bulk_repair().unwrap(), "the unique indexes are back");
+    }
+    store.resolve_unnamed_objects().unwrap();
+    (store, summary)
+}
+
+#[test]
+fn bulk_loads_store_what_row_by_row_loads_store() {
+    let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
+    // The same file twice, as when rotated logs overlap.
+    let texts: [&[u8]; 4] = [&audit, &audit, &events, &events];
+    let (normal, normal_summary) = load(&texts, false);
+    let (bulk, bulk_summary) = load(&texts, true);
+    assert_eq!(request_rows(&bulk), request_rows(&normal));
+    assert_eq!(request_rows(&bulk).len(), 14);
+    assert_eq!(event_rows(&bulk), event_rows(&normal));
+    assert_eq!(event_rows(&bulk).len(), 39);
+    for summary in [&normal_summary, &bulk_summary] {
+        assert_eq!(
+            (summary.requests_added, summary.stages_merged, summary.events_added, summary.duplicates_skipped),
+            (14, 1, 39, 15 + 39)
+        );
+    }
+}
+
+#[test]
+fn a_request_logged_at_two_levels_keeps_the_fuller_copy_whatever_the_order() {
+    // Two audit backends with different policies log the same 48 requests, one at
+    // RequestResponse and one at Metadata level.
+    let full = std::fs::read(testdata("rollout/audit.log")).unwrap();
+    let metadata = std::fs::read(testdata("rollout-metadata/audit.log")).unwrap();
+    let states = |store: &Store| {
+        store.rows(
+            "SELECT o.kind, o.name, s.resource_version FROM object_states s JOIN objects o ON o.id = s.object_id
+             ORDER BY 1, 2, 3",
+        )
+    };
+    let (expected_store, _) = load(&[&full], false);
+    let expected = request_rows(&expected_store);
+    let expected_states = states(&expected_store);
+    assert_eq!((expected.len(), expected_states.len()), (48, 40));
+    for bulk in [false, true] {
+        for texts in [[&full, &metadata], [&metadata, &full]] {
+            let texts = texts.map(Vec::as_slice);
+            let (store, summary) = load(&texts, bulk);
+            assert_eq!(request_rows(&store), expected, "bulk {bulk}, Metadata first: {}", texts[0] == metadata);
+            assert_eq!(states(&store), expected_states);
+            assert_eq!(
+                (summary.requests_added, summary.stages_merged + summary.duplicates_skipped),
+                (48, 48),
+                "bulk {bulk}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::File(dir.path().join("test.db"));
+    {
+        // What a kill leaves behind after the last commit of a bulk load: rows appended
+        // without the unique indexes, and repeats waiting in the pending tables (the
+        // audit log's repeats merged at once, by row id).
+        let partial = Store::open_for_write(&location).unwrap();
+        let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
+        let events = std::fs::read(testdata("rollout/events.jsonl")).unwrap();
+        write_texts(&partial, &[&audit, &audit, &events, &events], true);
+    }
+    let store = Store::open_for_write(&location).unwrap();
+    let count = |sql: &str| store.rows(sql)[0].parse::<i64>().unwrap();
+    assert_eq!(count("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_version' OR name LIKE '%_audit_id'"), 0);
+    assert_eq!(count("SELECT count(*) FROM pending_event_versions"), 39);
+
+    let report = ingest(&store, &[testdata("sample/objects.json")]);
+    assert_eq!((report.bad_records, report.files_ingested()), (0, 1));
+    assert_eq!(
+        count("SELECT count(*) FROM pending_requests") + count("SELECT count(*) FROM pending_event_versions"),
+        0
+    );
+    assert_eq!(count("SELECT count(*) FROM requests"), 14);
+    assert_eq!(count("SELECT count(*) FROM events"), 39);
+    assert_eq!(
+        store.rows(
+            "SELECT name FROM sqlite_master WHERE name IN ('requests_audit_id', 'events_version', 'events_object') ORDER BY name"
+        ),
+        ["events_object", "events_version", "requests_audit_id"]
+    );
+}
