@@ -49,8 +49,8 @@ fn falco_captures_with_their_malformed_file() {
 }
 
 #[test]
-fn aks_envelopes_bom_and_alreadyExists() {
-    let Some(dir) = realdata("aks_envelopes_bom_and_alreadyExists") else { return };
+fn aks_envelopes_bom_and_already_exists() {
+    let Some(dir) = realdata("aks_envelopes_bom_and_already_exists") else { return };
     let store = Store::new();
     let out = store.ingest(&[&dir.join("aks-audit-log")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
