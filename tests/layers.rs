@@ -45,13 +45,8 @@ fn layered_code() -> Vec<(String, String, String)> {
         }
         let text = std::fs::read_to_string(&file).unwrap();
         // Comments may name any layer: only code imports.
-        let code: Vec<&str> = text
-            .split("#[cfg(test)]")
-            .next()
-            .unwrap()
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("//"))
-            .collect();
+        let code: Vec<&str> =
+            text.split("#[cfg(test)]").next().unwrap().lines().filter(|l| !l.trim_start().starts_with("//")).collect();
         let code = code.join("\n");
         out.push((relative, layer, code));
     }

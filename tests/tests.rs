@@ -5,6 +5,7 @@ mod common;
 mod generated;
 mod history;
 mod ingest;
+mod json;
 mod layers;
 mod realdata;
 mod stats;
