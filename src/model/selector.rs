@@ -50,45 +50,6 @@ impl Selector {
     }
 }
 
-/// kubectl-style glob: `*` any run, `?` one character.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Edit distance, for "did you mean" suggestions.
-pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,15 +66,5 @@ mod tests {
         assert!(KindQuery::parse("Widget").matches("Widget", "widgets", "example.com"));
         assert!(Selector::parse("deploy/").is_err());
         assert_eq!(Selector::parse("web").unwrap().kind, None);
-    }
-
-    #[test]
-    fn globs_and_distances() {
-        assert!(glob_match("web-*", "web-7d4b9c8f6d-x2kqz"));
-        assert!(glob_match("*-x2kqz", "web-7d4b9c8f6d-x2kqz"));
-        assert!(glob_match("w?b", "web"));
-        assert!(!glob_match("api-*", "web-1"));
-        assert_eq!(distance("web", "wbe"), 2);
-        assert_eq!(distance("api", "apis"), 1);
     }
 }

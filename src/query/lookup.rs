@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::model::kinds;
-use crate::model::selector::{KindQuery, Selector, distance};
+use crate::model::selector::{KindQuery, Selector};
 use crate::store::Store;
 use crate::store::read::{ObjectQuery, ObjectRow};
 
@@ -64,8 +64,9 @@ pub fn find(store: &Store, wanted: &Wanted) -> Result<Found> {
         0 => {
             let mut names = store.object_names()?;
             let target = name.unwrap_or_default();
-            names.sort_by_key(|n| (distance(target, n), n.clone()));
-            names.retain(|n| distance(target, n) <= target.len().max(3) / 2 + 1 || n.contains(target));
+            let distance = |n: &str| strsim::levenshtein(target, n);
+            names.sort_by_key(|n| (distance(n), n.clone()));
+            names.retain(|n| distance(n) <= target.len().max(3) / 2 + 1 || n.contains(target));
             names.truncate(5);
             Found::None { closest: names }
         }

@@ -136,3 +136,17 @@ fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
         ["events_object", "events_version", "requests_audit_id"]
     );
 }
+
+#[test]
+fn docs_schema_names_every_index_the_store_has() {
+    let store = Store::open_for_write(&Location::Memory).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
+    let section = doc.split("## Indexes").nth(1).expect("an Indexes section").split("\n## ").next().unwrap();
+    let indexes = store.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name");
+    assert!(indexes.len() >= super::QUERY_INDEXES.len());
+    for (name, _) in super::QUERY_INDEXES {
+        assert!(indexes.iter().any(|i| i == name), "{name} is a query index the store lacks");
+    }
+    let undocumented: Vec<&String> = indexes.iter().filter(|name| !section.contains(&format!("`{name}"))).collect();
+    assert!(undocumented.is_empty(), "docs/schema.md does not name {undocumented:?}");
+}
