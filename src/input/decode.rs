@@ -314,39 +314,15 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let stage = Stage::parse(&stage_text).ok_or_else(|| format!("unknown audit stage {stage_text:?}"))?;
     let verb = text(top.verb, "verb")?.ok_or("audit event without verb")?;
     let level = text(top.level, "level")?.map_or(Level::None, |l| Level::parse(&l));
-    let metadata_time = match top.metadata {
-        Some(raw) => Members::parse(raw.get())?.string("creationTimestamp")?.and_then(|t| parse_micros(&t)),
-        None => None,
-    };
-    let received_us = time(top.request_received_timestamp, "requestReceivedTimestamp")?
-        .or(time(top.timestamp, "timestamp")?)
-        .or(metadata_time)
-        .ok_or("audit event without requestReceivedTimestamp")?;
-    let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
+    let (received_us, stage_us) = audit_times(top)?;
     let strings = &mut out.strings;
     let [user] = members_of(top.user, "user", ["username"])?.unwrap_or_default();
     let user = strings.get(string_of(user, "user", "username")?.as_deref().unwrap_or_default());
     let [impersonated] = members_of(top.impersonated_user, "impersonatedUser", ["username"])?.unwrap_or_default();
     let impersonated_user = string_of(impersonated, "impersonatedUser", "username")?.map(|u| strings.get(&u));
-    let source_ip = match top.source_ips.map(RawValue::get) {
-        None | Some("null") => None,
-        Some(ips) => match skim::first_element(ips).ok_or("`sourceIPs` is not an array")? {
-            Some(ip) => skim::string(ip).map_err(|()| "`sourceIPs` holds a non-string")?.map(|ip| strings.get(&ip)),
-            None => None,
-        },
-    };
-    let [code, reason, message] =
-        members_of(top.response_status, "responseStatus", ["code", "reason", "message"])?.unwrap_or_default();
-    let code = match code {
-        None | Some("null") => None,
-        Some(code) => Some(code.parse::<i64>().map_err(|_| "responseStatus: `code` is not an integer")?),
-    };
-    let succeeded = code.is_none_or(|code| (200..300).contains(&code));
-    let failed = code.is_some_and(|code| code >= 400);
-    let reason = non_empty(string_of(reason, "responseStatus", "reason")?);
-    let message = non_empty(string_of(message, "responseStatus", "message")?);
-    let object_ref = members_of(top.object_ref, "objectRef", OBJECT_REF)?;
-
+    let source_ip = first_source_ip(top)?.map(|ip| strings.get(&ip));
+    let status = ResponseStatus::of(top)?;
+    let succeeded = status.succeeded();
     let mut record = AuditRecord {
         cluster: cluster.map(str::to_owned),
         audit_key: audit_id_key(&audit_id),
@@ -358,10 +334,10 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         impersonated_user,
         user_agent: text(top.user_agent, "userAgent")?.map(|agent| strings.get(&agent)),
         source_ip,
-        code,
-        status_reason: reason.map(|reason| strings.get(&reason)),
+        code: status.code,
+        status_reason: status.reason.as_deref().map(|reason| strings.get(reason)),
         // Success messages say nothing the code does not; failures say why.
-        status_message: if failed { message.map(Cow::into_owned) } else { None },
+        status_message: status.code.filter(|&code| code >= 400).and(status.message.map(Cow::into_owned)),
         received_us,
         stage_us,
         target: None,
@@ -372,11 +348,76 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         request_owners: Vec::new(),
         patch: None,
     };
+    match members_of(top.object_ref, "objectRef", OBJECT_REF)? {
+        Some(object_ref) => decode_target(top, &object_ref, succeeded, &mut record, out)?,
+        None => record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned),
+    }
+    Ok(record)
+}
 
-    let Some(object_ref) = object_ref else {
-        record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned);
-        return Ok(record);
+/// When the request was received and when this stage was logged (v1beta1 has `timestamp`
+/// and metadata.creationTimestamp besides).
+fn audit_times(top: &Top) -> Result<(i64, i64), String> {
+    let metadata_time = match top.metadata {
+        Some(raw) => Members::parse(raw.get())?.string("creationTimestamp")?.and_then(|t| parse_micros(&t)),
+        None => None,
     };
+    let received_us = time(top.request_received_timestamp, "requestReceivedTimestamp")?
+        .or(time(top.timestamp, "timestamp")?)
+        .or(metadata_time)
+        .ok_or("audit event without requestReceivedTimestamp")?;
+    let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
+    Ok((received_us, stage_us))
+}
+
+fn first_source_ip<'a>(top: &Top<'a>) -> Result<Option<Cow<'a, str>>, String> {
+    match top.source_ips.map(RawValue::get) {
+        None | Some("null") => Ok(None),
+        Some(ips) => match skim::first_element(ips).ok_or("`sourceIPs` is not an array")? {
+            Some(ip) => Ok(skim::string(ip).map_err(|()| "`sourceIPs` holds a non-string")?),
+            None => Ok(None),
+        },
+    }
+}
+
+/// `responseStatus`, as far as the log has it.
+struct ResponseStatus<'a> {
+    code: Option<i64>,
+    reason: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+}
+
+impl<'a> ResponseStatus<'a> {
+    fn of(top: &Top<'a>) -> Result<ResponseStatus<'a>, String> {
+        let [code, reason, message] =
+            members_of(top.response_status, "responseStatus", ["code", "reason", "message"])?.unwrap_or_default();
+        let code = match code {
+            None | Some("null") => None,
+            Some(code) => Some(code.parse::<i64>().map_err(|_| "responseStatus: `code` is not an integer")?),
+        };
+        Ok(ResponseStatus {
+            code,
+            reason: non_empty(string_of(reason, "responseStatus", "reason")?),
+            message: non_empty(string_of(message, "responseStatus", "message")?),
+        })
+    }
+
+    /// A request with no status logged yet (RequestReceived) counts as not failed.
+    fn succeeded(&self) -> bool {
+        self.code.is_none_or(|code| (200..300).contains(&code))
+    }
+}
+
+/// The object a request is about, from `objectRef` and the bodies: its name and uid, the
+/// state a successful write produced, the base resourceVersion, the patch document.
+fn decode_target(
+    top: &Top,
+    object_ref: &[Option<&str>; 8],
+    succeeded: bool,
+    record: &mut AuditRecord,
+    out: &mut Decoded,
+) -> Result<(), String> {
+    let strings = &mut out.strings;
     let [resource, api_group, namespace, api_version, name, uid, subresource, resource_version] =
         std::array::from_fn(|i| string_of(object_ref[i], "objectRef", OBJECT_REF[i]));
     let resource = resource?.unwrap_or_default();
@@ -399,63 +440,80 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     };
     let subresource = non_empty(subresource?).map(|s| strings.get(&s));
     let is_write = is_write_verb(&record.verb);
-
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
-    let response = top.response_object.as_ref().filter(|_| is_object_write && succeeded);
-    if let Some(response) = response
-        && let Some(parsed) = body::parse_object_members(response, &mut out.strings)?
-    {
-        let state = store_body(parsed, out);
-        if target.name.is_empty() {
-            target.name = state.object.name.clone();
-        }
-        if target.namespace.is_empty() {
-            target.namespace = state.object.namespace.clone();
-        }
-        if target.uid.is_none() {
-            target.uid = state.object.uid.clone();
-        }
-        if !state.object.kind.is_empty() {
-            target.kind = state.object.kind.clone();
-        }
-        record.new_rv = state.resource_version.clone();
-        record.state = Some(state);
+    if is_object_write && succeeded {
+        read_response(top, record, &mut target, out)?;
     }
     if is_write && let Some(request) = top.request_object {
-        // The base resourceVersion of an update is in the request body; a create with a
-        // response has all the body could tell, and skipping it saves a scan.
-        let needs_meta = &*record.verb != "create" || record.state.is_none();
-        // A JSON patch (an array) or a YAML apply body has no metadata to read.
-        // Kubernetes writes `metadata` third, after kind and apiVersion: the rest is not read.
-        let meta = needs_meta
-            .then(|| skim::member(request.get(), "metadata").and_then(|meta| Members::parse(meta).ok()))
-            .flatten();
-        if let Some(meta) = meta {
-            if target.name.is_empty() {
-                target.name = meta.owned_string("name").ok().flatten().unwrap_or_default();
-            }
-            if &*record.verb != "create" {
-                record.base_rv = non_empty(meta.owned_string("resourceVersion").ok().flatten());
-            }
-            if record.state.is_none() {
-                record.request_owners = body::owner_refs(meta.get("ownerReferences"))?;
-            }
-        }
-        // Patch documents say what the writer meant to change; binding bodies name the node.
-        let keep_body = (&*record.verb == "patch" || subresource.as_deref() == Some("binding")) && !is_secret;
-        if keep_body {
-            let mut compact = String::with_capacity(request.get().len());
-            body::push_minified(&mut compact, request.get());
-            record.patch = Some(out.bodies.push(compact.as_bytes()));
-        }
+        read_request(request, record, &mut target, subresource.as_deref(), is_secret, out)?;
     }
     if record.base_rv.is_none() && &*record.verb != "create" {
         record.base_rv = non_empty(resource_version?).map(Cow::into_owned);
     }
-
     record.subresource = subresource;
     record.target = Some(target);
-    Ok(record)
+    Ok(())
+}
+
+/// The state a successful write produced, from the response body; it also names the object
+/// where `objectRef` did not (a create has no name or uid there).
+fn read_response(top: &Top, record: &mut AuditRecord, target: &mut ObjectName, out: &mut Decoded) -> Result<(), String> {
+    let Some(response) = top.response_object.as_ref() else { return Ok(()) };
+    let Some(parsed) = body::parse_object_members(response, &mut out.strings)? else { return Ok(()) };
+    let state = store_body(parsed, out);
+    if target.name.is_empty() {
+        target.name = state.object.name.clone();
+    }
+    if target.namespace.is_empty() {
+        target.namespace = state.object.namespace.clone();
+    }
+    if target.uid.is_none() {
+        target.uid = state.object.uid.clone();
+    }
+    if !state.object.kind.is_empty() {
+        target.kind = state.object.kind.clone();
+    }
+    record.new_rv = state.resource_version.clone();
+    record.state = Some(state);
+    Ok(())
+}
+
+/// What the request body of a write tells: the base resourceVersion of an update, the
+/// ownerReferences where no response shows them, and the patch document or binding.
+fn read_request(
+    request: &RawValue,
+    record: &mut AuditRecord,
+    target: &mut ObjectName,
+    subresource: Option<&str>,
+    is_secret: bool,
+    out: &mut Decoded,
+) -> Result<(), String> {
+    // A create with a response has all the body could tell: skipping it saves a scan.
+    let needs_meta = &*record.verb != "create" || record.state.is_none();
+    // A JSON patch (an array) or a YAML apply body has no metadata to read.
+    // Kubernetes writes `metadata` third, after kind and apiVersion: the rest is not read.
+    let meta = needs_meta
+        .then(|| skim::member(request.get(), "metadata").and_then(|meta| Members::parse(meta).ok()))
+        .flatten();
+    if let Some(meta) = meta {
+        if target.name.is_empty() {
+            target.name = meta.owned_string("name").ok().flatten().unwrap_or_default();
+        }
+        if &*record.verb != "create" {
+            record.base_rv = non_empty(meta.owned_string("resourceVersion").ok().flatten());
+        }
+        if record.state.is_none() {
+            record.request_owners = body::owner_refs(meta.get("ownerReferences"))?;
+        }
+    }
+    // Patch documents say what the writer meant to change; binding bodies name the node.
+    let keep_body = (&*record.verb == "patch" || subresource == Some("binding")) && !is_secret;
+    if keep_body {
+        let mut compact = String::with_capacity(request.get().len());
+        body::push_minified(&mut compact, request.get());
+        record.patch = Some(out.bodies.push(compact.as_bytes()));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, Default)]

@@ -119,12 +119,27 @@ pub fn from_rows(
     fields: &[String],
     newest_us: Option<i64>,
 ) -> Result<Chain> {
+    let mut walk = Walk::default();
+    for (time, request, state) in in_time_order(requests, states) {
+        walk.step(time, request, state, bodies)?;
+    }
+    let mut entries = walk.entries;
+    if !fields.is_empty() {
+        blame(&mut entries, fields, &object, newest_us);
+    }
+    entries.retain(|e| window.contains(e.time_us));
+    Ok(Chain { object, window, entries })
+}
+
+/// One step of the chain: a write (with the state it produced, if stored) or a dump state.
+type Item<'a> = (i64, Option<&'a RequestRow>, Option<&'a StateRow>);
+
+/// The writes, and the dump states no write explains, in time order.
+fn in_time_order<'a>(requests: &'a [RequestRow], states: &'a [StateRow]) -> Vec<Item<'a>> {
     let requests: Vec<&RequestRow> = requests.iter().filter(|r| r.is_write()).collect();
     let by_rv: HashMap<&str, &StateRow> = states.iter().map(|s| (s.resource_version.as_str(), s)).collect();
-
-    // Writes, and the dump states no write explains, in time order.
     let produced: std::collections::HashSet<&str> = requests.iter().filter_map(|r| r.new_rv.as_deref()).collect();
-    let mut items: Vec<(i64, Option<&RequestRow>, Option<&StateRow>)> = requests
+    let mut items: Vec<Item> = requests
         .iter()
         .copied()
         .map(|r| (r.received_us, Some(r), r.new_rv.as_deref().and_then(|rv| by_rv.get(rv).copied())))
@@ -143,122 +158,142 @@ pub fn from_rows(
         items.push((time, None, Some(state)));
     }
     items.sort_by_key(|(time, _, _)| *time);
+    items
+}
 
-    let mut entries = Vec::new();
-    let mut current: Option<(String, Value)> = None;
-    let mut current_rv: Option<String> = None;
-    for (time, request, state) in items {
-        let body = state.map(|s| bodies.json(s.body)).transpose()?;
-        let mut entry = Entry {
-            kind: EntryKind::Write,
-            time_us: time,
+impl Entry {
+    fn new(kind: EntryKind, time_us: i64) -> Entry {
+        Entry {
+            kind,
+            time_us,
             request: None,
             component: None,
             base_rv: None,
-            new_rv: state.map(|s| s.resource_version.clone()),
+            new_rv: None,
             changes: Vec::new(),
             notes: Vec::new(),
             patch: None,
             held_us: None,
             still_held: false,
-        };
-        match request {
-            Some(request) => {
-                entry.component = Some(component_name(&request.user, request.user_agent.as_deref()));
-                entry.base_rv = request.base_rv.clone();
-                entry.new_rv = request.new_rv.clone();
-                entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
-                if !request.succeeded() {
-                    entry.kind = EntryKind::Failed;
-                    entry.notes.push(Note::Failed { reason: request.failure() });
-                } else {
-                    // A write based on a resourceVersion we never saw produced: writes are missing.
-                    if let (Some(base), Some(seen)) = (&request.base_rv, &current_rv)
-                        && base != seen
-                    {
-                        entries.push(Entry {
-                            kind: EntryKind::Gap,
-                            time_us: time,
-                            request: None,
-                            component: None,
-                            base_rv: Some(seen.clone()),
-                            new_rv: Some(base.clone()),
-                            changes: Vec::new(),
-                            notes: vec![Note::Gap { from: seen.clone(), to: base.clone() }],
-                            patch: None,
-                            held_us: None,
-                            still_held: false,
-                        });
-                    }
-                    match request.verb.as_str() {
-                        "create" if request.subresource.is_none() => entry.notes.push(Note::Created),
-                        "delete" | "deletecollection" if request.subresource.is_none() => {
-                            entry.notes.push(Note::Deleted)
-                        }
-                        _ => {}
-                    }
-                    if body.is_none() {
-                        entry.notes.push(Note::ChangesUnknown { level: request.level });
-                    }
-                }
-                entry.request = Some(request.clone());
-            }
+        }
+    }
+}
+
+/// Walks the chain in time order, keeping the last state seen to diff the next against.
+#[derive(Default)]
+struct Walk {
+    entries: Vec<Entry>,
+    /// The last state whose body is stored, by resourceVersion.
+    current: Option<(String, Value)>,
+    /// The last resourceVersion a write produced, body stored or not.
+    current_rv: Option<String>,
+}
+
+impl Walk {
+    fn step(
+        &mut self,
+        time: i64,
+        request: Option<&RequestRow>,
+        state: Option<&StateRow>,
+        bodies: &mut Bodies,
+    ) -> Result<()> {
+        let body = state.map(|s| bodies.json(s.body)).transpose()?;
+        let mut entry = match request {
+            Some(request) => self.write(time, request, body.is_some(), bodies)?,
             None => {
-                entry.kind = EntryKind::Dump;
+                let mut entry = Entry::new(EntryKind::Dump, time);
+                entry.new_rv = state.map(|s| s.resource_version.clone());
                 entry.notes.push(Note::DumpOnly);
+                entry
             }
+        };
+        match body {
+            Some(body) => self.compare(&mut entry, body),
+            None if entry.kind == EntryKind::Write => self.current_rv = entry.new_rv.clone().or(self.current_rv.take()),
+            None => {}
         }
-        if let Some(body) = body {
-            let created = entry.notes.contains(&Note::Created);
-            let before = match &current {
-                _ if created => None,
-                Some((rv, value)) => {
-                    if entry.base_rv.as_deref().is_some_and(|b| b != rv) && entry.kind == EntryKind::Write {
-                        entry.notes.push(Note::ComparedWith { resource_version: rv.clone() });
-                    }
-                    Some(value.clone())
-                }
-                None => None,
-            };
-            match before {
-                Some(before) => {
-                    entry.changes = diff::diff(&before, &body);
-                    let is_delete = entry.notes.contains(&Note::Deleted);
-                    if !created && !is_delete && entry.changes.iter().all(|c| c.noise) && entry.kind == EntryKind::Write
-                    {
-                        entry.notes.push(Note::NoOp);
-                    }
-                }
-                None if created => entry.changes = diff::created(&body),
-                None if entry.kind == EntryKind::Write => entry.notes.push(Note::FirstSeen),
-                None => {}
-            }
-            let rv = entry.new_rv.clone().unwrap_or_default();
-            current_rv = Some(rv.clone());
-            current = Some((rv, body));
-        } else if entry.kind == EntryKind::Write
-            && let Some(rv) = &entry.new_rv
-        {
-            current_rv = Some(rv.clone());
-        }
-        entries.push(entry);
+        self.entries.push(entry);
+        Ok(())
     }
 
-    if !fields.is_empty() {
-        entries.retain(|e| e.changes.iter().any(|c| fields.iter().any(|f| c.touches(f))));
-        for change in &mut entries {
-            change.changes.retain(|c| fields.iter().any(|f| c.touches(f)));
+    /// The entry of a request, after a gap entry when it was based on a resourceVersion the
+    /// logs never showed produced.
+    fn write(&mut self, time: i64, request: &RequestRow, has_body: bool, bodies: &mut Bodies) -> Result<Entry> {
+        let mut entry = Entry::new(EntryKind::Write, time);
+        entry.component = Some(component_name(&request.user, request.user_agent.as_deref()));
+        entry.base_rv = request.base_rv.clone();
+        entry.new_rv = request.new_rv.clone();
+        entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
+        entry.request = Some(request.clone());
+        if !request.succeeded() {
+            entry.kind = EntryKind::Failed;
+            entry.notes.push(Note::Failed { reason: request.failure() });
+            return Ok(entry);
         }
-        // A value holds until the next change, the object's deletion, or the end of the data.
-        let end = object.deleted_us.or(newest_us).or(object.last_seen_us);
-        for i in 0..entries.len() {
-            let next = entries.get(i + 1).map(|e| e.time_us);
-            entries[i].still_held = next.is_none() && object.deleted_us.is_none();
-            entries[i].held_us = next.or(end).map(|n| n - entries[i].time_us);
+        if let (Some(base), Some(seen)) = (&request.base_rv, &self.current_rv)
+            && base != seen
+        {
+            let mut gap = Entry::new(EntryKind::Gap, time);
+            gap.base_rv = Some(seen.clone());
+            gap.new_rv = Some(base.clone());
+            gap.notes.push(Note::Gap { from: seen.clone(), to: base.clone() });
+            self.entries.push(gap);
         }
+        match request.verb.as_str() {
+            "create" if request.subresource.is_none() => entry.notes.push(Note::Created),
+            "delete" | "deletecollection" if request.subresource.is_none() => entry.notes.push(Note::Deleted),
+            _ => {}
+        }
+        if !has_body {
+            entry.notes.push(Note::ChangesUnknown { level: request.level });
+        }
+        Ok(entry)
     }
-    entries.retain(|e| window.contains(e.time_us));
-    Ok(Chain { object, window, entries })
+
+    /// Diffs a state against the last one seen, and makes it the last one.
+    fn compare(&mut self, entry: &mut Entry, body: Value) {
+        let created = entry.notes.contains(&Note::Created);
+        let before = match &self.current {
+            _ if created => None,
+            Some((rv, value)) => {
+                if entry.base_rv.as_deref().is_some_and(|b| b != rv) && entry.kind == EntryKind::Write {
+                    entry.notes.push(Note::ComparedWith { resource_version: rv.clone() });
+                }
+                Some(value)
+            }
+            None => None,
+        };
+        match before {
+            Some(before) => {
+                entry.changes = diff::diff(before, &body);
+                let is_delete = entry.notes.contains(&Note::Deleted);
+                if !created && !is_delete && entry.changes.iter().all(|c| c.noise) && entry.kind == EntryKind::Write {
+                    entry.notes.push(Note::NoOp);
+                }
+            }
+            None if created => entry.changes = diff::created(&body),
+            None if entry.kind == EntryKind::Write => entry.notes.push(Note::FirstSeen),
+            None => {}
+        }
+        let rv = entry.new_rv.clone().unwrap_or_default();
+        self.current_rv = Some(rv.clone());
+        self.current = Some((rv, body));
+    }
+}
+
+/// Keeps the entries that changed one of `fields`, and says how long each value held: until
+/// the next change, the object's deletion, or the end of the data.
+fn blame(entries: &mut Vec<Entry>, fields: &[String], object: &ObjectRow, newest_us: Option<i64>) {
+    entries.retain(|e| e.changes.iter().any(|c| fields.iter().any(|f| c.touches(f))));
+    for entry in entries.iter_mut() {
+        entry.changes.retain(|c| fields.iter().any(|f| c.touches(f)));
+    }
+    let end = object.deleted_us.or(newest_us).or(object.last_seen_us);
+    for i in 0..entries.len() {
+        let next = entries.get(i + 1).map(|e| e.time_us);
+        entries[i].still_held = next.is_none() && object.deleted_us.is_none();
+        entries[i].held_us = next.or(end).map(|n| n - entries[i].time_us);
+    }
 }
 
 #[cfg(test)]
