@@ -457,7 +457,12 @@ fn decode_target(
 
 /// The state a successful write produced, from the response body; it also names the object
 /// where `objectRef` did not (a create has no name or uid there).
-fn read_response(top: &Top, record: &mut AuditRecord, target: &mut ObjectName, out: &mut Decoded) -> Result<(), String> {
+fn read_response(
+    top: &Top,
+    record: &mut AuditRecord,
+    target: &mut ObjectName,
+    out: &mut Decoded,
+) -> Result<(), String> {
     let Some(response) = top.response_object.as_ref() else { return Ok(()) };
     let Some(parsed) = body::parse_object_members(response, &mut out.strings)? else { return Ok(()) };
     let state = store_body(parsed, out);

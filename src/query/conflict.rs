@@ -109,14 +109,13 @@ fn top_pairs(pairs: HashMap<(Option<String>, String), i64>, limit: usize) -> Vec
 }
 
 pub fn report(store: &Store, window: Window, filter: &Filter) -> Result<Report> {
+    let mut grouper = Grouper {
+        writes: store.writes_of_conflicted_objects(&window)?,
+        groups: BTreeMap::new(),
+        other_409: Vec::new(),
+        times: Vec::new(),
+    };
     let mut objects: HashMap<i64, Option<ObjectRow>> = HashMap::new();
-    let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
-    let mut other_409 = Vec::new();
-    let mut conflicts = 0;
-    let mut times = Vec::new();
-    let writes = store.writes_of_conflicted_objects(&window)?;
-    let no_writes = Vec::new();
-
     for request in store.conflict_requests(&window)? {
         let Some(object_id) = request.object_id else { continue };
         let object = match objects.entry(object_id) {
@@ -128,57 +127,10 @@ pub fn report(store: &Store, window: Window, filter: &Filter) -> Result<Report> 
         if filter.user.is_some_and(|u| !loser.component.contains(u) && !request.user.contains(u)) {
             continue;
         }
-        if !request.is_conflict() {
-            other_409.push((object, loser));
-            continue;
-        }
-        conflicts += 1;
-        times.push(request.received_us);
-        let successes = writes.get(&object_id).unwrap_or(&no_writes);
-        let retry = successes
-            .iter()
-            .find(|w| {
-                w.received_us > request.received_us && w.user == request.user && w.user_agent == request.user_agent
-            })
-            .map(Write::new);
-        let (key, approximate, nearby) = match &request.base_rv {
-            Some(base) => (base.clone(), false, None),
-            None => {
-                let winner = successes.iter().rev().find(|w| {
-                    w.completed_us <= request.received_us
-                        && request.received_us - w.completed_us <= APPROXIMATE_WINDOW_US
-                });
-                let key = winner.map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
-                (key, true, winner)
-            }
-        };
-        let group = match groups.entry((object_id, key.clone())) {
-            std::collections::btree_map::Entry::Occupied(group) => group.into_mut(),
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                let winner =
-                    if approximate { nearby } else { successes.iter().find(|w| w.base_rv.as_deref() == Some(&key)) };
-                slot.insert(Group {
-                    object,
-                    base_rv: (!approximate).then(|| key.clone()),
-                    approximate,
-                    winner: winner.map(Write::new),
-                    winner_changes: Vec::new(),
-                    losers: Vec::new(),
-                })
-            }
-        };
-        group.losers.push(Loser { write: loser, retry });
+        grouper.add(object, &request, loser);
     }
-
-    let mut by_object = HashMap::new();
-    let mut pairs: HashMap<(Option<String>, String), i64> = HashMap::new();
-    for group in groups.values() {
-        *by_object.entry(group.object.display()).or_default() += group.losers.len() as i64;
-        let winner = group.winner.as_ref().map(|w| w.component.clone());
-        for loser in &group.losers {
-            *pairs.entry((winner.clone(), loser.write.component.clone())).or_default() += 1;
-        }
-    }
+    let Grouper { groups, other_409, times, .. } = grouper;
+    let (top_objects, top_pairs) = tops(&groups);
     let mut groups: Vec<Group> = groups.into_values().collect();
     groups.sort_by_key(|g| g.losers.first().map(|l| l.write.request.received_us));
     let groups_total = groups.len();
@@ -188,16 +140,83 @@ pub fn report(store: &Store, window: Window, filter: &Filter) -> Result<Report> 
     add_winner_changes(store, &mut groups)?;
     Ok(Report {
         window,
-        conflicts,
+        conflicts: times.len(),
         groups_total,
         groups_without_winner,
         approximate_groups,
-        top_objects: top(by_object, 10),
-        top_pairs: top_pairs(pairs, 10),
+        top_objects,
+        top_pairs,
         buckets: buckets(&times, &window, 12),
         groups,
         other_409,
     })
+}
+
+/// Sorts 409s into race groups, keyed by object and the resourceVersion raced on.
+struct Grouper {
+    /// The successful writes of each object with a 409: winners and retries.
+    writes: HashMap<i64, Vec<RequestRow>>,
+    groups: BTreeMap<(i64, String), Group>,
+    other_409: Vec<(ObjectRow, Write)>,
+    /// When each Conflict happened.
+    times: Vec<i64>,
+}
+
+impl Grouper {
+    fn add(&mut self, object: ObjectRow, request: &RequestRow, loser: Write) {
+        if !request.is_conflict() {
+            self.other_409.push((object, loser));
+            return;
+        }
+        self.times.push(request.received_us);
+        let object_id = object.id;
+        let successes = self.writes.get(&object_id).map_or(&[][..], Vec::as_slice);
+        let retry = successes
+            .iter()
+            .find(|w| {
+                w.received_us > request.received_us && w.user == request.user && w.user_agent == request.user_agent
+            })
+            .map(Write::new);
+        let (key, approximate, nearby) = match &request.base_rv {
+            Some(base) => (base.clone(), false, None),
+            // The log has no base resourceVersion: the write that completed just before wins.
+            None => {
+                let winner = successes.iter().rev().find(|w| {
+                    w.completed_us <= request.received_us
+                        && request.received_us - w.completed_us <= APPROXIMATE_WINDOW_US
+                });
+                let key = winner.map_or_else(|| format!("?{}", request.audit_id), |w| format!("~{}", w.audit_id));
+                (key, true, winner)
+            }
+        };
+        let group = self.groups.entry((object_id, key.clone())).or_insert_with(|| {
+            let winner =
+                if approximate { nearby } else { successes.iter().find(|w| w.base_rv.as_deref() == Some(&key)) };
+            Group {
+                object,
+                base_rv: (!approximate).then_some(key),
+                approximate,
+                winner: winner.map(Write::new),
+                winner_changes: Vec::new(),
+                losers: Vec::new(),
+            }
+        });
+        group.losers.push(Loser { write: loser, retry });
+    }
+}
+
+/// The objects with most conflicts, and the component pairs that collide most.
+fn tops(groups: &BTreeMap<(i64, String), Group>) -> (Vec<Count>, Vec<Pair>) {
+    let mut by_object = HashMap::new();
+    let mut pairs: HashMap<(Option<String>, String), i64> = HashMap::new();
+    for group in groups.values() {
+        *by_object.entry(group.object.display()).or_default() += group.losers.len() as i64;
+        let winner = group.winner.as_ref().map(|w| w.component.clone());
+        for loser in &group.losers {
+            *pairs.entry((winner.clone(), loser.write.component.clone())).or_default() += 1;
+        }
+    }
+    (top(by_object, 10), top_pairs(pairs, 10))
 }
 
 /// What each winner changed: the state it was based on against the state it produced.

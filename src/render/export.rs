@@ -21,7 +21,8 @@ fn tag_json(value: &TagValue) -> Value {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonTrace<'a> {
-    trace_id: &'a str,
+    /// `null` for a trace of nothing.
+    trace_id: Option<&'a str>,
     pipeline: Arrangement,
     scope: Scope,
     since: Option<String>,
@@ -98,7 +99,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         })
         .collect();
     let document = JsonTrace {
-        trace_id: &trace.trace_id,
+        trace_id: Some(trace.trace_id.as_str()).filter(|id| !id.is_empty()),
         pipeline: trace.arrangement,
         scope: trace.scope,
         since: trace.window.since_us.map(format_micros),

@@ -67,81 +67,29 @@ const TOP: usize = 10;
 
 impl Store {
     pub fn stats(&self) -> Result<Stats> {
-        let span = |sql: &str| -> Result<Option<i64>> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
-        let first_us =
-            [span("SELECT min(received_us) FROM requests")?, span("SELECT min(time_us) FROM event_versions")?]
-                .into_iter()
-                .flatten()
-                .min();
-        let last_us =
-            [span("SELECT max(completed_us) FROM requests")?, span("SELECT max(time_us) FROM event_versions")?]
-                .into_iter()
-                .flatten()
-                .max();
-        let clusters = {
-            let mut stmt = self.conn.prepare("SELECT name FROM clusters ORDER BY name")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?
-        };
-        let files = {
-            let mut stmt = self.conn.prepare(
-                "SELECT path, size, format, gzip, lines, records, bad_records, truncated FROM files ORDER BY id",
-            )?;
-            stmt.query_map([], |r| {
-                Ok(FileStat {
-                    path: r.get(0)?,
-                    size: r.get(1)?,
-                    format: r.get(2)?,
-                    gzip: r.get(3)?,
-                    lines: r.get(4)?,
-                    records: r.get(5)?,
-                    bad_records: r.get(6)?,
-                    truncated: r.get(7)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?
-        };
+        let (first_us, last_us) = self.time_span()?;
         let by_named = |column: &str, limit: usize| {
             counts(
                 &self.conn,
                 &format!(
                     "SELECT s.value, c.n FROM (SELECT {column} AS id, count(*) AS n FROM requests GROUP BY {column}) c
-                 LEFT JOIN strings s ON s.id = c.id ORDER BY c.n DESC, s.value LIMIT {limit}"
+                     LEFT JOIN strings s ON s.id = c.id ORDER BY c.n DESC, s.value LIMIT {limit}"
                 ),
             )
         };
-        let mut writers: BTreeMap<String, i64> = BTreeMap::new();
-        {
-            let mut stmt = self.conn.prepare(
-            "SELECT u.value, a.value, c.n FROM (
-                SELECT user_id, agent_id, count(*) AS n FROM requests
-                WHERE verb_id IN (SELECT id FROM strings WHERE value IN ('create', 'update', 'patch', 'delete', 'deletecollection'))
-                GROUP BY user_id, agent_id) c
-             LEFT JOIN strings u ON u.id = c.user_id LEFT JOIN strings a ON a.id = c.agent_id",
-        )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?))
-            })?;
-            for row in rows {
-                let (user, agent, n) = row?;
-                *writers.entry(component_name(user.as_deref().unwrap_or(""), agent.as_deref())).or_default() += n;
-            }
-        }
-        let mut top_writers: Vec<Count> = writers.into_iter().map(|(name, count)| Count { name, count }).collect();
-        top_writers.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        top_writers.truncate(TOP);
         let reason_count = |reason: &str| {
             self.conn.query_row(
-            "SELECT count(*) FROM requests WHERE code = 409 AND reason_id = (SELECT id FROM strings WHERE value = ?1)",
-            [reason],
-            |r| r.get::<_, i64>(0),
-        )
+                "SELECT count(*) FROM requests WHERE code = 409 AND reason_id = (SELECT id FROM strings WHERE value = ?1)",
+                [reason],
+                |r| r.get::<_, i64>(0),
+            )
         };
         Ok(Stats {
             schema_version: super::migrate::schema_version(),
             first_us,
             last_us,
-            clusters,
-            files,
+            clusters: self.cluster_names()?,
+            files: self.file_stats()?,
             requests: scalar(&self.conn, "SELECT count(*) FROM requests")?,
             incomplete_requests: scalar(&self.conn, "SELECT count(*) FROM requests WHERE stages & 12 = 0")?,
             events: scalar(&self.conn, "SELECT count(*) FROM event_versions")?,
@@ -157,11 +105,66 @@ impl Store {
                 &self.conn,
                 "SELECT coalesce(CAST(code AS TEXT), 'none'), count(*) FROM requests GROUP BY code ORDER BY count(*) DESC, code",
             )?,
-            top_writers,
+            top_writers: self.top_writers()?,
             objects_by_kind: counts(
                 &self.conn,
                 "SELECT CASE WHEN kind = '' THEN resource ELSE kind END, count(*) FROM objects GROUP BY 1 ORDER BY 2 DESC, 1",
             )?,
         })
+    }
+
+    /// The first and last time any request or Event shows.
+    fn time_span(&self) -> Result<(Option<i64>, Option<i64>)> {
+        let at = |sql: &str| -> Result<Option<i64>> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let first = [at("SELECT min(received_us) FROM requests")?, at("SELECT min(time_us) FROM event_versions")?];
+        let last = [at("SELECT max(completed_us) FROM requests")?, at("SELECT max(time_us) FROM event_versions")?];
+        Ok((first.into_iter().flatten().min(), last.into_iter().flatten().max()))
+    }
+
+    fn cluster_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT name FROM clusters ORDER BY name")?;
+        Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?)
+    }
+
+    fn file_stats(&self) -> Result<Vec<FileStat>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT path, size, format, gzip, lines, records, bad_records, truncated FROM files ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FileStat {
+                path: r.get(0)?,
+                size: r.get(1)?,
+                format: r.get(2)?,
+                gzip: r.get(3)?,
+                lines: r.get(4)?,
+                records: r.get(5)?,
+                bad_records: r.get(6)?,
+                truncated: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Writes by component, as operators name them (a user and agent make one component).
+    fn top_writers(&self) -> Result<Vec<Count>> {
+        let mut writers: BTreeMap<String, i64> = BTreeMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT u.value, a.value, c.n FROM (
+                SELECT user_id, agent_id, count(*) AS n FROM requests
+                WHERE verb_id IN (SELECT id FROM strings WHERE value IN ('create', 'update', 'patch', 'delete', 'deletecollection'))
+                GROUP BY user_id, agent_id) c
+             LEFT JOIN strings u ON u.id = c.user_id LEFT JOIN strings a ON a.id = c.agent_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        for row in rows {
+            let (user, agent, n) = row?;
+            *writers.entry(component_name(user.as_deref().unwrap_or(""), agent.as_deref())).or_default() += n;
+        }
+        let mut top: Vec<Count> = writers.into_iter().map(|(name, count)| Count { name, count }).collect();
+        top.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        top.truncate(TOP);
+        Ok(top)
     }
 }

@@ -71,6 +71,11 @@ fn max_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
+/// `group/version`, or `version` for the core group.
+fn api_version(name: &ObjectName) -> String {
+    if name.group.is_empty() { name.version.to_string() } else { format!("{}/{}", name.group, name.version) }
+}
+
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An object row the writer knows, and whether its kind or apiVersion is still unknown.
@@ -339,6 +344,38 @@ impl<'c> Writer<'c> {
             Some(builtin) if name.kind.is_empty() => builtin.kind,
             _ => &*name.kind,
         };
+        self.object_key(cluster, name, &resource);
+        let info = (!kind.is_empty() && !name.version.is_empty()).then(|| (kind, api_version(name)));
+        if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
+            let id = slot.id;
+            if slot.needs_info && info.is_some() {
+                slot.needs_info = false;
+                self.learn_info(id, info);
+            }
+            self.seen(id, seen);
+            return Ok(Some(id));
+        }
+        let (id, needs_info) = match self.stored_object(cluster, name, &resource)? {
+            Some((id, needs_info)) => {
+                if needs_info {
+                    self.learn_info(id, info.clone());
+                }
+                self.seen(id, seen);
+                (id, needs_info && info.is_none())
+            }
+            None => (self.insert_object(cluster, name, &resource, kind, seen)?, info.is_none()),
+        };
+        if self.objects.len() >= CACHE_LIMIT {
+            self.objects.clear();
+            // Objects written earlier are no longer all in the cache: ask the store on a miss.
+            self.started_empty = false;
+        }
+        self.objects.insert(self.key.clone(), Slot { id, needs_info });
+        Ok(Some(id))
+    }
+
+    /// `cluster \0 uid`, or `cluster \0 group \0 resource \0 namespace \0 name`, in `self.key`.
+    fn object_key(&mut self, cluster: i64, name: &ObjectName, resource: &str) {
         self.key.clear();
         self.key.push_str(itoa::Buffer::new().format(cluster));
         match &name.uid {
@@ -348,34 +385,34 @@ impl<'c> Writer<'c> {
             }
             None => {
                 // Four separators where a uid key has one: the two kinds never collide.
-                for part in [&name.group, resource.as_ref(), &name.namespace, &name.name] {
+                for part in [&name.group, resource, &name.namespace, &name.name] {
                     self.key.push('\0');
                     self.key.push_str(part);
                 }
             }
         }
-        let has_info = !kind.is_empty() && !name.version.is_empty();
-        let api_version = || {
-            if name.group.is_empty() { name.version.to_string() } else { format!("{}/{}", name.group, name.version) }
-        };
-        if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
-            let id = slot.id;
-            if slot.needs_info && has_info {
-                slot.needs_info = false;
-                let update = self.updates.entry(id).or_default();
-                update.kind = Some(kind.to_owned());
-                update.api_version = Some(api_version());
-            }
-            self.seen(id, seen);
-            return Ok(Some(id));
+    }
+
+    /// The kind and apiVersion of an object stored without them, once a record tells.
+    fn learn_info(&mut self, id: i64, info: Option<(&str, String)>) {
+        if let Some((kind, api_version)) = info {
+            let update = self.updates.entry(id).or_default();
+            update.kind = Some(kind.to_owned());
+            update.api_version = Some(api_version);
         }
-        let existing: Option<(i64, bool)> = match &name.uid {
+    }
+
+    /// An object the store holds but the cache forgot (or a store that did not start empty),
+    /// and whether its kind or apiVersion is still unknown.
+    fn stored_object(&self, cluster: i64, name: &ObjectName, resource: &str) -> Result<Option<(i64, bool)>> {
+        let row = |r: &rusqlite::Row| Ok((r.get(0)?, r.get(1)?));
+        Ok(match &name.uid {
             // Every object of a store that started empty is in `self.objects`.
             _ if self.started_empty => None,
             Some(uid) => self
                 .conn
                 .prepare_cached("SELECT id, kind = '' OR api_version = '' FROM objects WHERE cluster_id = ?1 AND uid = ?2")?
-                .query_row(params![cluster, uid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![cluster, uid], row)
                 .optional()?,
             None => self
                 .conn
@@ -383,50 +420,40 @@ impl<'c> Writer<'c> {
                     "SELECT id, kind = '' OR api_version = '' FROM objects
                      WHERE cluster_id = ?1 AND api_group = ?2 AND resource = ?3 AND namespace = ?4 AND name = ?5 AND uid IS NULL",
                 )?
-                .query_row(params![cluster, name.group, resource, name.namespace, name.name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![cluster, name.group, resource, name.namespace, name.name], row)
                 .optional()?,
-        };
-        let (id, needs_info) = match existing {
-            Some((id, needs_info)) => {
-                if needs_info && has_info {
-                    let update = self.updates.entry(id).or_default();
-                    update.kind = Some(kind.to_owned());
-                    update.api_version = Some(api_version());
-                }
-                self.seen(id, seen);
-                (id, needs_info && !has_info)
-            }
-            None => {
-                let version = if name.version.is_empty() { String::new() } else { api_version() };
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name,
-                                              first_seen_us, last_seen_us)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    )?
-                    .execute(params![
-                        cluster,
-                        name.uid,
-                        name.group,
-                        version,
-                        resource,
-                        kind,
-                        name.namespace,
-                        name.name,
-                        seen.map(|s| s.0),
-                        seen.map(|s| s.1),
-                    ])?;
-                self.summary.objects_added += 1;
-                (self.conn.last_insert_rowid(), !has_info)
-            }
-        };
-        if self.objects.len() >= CACHE_LIMIT {
-            self.objects.clear();
-            // Objects written earlier are no longer all in the cache: ask the store on a miss.
-            self.started_empty = false;
-        }
-        self.objects.insert(self.key.clone(), Slot { id, needs_info });
-        Ok(Some(id))
+        })
+    }
+
+    fn insert_object(
+        &mut self,
+        cluster: i64,
+        name: &ObjectName,
+        resource: &str,
+        kind: &str,
+        seen: Option<(i64, i64)>,
+    ) -> Result<i64> {
+        let version = if name.version.is_empty() { String::new() } else { api_version(name) };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name,
+                                      first_seen_us, last_seen_us)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                cluster,
+                name.uid,
+                name.group,
+                version,
+                resource,
+                kind,
+                name.namespace,
+                name.name,
+                seen.map(|s| s.0),
+                seen.map(|s| s.1),
+            ])?;
+        self.summary.objects_added += 1;
+        Ok(self.conn.last_insert_rowid())
     }
 
     fn seen(&mut self, object: i64, seen: Option<(i64, i64)>) {
@@ -549,6 +576,27 @@ impl<'c> Writer<'c> {
             }
             None => None,
         };
+        self.store_request(audit, cluster, object, blocks)?;
+        let Some(object) = object else { return Ok(()) };
+        let succeeded = audit.code.is_some_and(|c| (200..300).contains(&c));
+        if &*audit.verb == "delete" && audit.subresource.is_none() && succeeded {
+            self.lifetime(object, None, Some(audit.stage_us));
+        }
+        let namespace = audit.target.as_ref().map_or_else(|| Shared::from(""), |t| t.namespace.clone());
+        match &audit.state {
+            Some(state) => {
+                self.state(object, state, Some(audit.stage_us), 0, blocks)?;
+                self.owners(cluster, object, &namespace, &state.owners)?;
+            }
+            None => self.owners(cluster, object, &namespace, &audit.request_owners)?,
+        }
+        Ok(())
+    }
+
+    /// The request's row: a new auditID is inserted; a later (or earlier) stage of a stored
+    /// request merges into its row; a stage stored before changes nothing unless it is logged
+    /// at a higher level.
+    fn store_request(&mut self, audit: &AuditRecord, cluster: i64, object: Option<i64>, blocks: &[i64]) -> Result<()> {
         let (resource_id, namespace_id) = match &audit.target {
             Some(t) if !t.resource.is_empty() => {
                 (Some(self.resource_id(&t.resource, &t.group)?), self.intern_shared_opt(Some(&t.namespace))?)
@@ -591,9 +639,6 @@ impl<'c> Writer<'c> {
             body.map(|b| b.1),
             body.map(|b| b.2),
         ];
-        // Most auditIDs are new: a plain insert. A later (or earlier) stage of a stored
-        // request merges into its row; a stage stored before changes nothing unless it is
-        // logged at a higher level.
         let unindexed = self.unindexed.requests;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {
             // No unique index to consult. A stage of a request stored moments ago merges into
@@ -623,19 +668,6 @@ impl<'c> Writer<'c> {
             self.summary.stages_merged += 1;
         } else {
             self.summary.duplicates_skipped += 1;
-        }
-        let Some(object) = object else { return Ok(()) };
-        let succeeded = audit.code.is_some_and(|c| (200..300).contains(&c));
-        if &*audit.verb == "delete" && audit.subresource.is_none() && succeeded {
-            self.lifetime(object, None, Some(audit.stage_us));
-        }
-        let namespace = audit.target.as_ref().map_or_else(|| Shared::from(""), |t| t.namespace.clone());
-        match &audit.state {
-            Some(state) => {
-                self.state(object, state, Some(audit.stage_us), 0, blocks)?;
-                self.owners(cluster, object, &namespace, &state.owners)?;
-            }
-            None => self.owners(cluster, object, &namespace, &audit.request_owners)?,
         }
         Ok(())
     }
