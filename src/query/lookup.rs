@@ -73,3 +73,38 @@ pub fn find(store: &Store, wanted: &Wanted) -> Result<Found> {
         _ => Found::Many(matches),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::store_of;
+
+    fn find_text(store: &Store, selector: &str, namespace: Option<&str>) -> String {
+        let selector = Selector::parse(selector).unwrap();
+        let wanted = Wanted { selector: Some(&selector), namespace, cluster: None, uid: None };
+        match find(store, &wanted).unwrap() {
+            Found::One(o) => format!("one {}", o.display()),
+            Found::None { closest } => format!("none, closest {closest:?}"),
+            Found::Many(many) => format!("{} matches", many.len()),
+        }
+    }
+
+    #[test]
+    fn objects_are_found_by_kubectl_forms_and_misses_suggest_names() {
+        let store = store_of(&["sample"]);
+        for form in ["deploy/web", "deployments/web", "Deployment/web", "deployment.apps/web", "web"] {
+            assert_eq!(find_text(&store, form, None), "one deployments.apps shop/web", "{form}");
+        }
+        assert_eq!(
+            find_text(&store, "deploy/web", Some("other")),
+            r#"none, closest ["web", "web-db", "web-config", "web-7d4b9c8f6d", "web-7d4b9c8f6d-q8wzn"]"#
+        );
+        assert_eq!(
+            find_text(&store, "po/web-7d4b9c8f6d-x2kq", None),
+            r#"none, closest ["web-7d4b9c8f6d-x2kqz", "web-7d4b9c8f6d", "web-7d4b9c8f6d-q8wzn"]"#
+        );
+        // The same name twice, deleted and created again: two objects, the user must choose.
+        let recreated = store_of(&["recreated"]);
+        assert_eq!(find_text(&recreated, "cm/app", None), "2 matches");
+    }
+}

@@ -204,3 +204,73 @@ fn grouping(node: ObjectNode, parent: Option<&str>, out: &mut Vec<Span>) {
         grouping(child, Some(&id), out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::query::graph::Scope;
+    use crate::query::lookup::{self, Found, Wanted};
+    use crate::testing::store_of;
+    use crate::trace::{self, Arrangement, Filters, SpanKind};
+
+    /// `kind name (parent's name)` per span of the sample Deployment's trace.
+    fn shape(arrangement: Arrangement) -> Vec<String> {
+        let store = store_of(&["sample"]);
+        let selector = crate::model::selector::Selector::parse("deploy/web").unwrap();
+        let wanted = Wanted { selector: Some(&selector), namespace: None, cluster: None, uid: None };
+        let Found::One(web) = lookup::find(&store, &wanted).unwrap() else { panic!("deploy/web") };
+        let trace = trace::build(&store, *web, Scope::Full, None, arrangement, &Filters::default()).unwrap();
+        let name = |id: &Option<String>| {
+            id.as_ref().map_or("-".to_owned(), |id| trace.spans.iter().find(|s| &s.id == id).unwrap().name.clone())
+        };
+        trace
+            .spans
+            .iter()
+            .map(|s| format!("{:?} {} ({}) logs {}", s.kind, s.name, name(&s.parent), s.logs.len()))
+            .filter(|line| !line.starts_with(&format!("{:?}", SpanKind::Event)) || arrangement == Arrangement::Tree)
+            .collect()
+    }
+
+    #[test]
+    fn tracing_folds_entries_into_logs_of_their_object() {
+        assert_eq!(
+            shape(Arrangement::Tracing),
+            [
+                "Object deployments shop/web (-) logs 6",
+                "Object replicasets shop/web-7d4b9c8f6d (deployments shop/web) logs 3",
+                "Object pods shop/web-7d4b9c8f6d-x2kqz (replicasets shop/web-7d4b9c8f6d) logs 6",
+                "Object pods shop/web-7d4b9c8f6d-q8wzn (replicasets shop/web-7d4b9c8f6d) logs 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn each_arrangement_keeps_every_object_and_entry() {
+        let count = |lines: &[String], prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+        let tree = shape(Arrangement::Tree);
+        assert_eq!((count(&tree, "Object"), count(&tree, "Audit"), count(&tree, "Event")), (4, 11, 5));
+        let timeline = shape(Arrangement::Timeline);
+        assert_eq!((count(&timeline, "Object"), count(&timeline, "Audit")), (1, 11), "{timeline:#?}");
+        let grouping = shape(Arrangement::Grouping);
+        assert_eq!(
+            grouping.iter().filter(|l| l.starts_with("Group")).map(String::as_str).collect::<Vec<_>>(),
+            [
+                "Group audit (deployments shop/web) logs 0",
+                "Group kubectl (audit) logs 2",
+                "Group deployment-controller (audit) logs 2",
+                "Group kubefed-controller (audit) logs 1",
+                "Group events (deployments shop/web) logs 0",
+                "Group audit (replicasets shop/web-7d4b9c8f6d) logs 0",
+                "Group deployment-controller (audit) logs 1",
+                "Group events (replicasets shop/web-7d4b9c8f6d) logs 0",
+                "Group audit (pods shop/web-7d4b9c8f6d-q8wzn) logs 0",
+                "Group replicaset-controller (audit) logs 1",
+                "Group kube-scheduler (audit) logs 1",
+                "Group audit (pods shop/web-7d4b9c8f6d-x2kqz) logs 0",
+                "Group replicaset-controller (audit) logs 1",
+                "Group kube-scheduler (audit) logs 1",
+                "Group kubelet@node-1 (audit) logs 1",
+                "Group events (pods shop/web-7d4b9c8f6d-x2kqz) logs 0",
+            ]
+        );
+    }
+}
