@@ -2,11 +2,13 @@
 //! `../shared/realdata` when it exists) and assert exact counts, rows and output.
 
 mod common;
+mod evidence;
 mod generated;
 mod history;
 mod ingest;
 mod json;
 mod layers;
 mod realdata;
+mod sentinels;
 mod stats;
 mod trace;

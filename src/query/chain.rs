@@ -59,7 +59,8 @@ pub enum Note {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub kind: EntryKind,
-    pub time_us: i64,
+    /// When it happened; `None` for a dump state whose file says no time.
+    pub time_us: Option<i64>,
     pub request: Option<RequestRow>,
     /// The writer, as operators name it (`deployment-controller`, `kubelet@node-1`).
     pub component: Option<String>,
@@ -120,19 +121,21 @@ pub fn from_rows(
     newest_us: Option<i64>,
 ) -> Result<Chain> {
     let mut walk = Walk::default();
-    for (time, request, state) in in_time_order(requests, states) {
+    for (time, _, request, state) in in_time_order(requests, states) {
         walk.step(time, request, state, bodies)?;
     }
     let mut entries = walk.entries;
     if !fields.is_empty() {
         blame(&mut entries, fields, &object, newest_us);
     }
-    entries.retain(|e| window.contains(e.time_us));
+    // A state of unknown time cannot be placed in a window: it stays only without one.
+    entries.retain(|e| e.time_us.map_or(window == Window::default(), |t| window.contains(t)));
     Ok(Chain { object, window, entries })
 }
 
-/// One step of the chain: a write (with the state it produced, if stored) or a dump state.
-type Item<'a> = (i64, Option<&'a RequestRow>, Option<&'a StateRow>);
+/// One step of the chain: when (if known), where it sorts, and a write (with the state it
+/// produced, if stored) or a dump state.
+type Item<'a> = (Option<i64>, i64, Option<&'a RequestRow>, Option<&'a StateRow>);
 
 /// The writes, and the dump states no write explains, in time order.
 fn in_time_order<'a>(requests: &'a [RequestRow], states: &'a [StateRow]) -> Vec<Item<'a>> {
@@ -142,11 +145,15 @@ fn in_time_order<'a>(requests: &'a [RequestRow], states: &'a [StateRow]) -> Vec<
     let mut items: Vec<Item> = requests
         .iter()
         .copied()
-        .map(|r| (r.received_us, Some(r), r.new_rv.as_deref().and_then(|rv| by_rv.get(rv).copied())))
+        .map(|r| {
+            let state = r.new_rv.as_deref().and_then(|rv| by_rv.get(rv).copied());
+            (Some(r.received_us), r.received_us, Some(r), state)
+        })
         .collect();
     for state in states.iter().filter(|s| s.from_dump && !produced.contains(s.resource_version.as_str())) {
-        // A dump without a time of its own sits after the writes of lower resourceVersions.
-        let time = state.observed_us.unwrap_or_else(|| {
+        // A dump without a time of its own sorts after the writes of lower resourceVersions
+        // (after all of them when there are none), and its time stays unknown.
+        let order = state.observed_us.unwrap_or_else(|| {
             let rv = numeric(&state.resource_version);
             requests
                 .iter()
@@ -155,14 +162,14 @@ fn in_time_order<'a>(requests: &'a [RequestRow], states: &'a [StateRow]) -> Vec<
                 .max()
                 .unwrap_or(i64::MAX)
         });
-        items.push((time, None, Some(state)));
+        items.push((state.observed_us, order, None, Some(state)));
     }
-    items.sort_by_key(|(time, _, _)| *time);
+    items.sort_by_key(|(_, order, _, _)| *order);
     items
 }
 
 impl Entry {
-    fn new(kind: EntryKind, time_us: i64) -> Entry {
+    fn new(kind: EntryKind, time_us: Option<i64>) -> Entry {
         Entry {
             kind,
             time_us,
@@ -192,14 +199,14 @@ struct Walk {
 impl Walk {
     fn step(
         &mut self,
-        time: i64,
+        time: Option<i64>,
         request: Option<&RequestRow>,
         state: Option<&StateRow>,
         bodies: &mut Bodies,
     ) -> Result<()> {
         let body = state.map(|s| bodies.json(s.body)).transpose()?;
         let mut entry = match request {
-            Some(request) => self.write(time, request, body.is_some(), bodies)?,
+            Some(request) => self.write(request, body.is_some(), bodies)?,
             None => {
                 let mut entry = Entry::new(EntryKind::Dump, time);
                 entry.new_rv = state.map(|s| s.resource_version.clone());
@@ -218,7 +225,8 @@ impl Walk {
 
     /// The entry of a request, after a gap entry when it was based on a resourceVersion the
     /// logs never showed produced.
-    fn write(&mut self, time: i64, request: &RequestRow, has_body: bool, bodies: &mut Bodies) -> Result<Entry> {
+    fn write(&mut self, request: &RequestRow, has_body: bool, bodies: &mut Bodies) -> Result<Entry> {
+        let time = Some(request.received_us);
         let mut entry = Entry::new(EntryKind::Write, time);
         entry.component = Some(component_name(&request.user, request.user_agent.as_deref()));
         entry.base_rv = request.base_rv.clone();
@@ -292,7 +300,12 @@ fn blame(entries: &mut Vec<Entry>, fields: &[String], object: &ObjectRow, newest
     for i in 0..entries.len() {
         let next = entries.get(i + 1).map(|e| e.time_us);
         entries[i].still_held = next.is_none() && object.deleted_us.is_none();
-        entries[i].held_us = next.or(end).map(|n| n - entries[i].time_us);
+        // How long is known only between known times.
+        let until = match next {
+            Some(next) => next,
+            None => end,
+        };
+        entries[i].held_us = until.zip(entries[i].time_us).map(|(until, at)| until - at);
     }
 }
 

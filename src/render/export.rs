@@ -10,6 +10,16 @@ use crate::model::time::format_micros;
 use crate::query::graph::Scope;
 use crate::trace::{Arrangement, Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
 
+/// Jaeger and OTLP need a time for every span: a trace nothing dates cannot be exported.
+fn dated(trace: &Trace) -> io::Result<()> {
+    match trace.start_us() {
+        Some(_) => Ok(()),
+        None => Err(io::Error::other(
+            "no record dates any object of this trace: Jaeger and OTLP need times (-o json shows it)",
+        )),
+    }
+}
+
 fn tag_json(value: &TagValue) -> Value {
     match value {
         TagValue::Str(s) => Value::String(s.clone()),
@@ -46,10 +56,13 @@ struct JsonSpan<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     links: &'a [String],
     status: Status,
-    start: String,
-    end: String,
-    start_us: i64,
-    duration_us: i64,
+    /// `null` (all four) when nothing dates the object.
+    start: Option<String>,
+    end: Option<String>,
+    start_us: Option<i64>,
+    duration_us: Option<i64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    time_unknown: bool,
     tags: Map<String, Value>,
     logs: Vec<JsonLog<'a>>,
 }
@@ -57,8 +70,9 @@ struct JsonSpan<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonLog<'a> {
-    time: String,
-    time_us: i64,
+    /// `null` on a span nothing dates.
+    time: Option<String>,
+    time_us: Option<i64>,
     kind: LogKind,
     event: &'a str,
     lines: &'a [String],
@@ -79,17 +93,18 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             focus: s.focus,
             links: &s.links,
             status: s.status,
-            start: format_micros(s.start_us),
-            end: format_micros(s.end_us),
-            start_us: s.start_us,
-            duration_us: s.end_us - s.start_us,
+            start: (!s.time_unknown).then(|| format_micros(s.start_us)),
+            end: (!s.time_unknown).then(|| format_micros(s.end_us)),
+            start_us: (!s.time_unknown).then_some(s.start_us),
+            duration_us: (!s.time_unknown).then_some(s.end_us - s.start_us),
+            time_unknown: s.time_unknown,
             tags: s.tags.iter().map(|t| (t.key.to_owned(), tag_json(&t.value))).collect(),
             logs: s
                 .logs
                 .iter()
                 .map(|l| JsonLog {
-                    time: format_micros(l.time_us),
-                    time_us: l.time_us,
+                    time: (!s.time_unknown).then(|| format_micros(l.time_us)),
+                    time_us: (!s.time_unknown).then_some(l.time_us),
                     kind: l.kind,
                     event: &l.event,
                     lines: &l.lines,
@@ -135,12 +150,16 @@ fn log_text(log: &Log) -> String {
 
 /// `-o jaeger`: the file Jaeger UI opens through "JSON File" (its query API's trace format).
 pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    dated(trace)?;
     let spans: Vec<Value> = trace
         .spans
         .iter()
         .map(|s| {
             let mut tags: Vec<Value> = s.tags.iter().map(|t| jaeger_tag(t.key, &t.value)).collect();
             tags.push(jaeger_tag("object", &TagValue::Str(s.object.clone())));
+            if s.time_unknown {
+                tags.push(jaeger_tag("timeUnknown", &TagValue::Bool(true)));
+            }
             if s.status == Status::Error && s.tag("error").is_none() {
                 tags.push(jaeger_tag("error", &TagValue::Bool(true)));
             }
@@ -219,6 +238,9 @@ fn otlp_attributes(span: &Span) -> Vec<Value> {
         span.tags.iter().map(|t| otlp_attribute(&format!("kelemetry.{}", t.key), &t.value)).collect();
     attributes.push(otlp_attribute("kelemetry.span.kind", &TagValue::Str(format!("{:?}", span.kind).to_lowercase())));
     attributes.push(otlp_attribute("kelemetry.object", &TagValue::Str(span.object.clone())));
+    if span.time_unknown {
+        attributes.push(otlp_attribute("kelemetry.timeUnknown", &TagValue::Bool(true)));
+    }
     if span.kind != SpanKind::Object {
         return attributes;
     }
@@ -246,6 +268,7 @@ fn nanos(us: i64) -> String {
 /// `-o otlp`: OTLP/JSON `resourceSpans` on one line, as the Collector's `otlpjsonfile`
 /// receiver reads it.
 pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    dated(trace)?;
     let spans: Vec<Value> = trace
         .spans
         .iter()

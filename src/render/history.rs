@@ -42,7 +42,7 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, sty
         let result = if entry.kind == EntryKind::Failed { style.red(&result) } else { result };
         let line = format!(
             "{}  {:<14} {:<26} {:<16} {}",
-            format_micros(entry.time_us),
+            entry.time_us.map_or_else(|| format!("{:<27}", "time unknown"), format_micros),
             rv,
             entry.component.as_deref().unwrap_or(""),
             what,

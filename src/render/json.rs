@@ -246,8 +246,8 @@ fn changes(changes: &[Change]) -> Vec<ChangeView<'_>> {
 struct EntryView<'a> {
     /// `write`, `failed`, `dump` or `gap`.
     kind: &'static str,
-    time: String,
-    time_us: i64,
+    time: Option<String>,
+    time_us: Option<i64>,
     request: Option<RequestView<'a>>,
     component: Option<&'a str>,
     base_resource_version: Option<&'a str>,
@@ -272,7 +272,7 @@ impl<'a> EntryView<'a> {
     fn new(e: &'a Entry) -> EntryView<'a> {
         EntryView {
             kind: entry_kind(e.kind),
-            time: format_micros(e.time_us),
+            time: time(e.time_us),
             time_us: e.time_us,
             request: e.request.as_ref().map(RequestView::new),
             component: e.component.as_deref(),

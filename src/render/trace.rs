@@ -181,10 +181,15 @@ impl<'a> Printer<'a> {
         self.shown += 1;
         let name = if self.layout.wide { span.name.clone() } else { shorten_user(&span.name) };
         let name = if span.focus { format!("{name} ◀") } else { name };
-        let duration =
-            if span.kind == SpanKind::Event { String::new() } else { duration_us(span.end_us - span.start_us) };
-        let bar = self.axis.bar(span, self.style);
-        let at = offset(span.start_us - start_us);
+        let dated = !span.time_unknown;
+        let duration = if span.kind == SpanKind::Event || !dated {
+            String::new()
+        } else {
+            duration_us(span.end_us - span.start_us)
+        };
+        let bar = if dated { self.axis.bar(span, self.style) } else { String::new() };
+        let at = if dated { offset(span.start_us - start_us) } else { "?".to_owned() };
+        let name = if dated { name } else { format!("{name} (time unknown)") };
         self.line(&at, &duration, &format!("{prefix}{branch}"), &name, span.status, span.focus, &bar)?;
 
         let below = match branch {
@@ -277,10 +282,10 @@ impl<'a> Printer<'a> {
 }
 
 pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -> io::Result<()> {
-    let (Some(start), Some(end)) = (trace.start_us(), trace.end_us()) else {
-        return writeln!(out, "an empty trace");
-    };
     write_header(out, trace, layout, style)?;
+    let (Some(start), Some(end)) = (trace.start_us(), trace.end_us()) else {
+        return writeln!(out, "time unknown: no record dates these objects (-o json lists them)");
+    };
     writeln!(out, "{} → {} ({})", format_short(start), format_short(end), duration_us(end - start))?;
     let bar_cells = if layout.width >= 120 { layout.width / 3 } else { (layout.width / 4).max(12) };
     let fixed = OFFSET_WIDTH + 1 + DURATION_WIDTH + 1 + 1 + bar_cells;

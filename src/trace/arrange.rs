@@ -153,6 +153,7 @@ fn group(key: &str, name: &str, object: &str, parent: &str, members: &[Span]) ->
         name: name.to_owned(),
         start_us: members.iter().map(|s| s.start_us).min().unwrap_or_default(),
         end_us: members.iter().map(|s| s.end_us).max().unwrap_or_default(),
+        time_unknown: false,
         status: worst(members),
         object: object.to_owned(),
         focus: false,

@@ -61,7 +61,10 @@ pub fn build(
         events: store.events_of(&ids)?,
         counts: Counts::default(),
     };
-    let (root, _) = builder.node(ownership.root)?;
+    let (mut root, _) = builder.node(ownership.root)?;
+    if let Some(extent) = known_extent(&root) {
+        place_undated(&mut root, extent.0);
+    }
     let root_key = object_key(&ownership.objects[&ownership.root]);
     builder.counts.objects = count_objects(&root);
     let mut spans = arrange::arrange(arrangement, root);
@@ -78,6 +81,30 @@ pub fn build(
         counts: builder.counts,
         spans,
     })
+}
+
+/// The earliest start and latest end of the spans whose time is known.
+fn known_extent(node: &ObjectNode) -> Option<(i64, i64)> {
+    let own = (!node.span.time_unknown).then_some((node.span.start_us, node.span.end_us));
+    node.children.iter().filter_map(known_extent).chain(own).reduce(widen)
+}
+
+/// Spans nothing dates sit at the start of the trace, marked, rather than at the epoch.
+fn place_undated(node: &mut ObjectNode, start_us: i64) {
+    if node.span.time_unknown {
+        node.span.start_us = start_us;
+        node.span.end_us = start_us;
+        for log in node.span.logs.iter_mut().filter(|l| l.time_us == UNDATED) {
+            log.time_us = start_us;
+        }
+    }
+    for child in &mut node.children {
+        place_undated(child, start_us);
+    }
+}
+
+fn widen(a: (i64, i64), b: (i64, i64)) -> (i64, i64) {
+    (a.0.min(b.0), a.1.max(b.1))
 }
 
 fn count_objects(node: &ObjectNode) -> usize {
@@ -105,6 +132,9 @@ struct Builder<'a> {
     events: HashMap<i64, Vec<EventRow>>,
     counts: Counts,
 }
+
+/// The time of a log nothing dates, until its object's span says where to show it.
+const UNDATED: i64 = i64::MIN;
 
 fn tag(key: &'static str, value: impl Into<String>) -> Tag {
     Tag { key, value: TagValue::Str(value.into()) }
@@ -151,14 +181,23 @@ impl Builder<'_> {
         }
         // Stable: same-time entries keep the store's order (requests, then Events as ingested).
         entries.sort_by_key(|e| e.start_us);
-
-        let life_start = object.created_us.or(object.first_seen_us);
-        let life_end = object.deleted_us.or(object.last_seen_us);
-        let start = entries.iter().map(|e| e.start_us).chain(life_start).min().unwrap_or_default();
-        let end = entries.iter().map(|e| e.end_us).chain(life_end).max().unwrap_or(start).max(start);
+        // An object's span covers its life and what happened to it; one known only from an
+        // ownerReference, by what it owns; one nothing dates is marked as such.
+        let life = [object.created_us.or(object.first_seen_us), object.deleted_us.or(object.last_seen_us)];
+        let own = entries.iter().map(|e| (e.start_us, e.end_us)).chain(life.into_iter().flatten().map(|t| (t, t)));
+        let extent = own.reduce(widen).or_else(|| {
+            children.iter().filter(|c| !c.span.time_unknown).map(|c| (c.span.start_us, c.span.end_us)).reduce(widen)
+        });
         let window = self.filters.window;
+        let (start, end) = extent.unwrap_or_default();
         let (start, end) =
             (window.since_us.map_or(start, |s| start.max(s)), window.until_us.map_or(end, |u| end.min(u)));
+        if extent.is_some() {
+            for log in logs.iter_mut().filter(|l| l.time_us == UNDATED) {
+                // A dump state nothing dates: shown at the end of what is known of the object.
+                log.time_us = end;
+            }
+        }
         let span = Span {
             id: span_id(&object_key(&object)),
             parent: None,
@@ -166,6 +205,7 @@ impl Builder<'_> {
             name: format!("{} {}", object.resource, namespaced(&object.namespace, &object.name)),
             start_us: start,
             end_us: end.max(start),
+            time_unknown: extent.is_none(),
             status: Status::Ok,
             object: label,
             focus: id == self.ownership.focus,
@@ -177,7 +217,8 @@ impl Builder<'_> {
             tags,
             logs,
         };
-        Ok((ObjectNode { span, entries, children }, end >= start))
+        let in_window = extent.is_none() || end >= start;
+        Ok((ObjectNode { span, entries, children }, in_window))
     }
 
     fn object_tags(&mut self, object: &ObjectRow) -> Result<Vec<Tag>> {
@@ -249,14 +290,18 @@ impl Builder<'_> {
             self.newest_us,
         )?;
         for entry in chain.entries.iter().filter(|e| matches!(e.kind, EntryKind::Gap | EntryKind::Dump)) {
-            if self.filters.window.contains(entry.time_us) {
-                let (kind, lines) = if entry.kind == EntryKind::Gap {
+            // A state nothing dates is shown only when no window asks for dates.
+            if entry.time_us.map_or(self.filters.window == Window::default(), |t| self.filters.window.contains(t)) {
+                let (kind, mut lines) = if entry.kind == EntryKind::Gap {
                     (LogKind::Gap, entry.notes.iter().map(words::note).collect())
                 } else {
                     let changes: Vec<String> = entry.visible_changes(false).map(|c| c.describe()).collect();
                     (LogKind::Dump, if changes.is_empty() { vec!["state seen in a dump".to_owned()] } else { changes })
                 };
-                logs.push(Log::new(kind, entry.time_us, lines, Status::Ok));
+                if entry.time_us.is_none() {
+                    lines.insert(0, "seen in a dump of unknown time".to_owned());
+                }
+                logs.push(Log::new(kind, entry.time_us.unwrap_or(UNDATED), lines, Status::Ok));
             }
         }
         if self.filters.only == Some(Only::Events) {
@@ -415,6 +460,7 @@ fn audit_span(
         name: audit_name(request),
         start_us: request.received_us,
         end_us: at,
+        time_unknown: false,
         status: if failed { Status::Error } else { Status::Ok },
         object: label.to_owned(),
         focus: false,
@@ -458,6 +504,7 @@ fn event_span(row: &EventRow, label: &str) -> Span {
         name: event.reason.clone().unwrap_or_else(|| "(no reason)".to_owned()),
         start_us: row.time_us,
         end_us: row.time_us,
+        time_unknown: false,
         status,
         object: label.to_owned(),
         focus: false,

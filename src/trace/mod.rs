@@ -141,6 +141,9 @@ pub struct Span {
     pub name: String,
     pub start_us: i64,
     pub end_us: i64,
+    /// Nothing in the evidence dates this object: `start_us`/`end_us` only place it (at the
+    /// start of the trace) and are never shown as its time.
+    pub time_unknown: bool,
     pub status: Status,
     /// The object the span is about, kubectl style (`pod/web-5d9c7b8f4-x2kqz`).
     pub object: String,
@@ -196,13 +199,13 @@ impl Trace {
         self.counts.requests + self.counts.events > 0 || self.spans.iter().any(|s| !s.logs.is_empty())
     }
 
-    /// When the first span starts; `None` for a trace of nothing.
+    /// When the first span of known time starts; `None` when nothing dates the trace.
     pub fn start_us(&self) -> Option<i64> {
-        self.spans.iter().map(|s| s.start_us).min()
+        self.spans.iter().filter(|s| !s.time_unknown).map(|s| s.start_us).min()
     }
 
     pub fn end_us(&self) -> Option<i64> {
-        self.spans.iter().map(|s| s.end_us).max()
+        self.spans.iter().filter(|s| !s.time_unknown).map(|s| s.end_us).max()
     }
 }
 
