@@ -37,6 +37,8 @@ pub enum FileStatus {
     Ingested,
     /// The same bytes were ingested before.
     AlreadyIngested,
+    /// Found in a directory or archive and plainly not Kubernetes data (the reason).
+    Skipped(&'static str),
     Unreadable,
 }
 
@@ -87,6 +89,21 @@ impl FileReport {
 impl Report {
     pub fn files_ingested(&self) -> usize {
         self.files.iter().filter(|f| f.status == FileStatus::Ingested).count()
+    }
+
+    /// Files skipped as plainly not Kubernetes data, by reason, most first.
+    pub fn skipped(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for file in &self.files {
+            if let FileStatus::Skipped(reason) = file.status {
+                match counts.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((reason, 1)),
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
     }
 }
 
@@ -179,32 +196,94 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
     }
     let known = store.known_fingerprints()?;
     let scans: Vec<std::io::Result<Scan>> = inputs.par_iter().map(input::scan_file).collect();
-    let mut files = Vec::with_capacity(inputs.len());
-    let mut to_read = Vec::new();
+    let mut planned = Plan {
+        inputs: Vec::with_capacity(inputs.len()),
+        files: Vec::with_capacity(inputs.len()),
+        to_read: Vec::new(),
+        unreadable_paths,
+        input_bytes: 0,
+        json_bytes: 0,
+    };
     let mut seen_now = HashSet::new();
-    let (mut input_bytes, mut json_bytes) = (0, 0);
-    for (index, (file, scan)) in inputs.iter().zip(scans).enumerate() {
-        let mut report = FileReport::new(file);
+    for (file, scan) in inputs.into_iter().zip(scans) {
         let scan = match scan {
+            Ok(scan) if scan.archive => {
+                planned.archive(file, &known, &mut seen_now, observer);
+                continue;
+            }
             Ok(scan) => scan,
             Err(e) => {
                 observer.problem(&format!("{}: {e}", file.display));
-                report.status = FileStatus::Unreadable;
-                report.error = Some(e.to_string());
-                files.push(Progress::new(report, [0; 16]));
+                planned.unreadable(file, e.to_string());
                 continue;
             }
         };
-        if known.contains(scan.fingerprint.as_slice()) || !seen_now.insert(scan.fingerprint) {
-            report.status = FileStatus::AlreadyIngested;
-        } else {
-            to_read.push(index);
-            input_bytes += file.size;
-            json_bytes += file.size * if scan.gzip { 7 } else { 1 };
+        let new = !known.contains(scan.fingerprint.as_slice()) && seen_now.insert(scan.fingerprint);
+        if new {
+            planned.input_bytes += file.size;
+            planned.json_bytes += file.size * if scan.compressed { 7 } else { 1 };
         }
-        files.push(Progress::new(report, scan.fingerprint));
+        planned.push(file, scan.fingerprint, new);
     }
-    Ok(Plan { inputs, files, to_read, unreadable_paths, input_bytes, json_bytes })
+    Ok(planned)
+}
+
+impl Plan {
+    fn push(&mut self, file: InputFile, fingerprint: Fingerprint, new: bool) {
+        let mut report = FileReport::new(&file);
+        if new {
+            self.to_read.push(self.inputs.len());
+        } else {
+            report.status = FileStatus::AlreadyIngested;
+        }
+        self.files.push(Progress::new(report, fingerprint));
+        self.inputs.push(file);
+    }
+
+    fn unreadable(&mut self, file: InputFile, error: String) {
+        let mut report = FileReport::new(&file);
+        report.status = FileStatus::Unreadable;
+        report.error = Some(error);
+        self.files.push(Progress::new(report, [0; 16]));
+        self.inputs.push(file);
+    }
+
+    /// An archive's members, each an input of its own, by their fingerprints.
+    fn archive(
+        &mut self,
+        archive: InputFile,
+        known: &HashSet<Vec<u8>>,
+        seen_now: &mut HashSet<Fingerprint>,
+        observer: &dyn Observer,
+    ) {
+        let Origin::Path(path) = &archive.origin else { return };
+        let members = match input::archive::list(path) {
+            Ok(members) => members,
+            Err(e) => {
+                observer.problem(&format!("{}: not a readable archive: {e}", archive.display));
+                return self.unreadable(archive, format!("not a readable archive: {e}"));
+            }
+        };
+        let mut reads = false;
+        for member in members {
+            let new = !known.contains(member.fingerprint.as_slice()) && seen_now.insert(member.fingerprint);
+            reads |= new;
+            if new {
+                self.json_bytes += member.size;
+            }
+            let file = InputFile {
+                display: format!("{}!{}", archive.display, member.name),
+                origin: Origin::Member { archive: path.clone(), name: member.name },
+                size: member.size,
+                found: true,
+            };
+            self.push(file, member.fingerprint, new);
+        }
+        // The progress bar counts the archive's bytes as read, compressed.
+        if reads {
+            self.input_bytes += archive.size;
+        }
+    }
 }
 
 /// Roughly 1 KB of JSON per audit event or Event: a load bigger than the store is a bulk
@@ -243,6 +322,48 @@ fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Re
     Ok(written)
 }
 
+/// The reader thread: reads the files in order, an archive's members in one pass over it,
+/// until the writer stops listening.
+fn read_all(
+    inputs: &[InputFile],
+    to_read: &[usize],
+    observer: &dyn Observer,
+    pieces: &crossbeam_channel::Sender<Piece>,
+    messages: &crossbeam_channel::Sender<Message>,
+) {
+    let progress = |n| observer.bytes_read(n);
+    let mut emit = |piece| {
+        let _ = pieces.send(piece);
+    };
+    let mut next = 0;
+    while let Some(&index) = to_read.get(next) {
+        let Origin::Member { archive, .. } = &inputs[index].origin else {
+            let outcome = input::read_pieces(&inputs[index], index, &progress, &mut emit);
+            if messages.send(Message::FileRead { file: index, outcome }).is_err() {
+                return;
+            }
+            next += 1;
+            continue;
+        };
+        // The members of one archive are next to each other.
+        let mut wanted = std::collections::HashMap::new();
+        while let Some(&member) = to_read.get(next) {
+            match &inputs[member].origin {
+                Origin::Member { archive: same, name } if same == archive => wanted.insert(name.clone(), member),
+                _ => break,
+            };
+            next += 1;
+        }
+        let mut stopped = false;
+        input::archive::read(archive, wanted, &progress, &mut emit, &mut |file, outcome| {
+            stopped |= messages.send(Message::FileRead { file, outcome }).is_err();
+        });
+        if stopped {
+            return;
+        }
+    }
+}
+
 /// The state of one ingest's threads, as the writer thread sees it.
 struct Run<'a> {
     files: &'a mut [Progress],
@@ -262,17 +383,7 @@ impl Run<'_> {
             let (piece_tx, piece_rx) = bounded::<Piece>(2);
             let (message_tx, message_rx) = bounded::<Message>(4);
             let reader_tx = message_tx.clone();
-            scope.spawn(move || {
-                for &index in to_read {
-                    let outcome =
-                        input::read_pieces(&inputs[index], index, &|n| observer.bytes_read(n), &mut |piece| {
-                            let _ = piece_tx.send(piece);
-                        });
-                    if reader_tx.send(Message::FileRead { file: index, outcome }).is_err() {
-                        break;
-                    }
-                }
-            });
+            scope.spawn(move || read_all(inputs, to_read, observer, &piece_tx, &reader_tx));
             scope.spawn(move || {
                 piece_rx.into_iter().par_bridge().for_each(|piece| {
                     let decoded = input::decode_piece(&piece);
@@ -338,6 +449,9 @@ impl Run<'_> {
 
     fn file_read(&mut self, file: usize, outcome: input::ReadOutcome) {
         let progress = &mut self.files[file];
+        if let Some(reason) = outcome.skipped {
+            progress.report.status = FileStatus::Skipped(reason);
+        }
         if let Some(error) = &outcome.error {
             self.observer.problem(&format!("{}: {error}", progress.report.path));
             progress.report.status = FileStatus::Unreadable;

@@ -54,3 +54,64 @@ fn an_owner_known_only_from_an_owner_reference_spans_what_it_owns() {
         ]
     );
 }
+
+/// A `.tar.gz` as must-gathers ship: dumps beside container logs, a README, a hidden file,
+/// and one broken YAML.
+fn must_gather_tarball(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("must-gather.tar.gz");
+    let gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    let mut add = |name: &str, data: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, data).unwrap();
+    };
+    add("mg/namespaces/shop/core/events.yaml", &std::fs::read(testdata("sample/events.yaml")).unwrap());
+    add("mg/namespaces/shop/apps/objects.json", &std::fs::read(testdata("sample/objects.json")).unwrap());
+    add("mg/namespaces/shop/pods/web/web/logs/current.log", b"2024-05-14T10:00:01.000Z INFO started\n");
+    add("mg/README.md", b"# must-gather\n\nCollected by the must-gather tool:\n");
+    add("mg/.hidden.yaml", b"kind: [broken\n");
+    add("mg/namespaces/shop/core/broken.yaml", b"apiVersion: v1\nkind: List\nitems:\n- kind: [\n");
+    tar.into_inner().unwrap().finish().unwrap();
+    path
+}
+
+#[test]
+fn archives_are_read_as_streams_and_their_members_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = must_gather_tarball(dir.path());
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", archive.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "one broken member");
+    let errors = stderr(&out);
+    let problems: Vec<&str> = errors.lines().collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("must-gather.tar.gz!mg/namespaces/shop/core/broken.yaml:1: YAML: "), "{problems:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            format!("{} {} {}", &path[path.find('!').unwrap()..], f["status"].as_str().unwrap(), f["skipped"])
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "!mg/namespaces/shop/core/events.yaml ingested null",
+            "!mg/namespaces/shop/apps/objects.json ingested null",
+            "!mg/namespaces/shop/pods/web/web/logs/current.log skipped \"not JSON or YAML\"",
+            "!mg/README.md skipped \"not JSON or YAML\"",
+            "!mg/namespaces/shop/core/broken.yaml ingested null",
+        ]
+    );
+    assert_eq!((&report["eventsAdded"], &report["objectsDumped"]), (&Value::from(5), &Value::from(3)));
+    // The text summary counts what was skipped, and why.
+    let again = Store::new();
+    let text = stdout(&again.run(&["ingest", archive.to_str().unwrap()]));
+    assert!(text.contains("files skipped       2 (2 not JSON or YAML)"), "{text}");
+}

@@ -203,6 +203,8 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         return Ok(());
     }
     match (text(top.kind, "kind")?, top.api_version, top.metadata) {
+        // An empty List: kubectl and must-gather write `items: null` (or `[]`).
+        (Some(kind), Some(_), _) if kind.ends_with("List") && top.items.is_none() => Ok(()),
         (Some(_), Some(_), Some(_)) => {
             let Some(parsed) = body::parse_object(json, &mut out.strings)? else {
                 return Err("a list or status without items is not an object".to_owned());

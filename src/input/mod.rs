@@ -3,6 +3,7 @@
 //!
 //! Nothing here knows about the store.
 
+pub mod archive;
 pub mod body;
 pub mod decode;
 mod skim;

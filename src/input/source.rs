@@ -17,25 +17,36 @@ pub type Fingerprint = [u8; 16];
 /// What a first pass over a file's bytes tells before it is read for good.
 pub struct Scan {
     pub fingerprint: Fingerprint,
-    /// The bytes are gzip, by their magic number.
-    pub gzip: bool,
+    /// The bytes are compressed (gzip or xz), by their magic number.
+    pub compressed: bool,
+    /// A tar archive, compressed or not: its members are the inputs.
+    pub archive: bool,
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const XZ_MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0];
 
 /// Where an input's bytes come from.
 pub enum Origin {
     Path(PathBuf),
     /// Standard input, read up front (it cannot be read twice).
     Memory(Vec<u8>),
+    /// A file inside a tar archive.
+    Member {
+        archive: PathBuf,
+        name: String,
+    },
 }
 
 pub struct InputFile {
-    /// The name problems are reported under (`-` for stdin).
+    /// The name problems are reported under (`-` for stdin, `a.tar.xz!dir/file` in archives).
     pub display: String,
     pub origin: Origin,
     /// Size on disk (compressed, if it is), for progress.
     pub size: u64,
+    /// Found in a directory or an archive rather than named: such a file that is plainly
+    /// not Kubernetes data (a container log, a README) is skipped, not reported as bad.
+    pub found: bool,
 }
 
 /// Expands the command line: files as given, directories recursively (sorted, hidden
@@ -47,19 +58,22 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
         if path.as_os_str() == "-" {
             let mut data = Vec::new();
             match io::stdin().lock().read_to_end(&mut data) {
-                Ok(_) => {
-                    files.push(InputFile { display: "-".into(), size: data.len() as u64, origin: Origin::Memory(data) })
-                }
+                Ok(_) => files.push(InputFile {
+                    display: "-".into(),
+                    size: data.len() as u64,
+                    origin: Origin::Memory(data),
+                    found: false,
+                }),
                 Err(e) => errors.push(format!("-: cannot read stdin: {e}")),
             }
             continue;
         }
-        walk(path, &mut files, &mut errors);
+        walk(path, false, &mut files, &mut errors);
     }
     (files, errors)
 }
 
-fn walk(path: &Path, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
+fn walk(path: &Path, found: bool, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return errors.push(format!("{}: {e}", path.display())),
@@ -69,6 +83,7 @@ fn walk(path: &Path, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
             display: path.display().to_string(),
             origin: Origin::Path(path.to_owned()),
             size: metadata.len(),
+            found,
         });
         return;
     }
@@ -86,7 +101,7 @@ fn walk(path: &Path, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
         .collect();
     children.sort();
     for child in children {
-        walk(&child, files, errors);
+        walk(&child, true, files, errors);
     }
 }
 
@@ -94,21 +109,58 @@ fn open_raw(origin: &Origin) -> io::Result<Box<dyn Read + '_>> {
     Ok(match origin {
         Origin::Path(path) => Box::new(File::open(path)?),
         Origin::Memory(data) => Box::new(data.as_slice()),
+        // Members are read by their archive, in one pass (see `archive::read`).
+        Origin::Member { archive, name } => {
+            return Err(io::Error::other(format!("{name} is read with its archive {}", archive.display())));
+        }
     })
 }
 
-/// Hashes the bytes as stored (compressed or not) and notes whether they are gzip, in the
-/// one pass that decides whether a file was ingested before.
+/// How the bytes are compressed, by their magic number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Xz,
+}
+
+impl Compression {
+    fn of(head: &[u8]) -> Compression {
+        if head.starts_with(&GZIP_MAGIC) {
+            Compression::Gzip
+        } else if head.starts_with(&XZ_MAGIC) {
+            Compression::Xz
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// The bytes of `raw` decompressed, as its magic number says, and how they were compressed.
+pub fn decompressed<'a>(raw: Box<dyn Read + 'a>) -> io::Result<(Box<dyn Read + 'a>, Compression)> {
+    let mut buffered = BufReader::with_capacity(256 * 1024, raw);
+    let compression = Compression::of(buffered.fill_buf()?);
+    let reader: Box<dyn Read + 'a> = match compression {
+        Compression::Gzip => Box::new(MultiGzDecoder::new(buffered)),
+        Compression::Xz => Box::new(lzma_rust2::XzReader::new(buffered, true)),
+        Compression::None => Box::new(buffered),
+    };
+    Ok((reader, compression))
+}
+
+/// Hashes the bytes as stored (compressed or not), notes whether they are compressed and
+/// whether they hold a tar archive, in the one pass that decides whether a file was
+/// ingested before.
 pub fn scan_file(file: &InputFile) -> io::Result<Scan> {
     let mut hasher = Xxh3::new();
     let mut reader = open_raw(&file.origin)?;
     let mut buf = vec![0; 1 << 20];
-    let mut head = Vec::with_capacity(GZIP_MAGIC.len());
+    let mut head = Vec::with_capacity(XZ_MAGIC.len());
     loop {
         match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
-                let wanted = (GZIP_MAGIC.len() - head.len()).min(n);
+                let wanted = (XZ_MAGIC.len() - head.len()).min(n);
                 head.extend_from_slice(&buf[..wanted]);
                 hasher.update(&buf[..n]);
             }
@@ -116,13 +168,23 @@ pub fn scan_file(file: &InputFile) -> io::Result<Scan> {
             Err(e) => return Err(e),
         }
     }
-    Ok(Scan { fingerprint: hasher.digest128().to_le_bytes(), gzip: head == GZIP_MAGIC })
+    let compressed = Compression::of(&head) != Compression::None;
+    Ok(Scan { fingerprint: hasher.digest128().to_le_bytes(), compressed, archive: holds_archive(&file.origin) })
+}
+
+/// Whether the (decompressed) bytes open with a tar header: a second look at the first
+/// 512 bytes only.
+fn holds_archive(origin: &Origin) -> bool {
+    let Ok(raw) = open_raw(origin) else { return false };
+    let Ok((reader, _)) = decompressed(raw) else { return false };
+    let mut head = Vec::with_capacity(512);
+    reader.take(512).read_to_end(&mut head).is_ok() && super::archive::is_tar(&head)
 }
 
 /// Counts the raw bytes read, for the progress bar.
-struct Counting<'a, R> {
-    inner: R,
-    progress: &'a (dyn Fn(u64) + Sync),
+pub(super) struct Counting<'a, R> {
+    pub inner: R,
+    pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
 impl<R: Read> Read for Counting<'_, R> {
@@ -146,6 +208,8 @@ pub struct ReadOutcome {
     pub truncated: Option<String>,
     /// The file could not be read at all.
     pub error: Option<String>,
+    /// Found in a directory or archive and plainly not Kubernetes data: why it was skipped.
+    pub skipped: Option<&'static str>,
 }
 
 /// Target size of a JSON Lines piece: big enough to amortise the hand-offs, small enough
@@ -163,30 +227,38 @@ pub fn read_pieces(
     progress: &(dyn Fn(u64) + Sync),
     emit: &mut dyn FnMut(Piece),
 ) -> ReadOutcome {
-    let mut outcome = ReadOutcome::default();
-    let raw = match open_raw(&file.origin) {
-        Ok(raw) => raw,
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            return outcome;
-        }
-    };
-    let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, progress });
-    outcome.gzip = match buffered.fill_buf() {
-        Ok(head) => head.starts_with(&GZIP_MAGIC),
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            return outcome;
-        }
-    };
-    let reader: Box<dyn Read> = if outcome.gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
+    match open_raw(&file.origin) {
+        Ok(raw) => read_stream(Box::new(Counting { inner: raw, progress }), index, file.found, emit),
+        Err(e) => ReadOutcome { error: Some(e.to_string()), ..ReadOutcome::default() },
+    }
+}
 
+/// [`read_pieces`] of bytes however they come (a file, an archive member).
+pub(super) fn read_stream(
+    raw: Box<dyn Read + '_>,
+    index: usize,
+    found: bool,
+    emit: &mut dyn FnMut(Piece),
+) -> ReadOutcome {
+    let mut outcome = ReadOutcome::default();
+    let (reader, compression) = match decompressed(raw) {
+        Ok(opened) => opened,
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            return outcome;
+        }
+    };
+    outcome.gzip = compression == Compression::Gzip;
     let mut stream = Stream { reader, buf: Vec::with_capacity(PIECE_CAPACITY), eof: false };
     stream.fill(PIECE_SIZE, &mut outcome);
     if stream.buf.starts_with(b"\xEF\xBB\xBF") {
         stream.buf.drain(..3);
     }
     if stream.buf.iter().all(u8::is_ascii_whitespace) && stream.eof {
+        return outcome;
+    }
+    if found && let Some(reason) = not_kubernetes_data(&stream.buf) {
+        outcome.skipped = Some(reason);
         return outcome;
     }
     let format = sniff(&stream.buf);
@@ -198,6 +270,49 @@ pub fn read_pieces(
         Format::Yaml => split_documents(&mut YamlCuts::default(), stream, &mut outcome, &mut sink),
     }
     outcome
+}
+
+/// Why a file found in a directory or archive is plainly not Kubernetes data, if it is:
+/// binary, text that is neither JSON nor YAML (container logs, READMEs), or JSON or YAML
+/// whose head names none of the fields Kubernetes data has. Broken JSON or YAML that looks
+/// like Kubernetes data is read, and its problems reported.
+fn not_kubernetes_data(head: &[u8]) -> Option<&'static str> {
+    let head = &head[..head.len().min(64 << 10)];
+    if head.contains(&0) || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
+        return Some("binary");
+    }
+    let text = String::from_utf8_lossy(head);
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('%'));
+    let first = first?;
+    let json = first.starts_with('{') || first.starts_with('[');
+    if !json && !first.starts_with("---") && !first.starts_with("- ") && !yaml_key(first) {
+        return Some("not JSON or YAML");
+    }
+    const FIELDS: [&str; 10] = [
+        "kind",
+        "apiVersion",
+        "auditID",
+        "protoPayload",
+        "involvedObject",
+        "regarding",
+        "items",
+        "records",
+        "properties",
+        "events",
+    ];
+    let named = |field: &str| {
+        if json { text.contains(&format!("\"{field}\"")) } else { text.contains(&format!("{field}:")) }
+    };
+    (!FIELDS.iter().any(|f| named(f))).then_some("not Kubernetes data")
+}
+
+/// `key:` or `key: value` with a key of one word, as YAML documents open.
+fn yaml_key(line: &str) -> bool {
+    let Some((key, rest)) = line.split_once(':') else { return false };
+    let key = key.trim_matches(|c| c == '"' || c == '\'');
+    !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && (rest.is_empty() || rest.starts_with(' '))
 }
 
 /// A file's bytes after decompression, as they are read.
@@ -323,6 +438,7 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, outcome: &mut Rea
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 let what = if outcome.gzip { "truncated or corrupt gzip stream" } else { "read error" };
+                // (An xz stream reports its own corruption in `e`.)
                 outcome.truncated = Some(format!("{what} after {} decompressed bytes: {e}", outcome.bytes));
                 break true;
             }

@@ -12,8 +12,17 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
         report.files.iter().filter(|f| f.status == FileStatus::Unreadable).count() + report.unreadable_paths.len();
     let secs = report.elapsed.as_secs_f64();
     let w = &report.written;
-    let mut rows = vec![
-        ("files", format!("{} ingested, {skipped} already ingested, {unreadable} unreadable", report.files_ingested())),
+    let mut rows = vec![(
+        "files",
+        format!("{} ingested, {skipped} already ingested, {unreadable} unreadable", report.files_ingested()),
+    )];
+    let not_data = report.skipped();
+    if !not_data.is_empty() {
+        let reasons: Vec<String> = not_data.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+        let total: usize = not_data.iter().map(|(_, n)| n).sum();
+        rows.push(("files skipped", format!("{total} ({})", reasons.join(", "))));
+    }
+    rows.extend([
         ("lines", report.lines.to_string()),
         (
             "audit events",
@@ -25,7 +34,7 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
         ("object states", format!("{} new", w.object_states_added)),
         ("owner links", format!("{} new", w.owner_links_added)),
         ("duplicates skipped", w.duplicates_skipped.to_string()),
-    ];
+    ]);
     let bad = report.bad_records.to_string();
     rows.push(("bad records", if report.bad_records > 0 { style.red(&bad) } else { bad }));
     if report.aborted {

@@ -526,8 +526,12 @@ fn file_stat(f: &FileStat) -> FileStatView<'_> {
 #[serde(rename_all = "camelCase")]
 struct FileReportView<'a> {
     path: &'a str,
-    /// `ingested`, `alreadyIngested` or `unreadable`.
+    /// `ingested`, `alreadyIngested`, `skipped` or `unreadable`.
     status: &'static str,
+    /// Why a file found in a directory or archive was skipped: `binary`, `not JSON or
+    /// YAML`, `not Kubernetes data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'static str>,
     format: Option<&'static str>,
     gzip: bool,
     size: u64,
@@ -543,7 +547,12 @@ fn file_report(f: &FileReport) -> FileReportView<'_> {
         status: match f.status {
             FileStatus::Ingested => "ingested",
             FileStatus::AlreadyIngested => "alreadyIngested",
+            FileStatus::Skipped(_) => "skipped",
             FileStatus::Unreadable => "unreadable",
+        },
+        skipped: match f.status {
+            FileStatus::Skipped(reason) => Some(reason),
+            _ => None,
         },
         format: f.format,
         gzip: f.gzip,
