@@ -115,3 +115,33 @@ fn archives_are_read_as_streams_and_their_members_named() {
     let text = stdout(&again.run(&["ingest", archive.to_str().unwrap()]));
     assert!(text.contains("files skipped       2 (2 not JSON or YAML)"), "{text}");
 }
+
+#[test]
+fn gke_cloud_logging_entries_are_audit_events() {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("formats/gke-sink.jsonl"), &testdata("formats/gke-read.json")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let requests = store.rows(
+        "SELECT hex(r.audit_id), c.name, v.value, coalesce(sr.value, '-'), u.value, r.code, coalesce(rs.value, '-'),
+                coalesce(r.new_rv, '-'), coalesce(o.kind || '/' || o.name, '-'), coalesce(a.value, '-')
+         FROM requests r JOIN clusters c ON c.id = r.cluster_id JOIN strings v ON v.id = r.verb_id
+         LEFT JOIN strings sr ON sr.id = r.subresource_id JOIN strings u ON u.id = r.user_id
+         LEFT JOIN strings rs ON rs.id = r.reason_id LEFT JOIN objects o ON o.id = r.object_id
+         LEFT JOIN strings a ON a.id = r.source_ip_id ORDER BY r.received_us",
+    );
+    assert_eq!(
+        requests,
+        [
+            "A1B2C3D4000140008000000000000001|gke-prod|create|-|system:serviceaccount:kube-system:replicaset-controller|200|-|501|Pod/shop-7b9f5c6d8-q4zrt|10.128.0.9",
+            "A1B2C3D4000140008000000000000002|gke-prod|patch|status|system:node:gke-prod-pool-1-abcd|200|-|502|Pod/shop-7b9f5c6d8-q4zrt|10.128.0.9",
+            "A1B2C3D4000140008000000000000003|gke-prod|update|-|alice@example.com|409|Conflict|-|Deployment/shop|10.128.0.9",
+            "A1B2C3D4000140008000000000000004|gke-prod|delete|-|system:serviceaccount:kube-system:replicaset-controller|200|-|-|Pod/shop-7b9f5c6d8-q4zrt|10.128.0.9",
+            "A1B2C3D4000140008000000000000005|gke-prod|get|-|system:node:gke-prod-pool-1-abcd|403|Forbidden|-|Node/gke-prod-pool-1-abcd|10.128.0.9",
+        ]
+    );
+    // The 409 is a race with its base resourceVersion from the request body.
+    let conflicts = json(&store, &["conflicts", "-o", "json"]);
+    assert_eq!(conflicts["groups"][0]["baseResourceVersion"], "480");
+    // The ownerReference of the Pod's body links it to its ReplicaSet.
+    assert_eq!(store.rows("SELECT w.name FROM owner_refs r JOIN objects w ON w.id = r.owner_id"), ["shop-7b9f5c6d8"]);
+}

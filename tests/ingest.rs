@@ -175,24 +175,27 @@ fn every_format_is_recognised_from_content() {
     assert_eq!(
         formats,
         [
+            "aks-object-log.json \"json\" 1",
             "aks-records.json \"json\" 2",
             "bom-single.json \"json\" 1",
             "eks-cloudwatch.json \"json\" 2",
             "events-k8s-io.yaml \"yaml\" 1",
             "events-watch.json \"json\" 3",
+            "gke-read.json \"json\" 2",
+            "gke-sink.jsonl \"json-lines\" 3",
             "kelemetry-dump.jsonl \"json-lines\" 2",
             "objects-stream.yaml \"yaml\" 3",
             "v1beta1.jsonl \"json-lines\" 2",
             "webhook-eventlist.json \"json\" 2",
         ]
     );
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 11);
-    // A Kelemetry dump line's own cluster wins over --cluster.
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 17);
+    // A Kelemetry dump line's own cluster, and a GKE entry's cluster label, win over --cluster.
     assert_eq!(
         store.rows(
             "SELECT c.name, count(*) FROM requests r JOIN clusters c ON c.id = r.cluster_id GROUP BY 1 ORDER BY 1"
         ),
-        ["default|9", "prod-eu|2"]
+        ["default|10", "gke-prod|5", "prod-eu|2"]
     );
     // v1beta1 without requestReceivedTimestamp: `timestamp` is the time.
     assert_eq!(
@@ -401,7 +404,7 @@ fn concurrent_ingests_do_not_corrupt_or_duplicate() {
     let second = spawn(&testdata("sample/audit.log"));
     assert!(first.wait_with_output().unwrap().status.success());
     assert!(second.wait_with_output().unwrap().status.success());
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 16);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 17);
     assert_eq!(store.rows("PRAGMA integrity_check"), ["ok"]);
 }
 

@@ -130,7 +130,7 @@ fn the_whole_corpus_in_one_run() {
     let out = store.run(&["ingest", "-o", "json", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     // Each problem is named with its file and line, and costs nothing around it: falco's
-    // malformed file. The GKE LogEntries (khi) are a format not read yet.
+    // malformed file.
     let prefix = format!("kelemetry-cli: {}/", dir.display());
     let mut problems: Vec<String> = stderr(&out)
         .lines()
@@ -138,17 +138,7 @@ fn the_whole_corpus_in_one_run() {
         .map(|l| l.split(": ").next().unwrap().to_owned())
         .collect();
     problems.sort();
-    assert_eq!(
-        problems,
-        [
-            "falco/fal_01_003.json:1",
-            "khi/k8s_audit/container_recorder_test_1_1.yaml:15",
-            "khi/k8s_audit/container_recorder_test_1_2.yaml:15",
-            "khi/k8s_audit/container_recorder_test_1_3.yaml:15",
-        ],
-        "{}",
-        stderr(&out)
-    );
+    assert_eq!(problems, ["falco/fal_01_003.json:1"], "{}", stderr(&out));
     // What is plainly not Kubernetes data is skipped and counted, not reported: SOURCES.md,
     // and the must-gather archive's container logs, HTML and etcd status JSON.
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -162,8 +152,9 @@ fn the_whole_corpus_in_one_run() {
     assert_eq!(skipped.len(), 459);
     assert_eq!(skipped[0], "SOURCES.md");
     assert!(skipped.iter().skip(1).all(|p| p.starts_with("must-gather-clean/must-gather-azure.tar.xz!")));
-    // audit2rbac, falco, AKS, apisnoop, and khi's one audit.k8s.io Event in YAML.
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 49 + 24 + 8 + 1);
+    // audit2rbac, falco, AKS, apisnoop, and khi's three GKE entries and one audit.k8s.io
+    // Event in YAML.
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 49 + 24 + 8 + 3 + 1);
     assert_eq!(store.count("SELECT count(*) FROM events"), 5896);
 }
 
@@ -267,4 +258,27 @@ fn must_gather_apiserver_traces_with_both_replicasets() {
             "pods openshift-apiserver/apiserver-5b477c588d-dd64c controller 18",
         ]
     );
+}
+
+#[test]
+fn gke_cloud_logging_entries_in_yaml() {
+    let Some(dir) = realdata("gke_cloud_logging_entries_in_yaml") else { return };
+    let store = Store::new();
+    let out = store.run(&["ingest", "--cluster", "sample-cluster", dir.join("khi/k8s_audit").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        store.rows(
+            "SELECT c.name, v.value, coalesce(sr.value, ''), u.value, r.code, o.name FROM requests r
+             JOIN clusters c ON c.id = r.cluster_id JOIN strings v ON v.id = r.verb_id
+             LEFT JOIN strings sr ON sr.id = r.subresource_id JOIN strings u ON u.id = r.user_id
+             JOIN objects o ON o.id = r.object_id ORDER BY r.received_us, v.value"
+        ),
+        [
+            "sample-cluster|create||system:serviceaccount:kube-system:replicaset-controller|200|nginx-deployment-surge-8655b4b8c5-xf5f4",
+            "sample-cluster|patch|status|system:node:gke-sample-cluster-default-abcdefgh-abcd|200|nginx-deployment-surge-8655b4b8c5-xf5f4",
+            "sample-cluster|patch|status|system:node:gke-sample-cluster-default-abcdefgh-abcd|200|nginx-deployment-surge-8655b4b8c5-xf5f4",
+        ]
+    );
+    // The entries and the Pod manifests beside them name the same Pod.
+    assert_eq!(store.count("SELECT count(*) FROM objects WHERE name = 'nginx-deployment-surge-8655b4b8c5-xf5f4'"), 1);
 }

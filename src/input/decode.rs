@@ -64,6 +64,8 @@ struct Top<'a> {
     cluster: Option<&'a RawValue>,
     #[serde(borrow, default)]
     properties: Option<&'a RawValue>,
+    #[serde(rename = "protoPayload", borrow, default)]
+    proto_payload: Option<&'a RawValue>,
     // Audit events.
     #[serde(rename = "auditID", borrow, default)]
     audit_id: Option<&'a RawValue>,
@@ -167,6 +169,11 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         out.records.push(Record::Audit(Box::new(record)));
         return Ok(());
     }
+    if top.proto_payload.is_some() {
+        // A GKE Cloud Logging entry: the audit event it stands for, in its cluster.
+        let (event, label) = super::gke::to_audit_event(json)?;
+        return decode_embedded(&event, cluster.or(label.as_deref()), ctx, out);
+    }
     if let Some(items) = top.items {
         return decode_each(json, items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
             decode_document(item.get(), cluster, ctx, out)
@@ -222,16 +229,22 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
 
 fn decode_aks_record(record: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
     #[derive(Deserialize)]
-    struct AksRecord {
-        properties: Option<AksProperties>,
+    struct AksRecord<'a> {
+        #[serde(borrow)]
+        properties: Option<AksProperties<'a>>,
     }
     #[derive(Deserialize)]
-    struct AksProperties {
-        log: Option<String>,
+    struct AksProperties<'a> {
+        #[serde(borrow)]
+        log: Option<&'a RawValue>,
     }
     let record: AksRecord = serde_json::from_str(record).map_err(|e| e.to_string())?;
     let log = record.properties.and_then(|p| p.log).ok_or("an AKS record without properties.log")?;
-    decode_embedded(&log, cluster, ctx, out)
+    // The audit event as a JSON string, or (some exports) as the object itself.
+    match serde_json::from_str::<String>(log.get()) {
+        Ok(text) => decode_embedded(&text, cluster, ctx, out),
+        Err(_) => decode_embedded(log.get(), cluster, ctx, out),
+    }
 }
 
 fn decode_embedded(json: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {

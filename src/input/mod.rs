@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod body;
 pub mod decode;
+mod gke;
 mod skim;
 mod source;
 mod split;
