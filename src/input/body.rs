@@ -179,7 +179,7 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
     let is_secret = kind == "Secret" && group.is_empty();
     let state = ObjectState {
         object: ObjectName {
-            version: strings.get(kinds::version_of(&api_version)),
+            api_version: strings.get(&api_version),
             group: strings.get(&group),
             resource: strings.get(&resource),
             kind: strings.get(&kind),

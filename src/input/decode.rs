@@ -447,7 +447,14 @@ fn decode_target(
     let mut target = ObjectName {
         kind: strings.get(builtin.map_or("", |r| r.kind)),
         group: strings.get(group),
-        version: strings.get(api_version?.as_deref().unwrap_or_default()),
+        api_version: strings.get(&match (
+            api_group.as_deref().unwrap_or_default(),
+            api_version?.as_deref().unwrap_or_default(),
+        ) {
+            (_, "") => String::new(),
+            ("", version) => version.to_owned(),
+            (group, version) => format!("{group}/{version}"),
+        }),
         resource: strings.get(&resource),
         namespace: strings.get(namespace.unwrap_or_default()),
         name: name?.map(Cow::into_owned).unwrap_or_default(),
@@ -642,18 +649,23 @@ fn involved_object(involved: InvolvedJson) -> ObjectName {
     let api_version = involved.api_version.unwrap_or_default();
     let kind = involved.kind.unwrap_or_default();
     let group = kinds::group_of(&api_version);
-    let builtin = kinds::by_kind(group, &kind);
+    // Operators write kinds in lower case (`deployment`): the built-in kind, as spelled.
+    let builtin = kinds::by_kind_any_case(group, &kind);
+    let kind = builtin.map_or(kind, |r| r.kind.to_owned());
     let resource = builtin.map_or_else(|| kinds::guess_resource(&kind), |r| r.resource.to_owned());
     let namespaced = builtin.is_none_or(|r| r.namespaced);
+    let name = involved.name.unwrap_or_default();
+    // kubelet's Node Events give the node's name as its uid: the Node is found by name.
+    let uid = non_empty(involved.uid).filter(|uid| !(resource == "nodes" && *uid == name));
     ObjectName {
         group: kinds::canonical_group(group, &resource).into(),
-        version: kinds::version_of(&api_version).into(),
+        api_version: api_version.as_str().into(),
         resource: resource.into(),
         kind: kind.into(),
         // Events about cluster-scoped objects live in `default` and some name it here too.
         namespace: if namespaced { involved.namespace.unwrap_or_default().into() } else { "".into() },
-        name: involved.name.unwrap_or_default(),
-        uid: non_empty(involved.uid),
+        name,
+        uid,
     }
 }
 

@@ -122,6 +122,15 @@ pub fn by_kind(group: &str, kind: &str) -> Option<&'static ApiResource> {
     BUILTIN.iter().find(|r| r.kind == kind && r.group == group).or_else(|| BUILTIN.iter().find(|r| r.kind == kind))
 }
 
+/// [`by_kind`] for kinds as operators sometimes write them, in another case (`deployment`).
+pub fn by_kind_any_case(group: &str, kind: &str) -> Option<&'static ApiResource> {
+    by_kind(group, kind).or_else(|| {
+        let group = canonical_group(group, "");
+        let same = |r: &&ApiResource| r.kind.eq_ignore_ascii_case(kind);
+        BUILTIN.iter().filter(same).find(|r| r.group == group).or_else(|| BUILTIN.iter().find(same))
+    })
+}
+
 /// kubectl's guess of a resource name for an unknown kind: lower case, plural.
 pub fn guess_resource(kind: &str) -> String {
     let lower = kind.to_ascii_lowercase();

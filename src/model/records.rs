@@ -78,7 +78,8 @@ impl Level {
 pub struct ObjectName {
     /// API group, canonical (`apps` even when the request used `extensions`).
     pub group: Shared,
-    pub version: Shared,
+    /// The apiVersion as the evidence wrote it (`extensions/v1beta1` stays so), or empty.
+    pub api_version: Shared,
     /// Plural resource (`deployments`); may be empty when only the kind is known.
     pub resource: Shared,
     /// Kind (`Deployment`); may be empty when only the resource is known.

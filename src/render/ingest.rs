@@ -28,7 +28,7 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
             "audit events",
             format!("{} → {} new requests ({} stages merged)", w.audit_events, w.requests_added, w.stages_merged),
         ),
-        ("Kubernetes Events", format!("{} → {} new", w.events, w.events_added)),
+        ("Kubernetes Events", events_line(w)),
         ("objects from dumps", w.objects_dumped.to_string()),
         ("objects", format!("{} new", w.objects_added)),
         ("object states", format!("{} new", w.object_states_added)),
@@ -47,6 +47,15 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
     ));
     rows.push(("store", location.to_owned()));
     writeln!(out, "{}", table::key_values(terminal, &rows))
+}
+
+/// `5302 → 5300 new (12 about no one object, kept on their namespace)`.
+fn events_line(w: &crate::store::WriteSummary) -> String {
+    let mut line = format!("{} → {} new", w.events, w.events_added);
+    if w.events_without_object > 0 {
+        line.push_str(&format!(" ({} about no one object, kept on their namespace)", w.events_without_object));
+    }
+    line
 }
 
 /// `ingested 2 files in 0.01s: 14 new requests, 5 new Events, 0 bad records`.

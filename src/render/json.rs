@@ -583,6 +583,8 @@ pub struct IngestView<'a> {
     objects_added: u64,
     owner_links_added: u64,
     duplicates_skipped: u64,
+    /// Events about no one object (no kind or name), kept on their namespace.
+    events_without_object: u64,
     input_bytes: u64,
     decoded_bytes: u64,
     elapsed_seconds: f64,
@@ -607,6 +609,7 @@ impl<'a> IngestView<'a> {
             objects_added: w.objects_added,
             owner_links_added: w.owner_links_added,
             duplicates_skipped: w.duplicates_skipped,
+            events_without_object: w.events_without_object,
             input_bytes: r.input_bytes,
             decoded_bytes: r.decoded_bytes,
             elapsed_seconds: (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,

@@ -43,6 +43,8 @@ pub struct WriteSummary {
     pub objects_added: u64,
     pub owner_links_added: u64,
     pub duplicates_skipped: u64,
+    /// Events about no one object, kept on their namespace.
+    pub events_without_object: u64,
 }
 
 /// Changes to an object's row, gathered in memory and written at commit.
@@ -68,11 +70,6 @@ fn max_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
         (Some(a), Some(b)) => Some(a.max(b)),
         _ => a.or(b),
     }
-}
-
-/// `group/version`, or `version` for the core group.
-fn api_version(name: &ObjectName) -> String {
-    if name.group.is_empty() { name.version.to_string() } else { format!("{}/{}", name.group, name.version) }
 }
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -468,7 +465,25 @@ impl<'c> Writer<'c> {
         let cluster = self.cluster(event.cluster.as_deref())?;
         let time_us = event.time_us().unwrap_or_default();
         let first_us = event.details.first_us.unwrap_or(time_us).min(time_us);
-        let Some(object) = self.object(cluster, &event.involved, Some((first_us, time_us)))? else { return Ok(()) };
+        let seen = Some((first_us, time_us));
+        let object = match self.object(cluster, &event.involved, seen)? {
+            Some(object) => object,
+            // An Event about no one object (`bootstrap-finished`, a `LeaderElection` with only an
+            // apiVersion) is kept on its namespace; one in no namespace on `default`, where
+            // Kubernetes keeps cluster-level Events.
+            None => {
+                self.summary.events_without_object += 1;
+                let namespace = if event.details.namespace.is_empty() { "default" } else { &event.details.namespace };
+                let scope = ObjectName {
+                    api_version: "v1".into(),
+                    resource: "namespaces".into(),
+                    kind: "Namespace".into(),
+                    name: namespace.to_owned(),
+                    ..ObjectName::default()
+                };
+                self.object(cluster, &scope, seen)?.expect("a namespace has a name")
+            }
+        };
         let api_id = self.intern(event.api)?;
         let event = &event.details;
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
-use super::{CACHE_LIMIT, Slot, Writer, api_version};
+use super::{CACHE_LIMIT, Slot, Writer};
 use crate::model::kinds;
 use crate::model::{ObjectName, OwnerRef, Shared};
 
@@ -56,7 +56,7 @@ impl Writer<'_> {
             _ => &*name.kind,
         };
         self.object_key(cluster, name, &resource);
-        let info = (!kind.is_empty() && !name.version.is_empty()).then(|| (kind, api_version(name)));
+        let info = (!kind.is_empty() && !name.api_version.is_empty()).then(|| (kind, name.api_version.to_string()));
         if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
             let id = slot.id;
             if slot.needs_info && info.is_some() {
@@ -144,7 +144,7 @@ impl Writer<'_> {
         kind: &str,
         seen: Option<(i64, i64)>,
     ) -> Result<i64> {
-        let version = if name.version.is_empty() { String::new() } else { api_version(name) };
+        let version = name.api_version.to_string();
         self.conn
             .prepare_cached(
                 "INSERT INTO objects (cluster_id, uid, api_group, api_version, resource, kind, namespace, name,
@@ -195,7 +195,7 @@ impl Writer<'_> {
                 kinds::by_resource(kinds::canonical_group(group, &resource), &resource).is_none_or(|r| r.namespaced);
             let name = ObjectName {
                 group: kinds::canonical_group(group, &resource).into(),
-                version: kinds::version_of(&owner.api_version).into(),
+                api_version: owner.api_version.as_str().into(),
                 resource: resource.into(),
                 kind: owner.kind.as_str().into(),
                 // Owners are in the dependent's namespace, or cluster-scoped.
