@@ -318,7 +318,9 @@ fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Re
     } else if aborted {
         store.ensure_query_indexes()?;
     }
-    store.resolve_unnamed_objects()?;
+    // Objects that turned out to be another (known by name, or by an alias) are not new.
+    let merged = store.resolve_unnamed_objects()? + store.resolve_aliases()?;
+    written.objects_added = written.objects_added.saturating_sub(merged);
     Ok(written)
 }
 

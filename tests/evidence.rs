@@ -145,3 +145,50 @@ fn gke_cloud_logging_entries_are_audit_events() {
     // The ownerReference of the Pod's body links it to its ReplicaSet.
     assert_eq!(store.rows("SELECT w.name FROM owner_refs r JOIN objects w ON w.id = r.owner_id"), ["shop-7b9f5c6d8"]);
 }
+
+#[test]
+fn events_land_on_the_objects_they_mean() {
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", testdata("event-quirks").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&report["eventsAdded"], &report["eventsWithoutObject"]), (&Value::from(5), &Value::from(2)));
+    // The summary counts what the store holds: no fake Node, no second etcd Pod.
+    assert_eq!(report["objectsAdded"], 5);
+    let objects = json(&store, &["objects", "-o", "json"]);
+    let listed: Vec<String> = objects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {} {}/{} uid={} events={} controller={}",
+                o["kind"].as_str().unwrap(),
+                o["apiVersion"].as_str().unwrap(),
+                o["namespace"].as_str().unwrap(),
+                o["name"].as_str().unwrap(),
+                o["uid"].as_str().unwrap_or("-"),
+                o["events"],
+                o["controller"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            // The operator's `deployment` Event is the Deployment's; its apiVersion stays as dumped.
+            "Deployment extensions/v1beta1 console/console uid=1b6f0e36-0000-4000-8000-000000000002 events=1 controller=-",
+            // kubelet's Node Event, whose uid is the node's name, is the real Node's.
+            "Node v1 /master-0 uid=1b6f0e36-0000-4000-8000-000000000001 events=1 controller=-",
+            // kubelet's Event names the static Pod by its config hash: the mirror Pod has it.
+            "Pod v1 openshift-etcd/etcd-master-0 uid=1b6f0e36-0000-4000-8000-000000000003 events=1 controller=Node/master-0",
+            // Events about no one object are kept on their namespace.
+            "Namespace v1 /default uid=- events=1 controller=-",
+            "Namespace v1 /kube-system uid=- events=1 controller=-",
+        ]
+    );
+    let trace = json(&store, &["trace", "pod/etcd-master-0", "--pipeline", "tree", "-o", "json"]);
+    let names: Vec<&str> = trace["spans"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    // Children in time order: the Pod (08:01) before the Node's Event (08:02).
+    assert_eq!(names, ["nodes master-0", "pods openshift-etcd/etcd-master-0", "Started", "NodeReady"]);
+}

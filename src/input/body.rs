@@ -192,10 +192,20 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
         created_us: time_member(&meta, "creationTimestamp")?,
         deleted_us: time_member(&meta, "deletionTimestamp")?,
         owners: owner_refs(meta.get("ownerReferences"))?,
+        mirror_of: if kind == "Pod" { mirror_hash(&meta) } else { None },
         body: None,
     };
     let body = compact_body(members, &meta, is_secret);
     Ok(Some(ParsedObject { state, body }))
+}
+
+/// The static-Pod hash a mirror Pod carries in its annotations.
+fn mirror_hash(meta: &Members) -> Option<String> {
+    let annotations = Members::parse(meta.get("annotations")?).ok()?;
+    ["kubernetes.io/config.mirror", "kubernetes.io/config.hash"]
+        .iter()
+        .find_map(|key| annotations.owned_string(key).ok().flatten())
+        .filter(|hash| !hash.is_empty())
 }
 
 fn push_key(out: &mut String, key: &str) {

@@ -116,6 +116,9 @@ pub struct ObjectState {
     pub created_us: Option<i64>,
     pub deleted_us: Option<i64>,
     pub owners: Vec<OwnerRef>,
+    /// A mirror Pod's `kubernetes.io/config.mirror` (or `config.hash`): the uid kubelet's
+    /// Events give the static Pod it mirrors.
+    pub mirror_of: Option<String>,
     /// The compact body (no managedFields, Secret values redacted), once the batch
     /// has compressed it.
     pub body: Option<BodyRef>,

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_pending_requests.sql"),
     include_str!("migrations/004_pending_events.sql"),
     include_str!("migrations/005_event_versions.sql"),
+    include_str!("migrations/006_uid_aliases.sql"),
 ];
 
 /// The schema version of a store (0: a new, empty database).

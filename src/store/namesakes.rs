@@ -27,7 +27,8 @@ impl Store {
     /// name also has objects known by uid, each record moves to the incarnation that existed
     /// at its time (a deleted and recreated name is a new object), and the name-only object
     /// goes away.
-    pub fn resolve_unnamed_objects(&self) -> Result<()> {
+    /// Returns how many name-only objects went away.
+    pub fn resolve_unnamed_objects(&self) -> Result<u64> {
         let mut twins: BTreeMap<i64, Vec<(i64, Option<i64>)>> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare(NAMESAKES)?;
@@ -39,10 +40,10 @@ impl Store {
             }
         }
         if twins.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let tx = self.conn.unchecked_transaction()?;
-        for (unnamed, incarnations) in twins {
+        for (unnamed, incarnations) in &twins {
             for (i, (object, start)) in incarnations.iter().enumerate() {
                 let lower = if i == 0 { i64::MIN } else { start.unwrap_or(i64::MIN) };
                 let upper = incarnations.get(i + 1).and_then(|next| next.1).unwrap_or(i64::MAX);
@@ -70,7 +71,7 @@ impl Store {
             ] {
                 tx.execute(sql, [unnamed])?;
             }
-            for (object, _) in &incarnations {
+            for (object, _) in incarnations {
                 tx.execute(
                     "UPDATE objects SET
                     first_seen_us = (SELECT min(t) FROM (
@@ -86,8 +87,56 @@ impl Store {
                 )?;
             }
         }
+        let removed = twins.len() as u64;
         tx.commit()?;
-        Ok(())
+        Ok(removed)
+    }
+}
+
+/// Objects known by an alias (a static Pod by its config hash, from kubelet's Events) are the
+/// object the alias belongs to: their records move to it, and they go away.
+const ALIASED: &str = "
+    SELECT o.id, a.object_id FROM uid_aliases a
+    JOIN objects o ON o.cluster_id = a.cluster_id AND o.uid = a.alias
+    WHERE o.id != a.object_id";
+
+impl Store {
+    /// Returns how many alias objects went away.
+    pub fn resolve_aliases(&self) -> Result<u64> {
+        let pairs: Vec<(i64, i64)> = {
+            let mut stmt = self.conn.prepare(ALIASED)?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        };
+        if pairs.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        for &(alias, object) in &pairs {
+            for sql in [
+                "UPDATE requests SET object_id = ?1 WHERE object_id = ?2",
+                "UPDATE event_versions SET object_id = ?1 WHERE object_id = ?2",
+                "UPDATE OR IGNORE object_states SET object_id = ?1 WHERE object_id = ?2",
+                "UPDATE OR IGNORE owner_refs SET object_id = ?1 WHERE object_id = ?2",
+                "UPDATE OR IGNORE owner_refs SET owner_id = ?1 WHERE owner_id = ?2",
+                "UPDATE objects SET
+                    first_seen_us = min(coalesce(first_seen_us, (SELECT first_seen_us FROM objects WHERE id = ?2)),
+                                        coalesce((SELECT first_seen_us FROM objects WHERE id = ?2), first_seen_us)),
+                    last_seen_us = max(coalesce(last_seen_us, (SELECT last_seen_us FROM objects WHERE id = ?2)),
+                                       coalesce((SELECT last_seen_us FROM objects WHERE id = ?2), last_seen_us))
+                 WHERE id = ?1",
+            ] {
+                tx.execute(sql, params![object, alias])?;
+            }
+            for sql in [
+                "DELETE FROM object_states WHERE object_id = ?1",
+                "DELETE FROM owner_refs WHERE object_id = ?1 OR owner_id = ?1",
+                "DELETE FROM objects WHERE id = ?1",
+            ] {
+                tx.execute(sql, [alias])?;
+            }
+        }
+        tx.commit()?;
+        Ok(pairs.len() as u64)
     }
 }
 

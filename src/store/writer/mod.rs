@@ -351,6 +351,14 @@ impl<'c> Writer<'c> {
             self.merge_state.execute(row)?;
         }
         self.lifetime(object, state.created_us, state.deleted_us);
+        if let Some(hash) = &state.mirror_of {
+            let cluster = self
+                .conn
+                .query_row("SELECT cluster_id FROM objects WHERE id = ?1", [object], |r| r.get::<_, i64>(0))?;
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO uid_aliases (cluster_id, alias, object_id) VALUES (?1, ?2, ?3)")?
+                .execute(params![cluster, hash, object])?;
+        }
         Ok(())
     }
 
