@@ -128,7 +128,7 @@ impl Store {
 
     fn file_stats(&self) -> Result<Vec<FileStat>> {
         let mut stmt = self.conn.prepare(
-            "SELECT path, size, format, gzip, lines, records, bad_records, truncated FROM files ORDER BY id",
+            "SELECT path, size, format, gzip, lines, records, bad_records, truncated FROM files ORDER BY path, id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(FileStat {
