@@ -192,3 +192,29 @@ fn events_land_on_the_objects_they_mean() {
     // Children in time order: the Pod (08:01) before the Node's Event (08:02).
     assert_eq!(names, ["nodes master-0", "pods openshift-etcd/etcd-master-0", "Started", "NodeReady"]);
 }
+
+#[test]
+fn events_recorded_only_by_the_audit_log_are_events() {
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", testdata("audit-events").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Four Events from the audit log's bodies, one from the dump: the dump's is the same
+    // version (uid and resourceVersion) as the audit log's create, and stored once.
+    assert_eq!(
+        (&report["events"], &report["eventsAdded"], &report["duplicatesSkipped"]),
+        (&Value::from(5), &Value::from(4), &Value::from(1))
+    );
+    assert_eq!(
+        store.rows(
+            "SELECT e.api, e.reason, coalesce(e.resource_version, '-'), coalesce(e.count, 0), o.name FROM events e
+             JOIN objects o ON o.id = e.object_id ORDER BY e.time_us, e.id"
+        ),
+        [
+            "v1|Scheduled|701|1|web-1",
+            "v1|BackOff|705|1|web-1",
+            "v1|BackOff|709|2|web-1",
+            "events.k8s.io/v1|Killing|-|0|web-1",
+        ]
+    );
+}

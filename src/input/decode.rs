@@ -166,7 +166,15 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
     let cluster = own_cluster.as_deref().or(cluster);
     if top.audit_id.is_some() {
         let record = decode_audit(top, cluster, out)?;
+        let event = recorded_event(top, &record, cluster);
         out.records.push(Record::Audit(Box::new(record)));
+        match event {
+            Some(Ok(event)) => out.records.push(Record::Event(Box::new(event))),
+            Some(Err(reason)) => {
+                out.problems.push(Problem { line: ctx.line, reason: format!("the Event it writes: {reason}") })
+            }
+            None => {}
+        }
         return Ok(());
     }
     if top.proto_payload.is_some() {
@@ -667,6 +675,47 @@ fn involved_object(involved: InvolvedJson) -> ObjectName {
         name,
         uid,
     }
+}
+
+/// The Kubernetes Event a successful write of `events` carries, where the audit log kept a
+/// body whole enough: many clusters' Events survive only there. The response (with the
+/// Event's uid and resourceVersion, so that a dump of it is the same version) is preferred
+/// to the request; a patch's request is only a fragment.
+fn recorded_event(top: &Top, record: &AuditRecord, cluster: Option<&str>) -> Option<Result<EventRecord, String>> {
+    let target = record.target.as_ref()?;
+    let is_event = &*target.resource == "events" && (target.group.is_empty() || &*target.group == "events.k8s.io");
+    let writes = matches!(&*record.verb, "create" | "update" | "patch") && record.subresource.is_none();
+    if !is_event || !writes || !record.code.is_some_and(|c| (200..300).contains(&c)) {
+        return None;
+    }
+    let response = top.response_object.as_ref().filter(|m| m.get("involvedObject").or(m.get("regarding")).is_some());
+    let json = match response {
+        Some(members) => members_json(members),
+        None if &*record.verb != "patch" => top.request_object?.get().to_owned(),
+        None => return None,
+    };
+    let mut event = match decode_event(&json, cluster) {
+        Ok(event) => event,
+        Err(e) => return Some(Err(e)),
+    };
+    // An Event's time is its own; a request that gives none dates it.
+    event.created_us = event.created_us.or(Some(record.stage_us));
+    Some(Ok(event))
+}
+
+/// An object whose members were split, as JSON again.
+fn members_json(members: &Members) -> String {
+    let mut json = String::from("{");
+    for (i, (key, value)) in members.0.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&serde_json::to_string(key.as_ref()).unwrap_or_default());
+        json.push(':');
+        json.push_str(value);
+    }
+    json.push('}');
+    json
 }
 
 fn decode_event(json: &str, cluster: Option<&str>) -> Result<EventRecord, String> {
