@@ -315,6 +315,7 @@ fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Re
         written.stages_merged += drained.merged;
         written.events_added += drained.events_added;
         written.duplicates_skipped += drained.duplicates;
+        written.audit_ids_reused += drained.reused;
     } else if aborted {
         store.ensure_query_indexes()?;
     }

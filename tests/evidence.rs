@@ -218,3 +218,25 @@ fn events_recorded_only_by_the_audit_log_are_events() {
         ]
     );
 }
+
+#[test]
+fn a_reused_audit_id_keeps_both_requests() {
+    let store = Store::new();
+    let out = store.run(&["ingest", "-o", "json", testdata("reused-audit-id").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&report["requestsAdded"], &report["stagesMerged"], &report["auditIdsReused"], &report["duplicatesSkipped"]),
+        (&Value::from(2), &Value::from(1), &Value::from(1), &Value::from(0))
+    );
+    // Both read as the ID the client set; the second's stages merged into its own row.
+    let history = json(&store, &["history", "cm/settings", "-o", "json"]);
+    let writes: Vec<String> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {} {}", e["request"]["auditId"], e["request"]["verb"], e["request"]["complete"]))
+        .collect();
+    assert_eq!(writes, ["\"client-set-id-1\" \"delete\" true"]);
+    assert_eq!(store.rows("SELECT count(*), sum(stages) FROM requests"), ["2|9"]);
+}

@@ -25,11 +25,29 @@ fn falco_captures_with_their_malformed_file() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["auditEvents"], 51);
     assert_eq!(report["badRecords"], 1);
-    // Two captures repeat an auditID (the same request in two files).
-    assert_eq!(report["duplicatesSkipped"], 2);
+    // Two pairs of captures share an auditID. One pair is the same Pod create in two files;
+    // the other is two requests (system:anonymous and some-user creating namespace foo) that
+    // the captures' authors gave one ID: each is kept, and counted.
+    assert_eq!(report["duplicatesSkipped"], 1);
+    assert_eq!(report["auditIdsReused"], 1);
     assert_eq!(report["stagesMerged"], 0);
-    assert_eq!(report["requestsAdded"], 49);
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 49);
+    assert_eq!(report["requestsAdded"], 50);
+    // Whichever came first keeps the plain ID; the other's key adds when it was received.
+    assert_eq!(
+        store
+            .rows(
+                "SELECT u.value, length(r.audit_id) FROM requests r JOIN strings u ON u.id = r.user_id
+             WHERE hex(r.audit_id) LIKE '841D3E6D90D243DF8DA4684738BEE3D5%' ORDER BY u.value"
+            )
+            .iter()
+            .map(|row| row.split('|').next().unwrap())
+            .collect::<Vec<_>>(),
+        ["some-user", "system:anonymous"]
+    );
+    assert_eq!(
+        store.rows("SELECT length(audit_id) FROM requests WHERE hex(audit_id) LIKE '841D3E6D90D243DF8DA4684738BEE3D5%' ORDER BY 1"),
+        ["16", "25"]
+    );
     // The replicaset-controller's Pod creates carry ownerReferences to their ReplicaSet.
     assert_eq!(
         store.rows(
@@ -154,7 +172,7 @@ fn the_whole_corpus_in_one_run() {
     assert!(skipped.iter().skip(1).all(|p| p.starts_with("must-gather-clean/must-gather-azure.tar.xz!")));
     // audit2rbac, falco, AKS, apisnoop, and khi's three GKE entries and one audit.k8s.io
     // Event in YAML.
-    assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 49 + 24 + 8 + 3 + 1);
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 37 + 50 + 24 + 8 + 3 + 1);
     assert_eq!(store.count("SELECT count(*) FROM events"), 5899);
 }
 

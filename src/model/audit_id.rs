@@ -19,8 +19,12 @@ fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
     Some(bytes)
 }
 
-/// The text of a stored auditID key.
+/// Separates a reused auditID from what tells its requests apart (never in UTF-8 text).
+pub const REUSED: u8 = 0xFF;
+
+/// The text of a stored auditID key (a reused one reads as the ID it reuses).
 pub fn audit_id_text(key: &[u8]) -> String {
+    let key = key.iter().position(|&b| b == REUSED).map_or(key, |at| &key[..at]);
     if key.len() != 16 {
         return String::from_utf8_lossy(key).into_owned();
     }

@@ -26,7 +26,16 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
         ("lines", report.lines.to_string()),
         (
             "audit events",
-            format!("{} → {} new requests ({} stages merged)", w.audit_events, w.requests_added, w.stages_merged),
+            format!(
+                "{} → {} new requests ({} stages merged{})",
+                w.audit_events,
+                w.requests_added,
+                w.stages_merged,
+                match w.audit_ids_reused {
+                    0 => String::new(),
+                    n => format!(", {n} auditIDs reused by another request"),
+                }
+            ),
         ),
         ("Kubernetes Events", events_line(w)),
         ("objects from dumps", w.objects_dumped.to_string()),

@@ -585,6 +585,8 @@ pub struct IngestView<'a> {
     duplicates_skipped: u64,
     /// Events about no one object (no kind or name), kept on their namespace.
     events_without_object: u64,
+    /// Requests stored apart because another request had their auditID.
+    audit_ids_reused: u64,
     input_bytes: u64,
     decoded_bytes: u64,
     elapsed_seconds: f64,
@@ -610,6 +612,7 @@ impl<'a> IngestView<'a> {
             owner_links_added: w.owner_links_added,
             duplicates_skipped: w.duplicates_skipped,
             events_without_object: w.events_without_object,
+            audit_ids_reused: w.audit_ids_reused,
             input_bytes: r.input_bytes,
             decoded_bytes: r.decoded_bytes,
             elapsed_seconds: (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,

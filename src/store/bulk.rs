@@ -5,9 +5,10 @@
 //! indexes are back.
 
 use anyhow::Result;
-use rusqlite::Connection;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
 
-use super::writer::rows::{INSERT_REQUEST, MERGE_REQUEST, event_row, request_row};
+use super::writer::rows::{ANOTHER_REQUEST, INSERT_REQUEST, MERGE_REQUEST, event_row, request_row, reused_key};
 use super::{QUERY_INDEXES, Store};
 
 /// The unique indexes that keep one row per request and one per version of an Event, by
@@ -74,6 +75,8 @@ pub struct Drained {
     pub merged: u64,
     pub events_added: u64,
     pub duplicates: u64,
+    /// Requests stored apart because another request had their auditID.
+    pub reused: u64,
 }
 
 /// Ends a bulk load once the unique indexes on auditIDs and Event versions are back: writes
@@ -86,13 +89,27 @@ fn drain_pending(conn: &Connection) -> Result<Drained> {
             tx.prepare(concat!("SELECT ", request_row!(columns), " FROM pending_requests ORDER BY id"))?;
         let mut insert = tx.prepare(INSERT_REQUEST)?;
         let mut merge = tx.prepare(MERGE_REQUEST)?;
+        let mut another = tx.prepare(ANOTHER_REQUEST)?;
         let mut rows = pending.query([])?;
         while let Some(row) = rows.next()? {
-            let values: Vec<rusqlite::types::Value> = (0..24).map(|i| row.get(i)).collect::<Result<_, _>>()?;
-            if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
+            let mut values: Vec<Value> = (0..24).map(|i| row.get(i)).collect::<Result<_, _>>()?;
+            if insert.execute(params_from_iter(&values))? == 1 {
                 drained.added += 1;
-            } else if merge.execute(rusqlite::params_from_iter(&values))? == 1 {
+            } else if merge.execute(params_from_iter(&values))? == 1 {
                 drained.merged += 1;
+            } else if another.query_row(params_from_iter([0, 1, 4, 10].map(|i| &values[i])), |r| r.get(0))? {
+                let (Value::Blob(key), Value::Integer(received_us)) = (&values[0], &values[17]) else {
+                    anyhow::bail!("a pending request without its auditID or time");
+                };
+                values[0] = Value::Blob(reused_key(key, *received_us));
+                if insert.execute(params_from_iter(&values))? == 1 {
+                    drained.added += 1;
+                    drained.reused += 1;
+                } else if merge.execute(params_from_iter(&values))? == 1 {
+                    drained.merged += 1;
+                } else {
+                    drained.duplicates += 1;
+                }
             } else {
                 drained.duplicates += 1;
             }

@@ -45,6 +45,8 @@ pub struct WriteSummary {
     pub duplicates_skipped: u64,
     /// Events about no one object, kept on their namespace.
     pub events_without_object: u64,
+    /// Requests stored apart because another request had their auditID.
+    pub audit_ids_reused: u64,
 }
 
 /// Changes to an object's row, gathered in memory and written at commit.
@@ -84,6 +86,7 @@ pub struct Writer<'c> {
     conn: &'c Connection,
     insert_request: Statement<'c>,
     merge_request: Statement<'c>,
+    another_request: Statement<'c>,
     merge_request_by_id: Statement<'c>,
     insert_pending: Statement<'c>,
     /// The tables a bulk load writes without their unique index (none outside one), and
@@ -145,6 +148,7 @@ impl<'c> Writer<'c> {
             conn,
             insert_request: conn.prepare(INSERT_REQUEST)?,
             merge_request: conn.prepare(MERGE_REQUEST)?,
+            another_request: conn.prepare(ANOTHER_REQUEST)?,
             merge_request_by_id: conn.prepare(MERGE_REQUEST_BY_ID)?,
             insert_pending: conn.prepare(INSERT_PENDING)?,
             unindexed,
@@ -451,7 +455,8 @@ impl<'c> Writer<'c> {
                     if self.merge_request_by_id.execute(with_id.as_slice())? == 1 {
                         self.summary.stages_merged += 1;
                     } else {
-                        self.summary.duplicates_skipped += 1;
+                        // A repeat, or another request reusing the ID: the index will tell.
+                        self.insert_pending.execute(row)?;
                     }
                 }
                 Seen::Maybe => {
@@ -462,6 +467,19 @@ impl<'c> Writer<'c> {
             self.summary.requests_added += 1;
         } else if self.merge_request.execute(row)? == 1 {
             self.summary.stages_merged += 1;
+        } else if self.another_request.query_row(params![audit_key, cluster, verb_id, user_id], |r| r.get(0))? {
+            // Another request under this ID: stored under a key of its own.
+            let key = reused_key(audit_key, audit.received_us);
+            let mut reused = row.to_vec();
+            reused[0] = &key;
+            if self.insert_request.execute(reused.as_slice())? == 1 {
+                self.summary.requests_added += 1;
+                self.summary.audit_ids_reused += 1;
+            } else if self.merge_request.execute(reused.as_slice())? == 1 {
+                self.summary.stages_merged += 1;
+            } else {
+                self.summary.duplicates_skipped += 1;
+            }
         } else {
             self.summary.duplicates_skipped += 1;
         }

@@ -66,12 +66,29 @@ macro_rules! merge_request {
                  body_len = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?24 ELSE coalesce(body_len, ?24) END
              WHERE ",
             $where_also,
-            "audit_id = ?1 AND cluster_id = ?2 AND ((stages & ?3) = 0 OR level < ?4)"
+            "audit_id = ?1 AND cluster_id = ?2 AND ((stages & ?3) = 0 OR level < ?4)
+             AND verb_id = ?5 AND user_id IS ?11"
         )
     };
 }
 
 pub const MERGE_REQUEST: &str = merge_request!("");
+
+/// Whether the row under an auditID is another request than this one (another verb or
+/// user): a client that sets the Audit-ID header may give two requests one ID. (Objects are
+/// no test: a Metadata-level copy names by name the object a fuller copy names by uid.)
+/// Parameters: audit_id, cluster_id, verb_id, user_id.
+pub const ANOTHER_REQUEST: &str = "
+SELECT EXISTS (SELECT 1 FROM requests WHERE audit_id = ?1 AND cluster_id = ?2 AND (verb_id != ?3 OR user_id IS NOT ?4))";
+
+/// The key a request that reuses another's auditID is stored under: the ID, a byte no
+/// UTF-8 text holds, and when it was received (its stages share that time).
+pub fn reused_key(key: &[u8], received_us: i64) -> Vec<u8> {
+    let mut reused = key.to_vec();
+    reused.push(crate::model::audit_id::REUSED);
+    reused.extend_from_slice(&received_us.to_be_bytes());
+    reused
+}
 
 /// [`MERGE_REQUEST`] into the row whose id is `?25`, for a bulk load without the auditID index.
 pub const MERGE_REQUEST_BY_ID: &str = merge_request!("id = ?25 AND ");
