@@ -240,3 +240,29 @@ fn a_reused_audit_id_keeps_both_requests() {
     assert_eq!(writes, ["\"client-set-id-1\" \"delete\" true"]);
     assert_eq!(store.rows("SELECT count(*), sum(stages) FROM requests"), ["2|9"]);
 }
+
+#[test]
+fn a_cluster_scoped_owner_is_never_placed_in_its_dependents_namespace() {
+    let owner = "SELECT kind, namespace, name FROM objects WHERE uid = '3d000000-0000-4000-8000-000000000002'";
+    // The dependent first, alone: the owner's scope is unknown, its namespace a guess.
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("owner-scope/deployments.yaml")]).status.success());
+    assert_eq!(store.rows(owner), ["ClusterVersion|openshift-cluster-version|version"]);
+    // Its own dump, in a later ingest, says where it lives.
+    assert!(store.ingest(&[&testdata("owner-scope/clusterversions.yaml")]).status.success());
+    assert_eq!(store.rows(owner), ["ClusterVersion||version"]);
+    // Both together, in either order: the same.
+    for order in [["deployments.yaml", "clusterversions.yaml"], ["clusterversions.yaml", "deployments.yaml"]] {
+        let store = Store::new();
+        for file in order {
+            assert!(store.ingest(&[&testdata(&format!("owner-scope/{file}"))]).status.success());
+        }
+        assert_eq!(store.rows(owner), ["ClusterVersion||version"], "{order:?}");
+        let trace = json(&store, &["trace", "deploy/cluster-version-operator", "--pipeline", "tree", "-o", "json"]);
+        let names: Vec<&str> = trace["spans"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["clusterversions version", "deployments openshift-cluster-version/cluster-version-operator"]
+        );
+    }
+}

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::model::kinds;
 use anyhow::Result;
 use rows::*;
 use rusqlite::{Connection, Statement, params};
@@ -52,6 +53,8 @@ pub struct WriteSummary {
 /// Changes to an object's row, gathered in memory and written at commit.
 #[derive(Default)]
 struct ObjectUpdate {
+    /// The namespace the object's own records give, where an ownerReference's was guessed.
+    namespace: Option<String>,
     kind: Option<String>,
     api_version: Option<String>,
     first_seen_us: Option<i64>,
@@ -80,6 +83,9 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 struct Slot {
     id: i64,
     needs_info: bool,
+    /// Stored from an ownerReference of a kind whose scope is unknown, in its dependent's
+    /// namespace: the object's own records correct it.
+    namespace_guessed: bool,
 }
 
 pub struct Writer<'c> {
@@ -111,6 +117,8 @@ pub struct Writer<'c> {
     updates: FastMap<i64, ObjectUpdate>,
     owner_links: HashSet<(i64, i64), foldhash::fast::RandomState>,
     learned: HashMap<(String, String), String>,
+    /// Whether kinds the binary does not know (CRDs) are namespaced, as objects showed.
+    scopes: HashMap<(String, String), bool>,
     started_empty: bool,
     summary: WriteSummary,
     last_commit: Instant,
@@ -167,6 +175,7 @@ impl<'c> Writer<'c> {
             updates: FastMap::default(),
             owner_links: HashSet::default(),
             learned,
+            scopes: HashMap::new(),
             started_empty: conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM objects)", [], |r| r.get(0))?,
             summary: WriteSummary::default(),
             last_commit: Instant::now(),
@@ -321,7 +330,8 @@ impl<'c> Writer<'c> {
                 first_seen_us = min(coalesce(first_seen_us, ?4), coalesce(?4, first_seen_us)),
                 last_seen_us = max(coalesce(last_seen_us, ?5), coalesce(?5, last_seen_us)),
                 created_us = min(coalesce(created_us, ?6), coalesce(?6, created_us)),
-                deleted_us = min(coalesce(deleted_us, ?7), coalesce(?7, deleted_us))
+                deleted_us = min(coalesce(deleted_us, ?7), coalesce(?7, deleted_us)),
+                namespace = coalesce(?8, namespace)
              WHERE id = ?1",
         )?;
         for (id, u) in self.updates.drain() {
@@ -332,7 +342,8 @@ impl<'c> Writer<'c> {
                 u.first_seen_us,
                 u.last_seen_us,
                 u.created_us,
-                u.deleted_us
+                u.deleted_us,
+                u.namespace
             ])?;
         }
         Ok(())
@@ -355,6 +366,14 @@ impl<'c> Writer<'c> {
             self.merge_state.execute(row)?;
         }
         self.lifetime(object, state.created_us, state.deleted_us);
+        let name = &state.object;
+        if !name.kind.is_empty() && kinds::by_kind(&name.group, &name.kind).is_none() {
+            self.scopes.insert((name.group.to_string(), name.kind.to_string()), !name.namespace.is_empty());
+        }
+        if name.uid.is_some() {
+            // The object's own body says where it lives, whatever an ownerReference guessed.
+            self.updates.entry(object).or_default().namespace = Some(name.namespace.to_string());
+        }
         if let Some(hash) = &state.mirror_of {
             let cluster = self
                 .conn

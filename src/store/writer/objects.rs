@@ -43,6 +43,18 @@ impl Writer<'_> {
     /// the record saw it (first, last); a new object is stored with these times rather than
     /// updated to them later, which spares most objects of an Event dump an UPDATE.
     pub(super) fn object(&mut self, cluster: i64, name: &ObjectName, seen: Option<(i64, i64)>) -> Result<Option<i64>> {
+        self.resolve(cluster, name, seen, false)
+    }
+
+    /// [`Writer::object`]; `namespace_guessed`: the name's namespace is a guess (an owner of
+    /// unknown scope, placed in its dependent's namespace).
+    fn resolve(
+        &mut self,
+        cluster: i64,
+        name: &ObjectName,
+        seen: Option<(i64, i64)>,
+        namespace_guessed: bool,
+    ) -> Result<Option<i64>> {
         if name.uid.is_none() && name.name.is_empty() {
             return Ok(None);
         }
@@ -59,29 +71,35 @@ impl Writer<'_> {
         let info = (!kind.is_empty() && !name.api_version.is_empty()).then(|| (kind, name.api_version.to_string()));
         if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
             let id = slot.id;
-            if slot.needs_info && info.is_some() {
-                slot.needs_info = false;
+            let learns = slot.needs_info && info.is_some();
+            let placed = slot.namespace_guessed && !namespace_guessed;
+            slot.needs_info &= !learns;
+            slot.namespace_guessed &= !placed;
+            if learns {
                 self.learn_info(id, info);
+            }
+            if placed {
+                self.updates.entry(id).or_default().namespace = Some(name.namespace.to_string());
             }
             self.seen(id, seen);
             return Ok(Some(id));
         }
-        let (id, needs_info) = match self.stored_object(cluster, name, &resource)? {
+        let (id, needs_info, guessed) = match self.stored_object(cluster, name, &resource)? {
             Some((id, needs_info)) => {
                 if needs_info {
                     self.learn_info(id, info.clone());
                 }
                 self.seen(id, seen);
-                (id, needs_info && info.is_none())
+                (id, needs_info && info.is_none(), false)
             }
-            None => (self.insert_object(cluster, name, &resource, kind, seen)?, info.is_none()),
+            None => (self.insert_object(cluster, name, &resource, kind, seen)?, info.is_none(), namespace_guessed),
         };
         if self.objects.len() >= CACHE_LIMIT {
             self.objects.clear();
             // Objects written earlier are no longer all in the cache: ask the store on a miss.
             self.started_empty = false;
         }
-        self.objects.insert(self.key.clone(), Slot { id, needs_info });
+        self.objects.insert(self.key.clone(), Slot { id, needs_info, namespace_guessed: guessed });
         Ok(Some(id))
     }
 
@@ -191,19 +209,23 @@ impl Writer<'_> {
             }
             let group = kinds::group_of(&owner.api_version);
             let resource = self.resource_for(group, &owner.kind);
-            let namespaced =
-                kinds::by_resource(kinds::canonical_group(group, &resource), &resource).is_none_or(|r| r.namespaced);
+            let group = kinds::canonical_group(group, &resource);
+            // Owners are in the dependent's namespace, or cluster-scoped: the built-in kinds
+            // say which, and the objects of other kinds seen so far. Otherwise the dependent's
+            // namespace is a guess, which the owner's own records correct.
+            let scope = kinds::by_resource(group, &resource)
+                .map(|r| r.namespaced)
+                .or_else(|| self.scopes.get(&(group.to_owned(), owner.kind.clone())).copied());
             let name = ObjectName {
-                group: kinds::canonical_group(group, &resource).into(),
+                group: group.into(),
                 api_version: owner.api_version.as_str().into(),
                 resource: resource.into(),
                 kind: owner.kind.as_str().into(),
-                // Owners are in the dependent's namespace, or cluster-scoped.
-                namespace: if namespaced { owned_namespace.clone() } else { "".into() },
+                namespace: if scope.unwrap_or(true) { owned_namespace.clone() } else { "".into() },
                 name: owner.name.clone(),
                 uid: Some(owner.uid.clone()),
             };
-            let Some(owner_id) = self.object(cluster, &name, None)? else { continue };
+            let Some(owner_id) = self.resolve(cluster, &name, None, scope.is_none())? else { continue };
             if self.owner_links.len() >= CACHE_LIMIT {
                 self.owner_links.clear();
             }
