@@ -266,3 +266,20 @@ fn a_cluster_scoped_owner_is_never_placed_in_its_dependents_namespace() {
         );
     }
 }
+
+#[test]
+fn a_kelemetry_parent_link_is_an_ownership_link_marked_as_such() {
+    let store = ingested("parent-link");
+    let trace = json(&store, &["trace", "deploy/checkout", "--pipeline", "tree", "-o", "json"]);
+    let spans: Vec<String> = trace["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {} {}", s["name"].as_str().unwrap(), s["tags"]["cluster"], s["tags"]["ownerLink"]))
+        .collect();
+    // The parent lives in another cluster, as the annotation says.
+    assert_eq!(
+        spans,
+        ["federateddeployments shop/checkout \"host\" null", "deployments shop/checkout \"default\" \"annotation\""]
+    );
+}

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use super::skim;
 use crate::model::kinds;
 use crate::model::time::parse_micros;
-use crate::model::{Interner, ObjectName, ObjectState, OwnerRef};
+use crate::model::{Interner, ObjectName, ObjectState, OwnerRef, ParentLink};
 
 /// What replaces every Secret value.
 pub const REDACTED: &str = "<redacted>";
@@ -120,8 +120,44 @@ pub fn owner_refs(raw: Option<&str>) -> Result<Vec<OwnerRef>, String> {
             name: r.name,
             uid: r.uid,
             controller: r.controller.unwrap_or(false),
+            parent_link: None,
         })
         .collect())
+}
+
+/// Kelemetry's parent link (`kelemetry.kubewharf.io/parent-link`: a JSON
+/// `{"cluster", "group", "version", "resource", "namespace", "name", "uid"}`), as an owner.
+fn parent_link(meta: &Members) -> Option<OwnerRef> {
+    #[derive(Deserialize)]
+    struct Link {
+        #[serde(default)]
+        cluster: String,
+        #[serde(default)]
+        group: String,
+        #[serde(default)]
+        version: String,
+        resource: String,
+        #[serde(default)]
+        namespace: String,
+        name: String,
+        uid: String,
+    }
+    let annotations = Members::parse(meta.get("annotations")?).ok()?;
+    let text = annotations.owned_string("kelemetry.kubewharf.io/parent-link").ok()??;
+    let link: Link = serde_json::from_str(&text).ok()?;
+    let api_version = if link.group.is_empty() { link.version } else { format!("{}/{}", link.group, link.version) };
+    Some(OwnerRef {
+        api_version,
+        kind: String::new(),
+        name: link.name,
+        uid: link.uid,
+        controller: true,
+        parent_link: Some(ParentLink {
+            resource: link.resource,
+            namespace: link.namespace,
+            cluster: Some(link.cluster).filter(|c| !c.is_empty()),
+        }),
+    })
 }
 
 fn time_member(members: &Members, key: &str) -> Result<Option<i64>, String> {
@@ -191,7 +227,7 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
         generate_name: meta.owned_string("generateName")?,
         created_us: time_member(&meta, "creationTimestamp")?,
         deleted_us: time_member(&meta, "deletionTimestamp")?,
-        owners: owner_refs(meta.get("ownerReferences"))?,
+        owners: owner_refs(meta.get("ownerReferences"))?.into_iter().chain(parent_link(&meta)).collect(),
         mirror_of: if kind == "Pod" { mirror_hash(&meta) } else { None },
         body: None,
     };

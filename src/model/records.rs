@@ -97,6 +97,17 @@ pub struct OwnerRef {
     pub name: String,
     pub uid: String,
     pub controller: bool,
+    /// A Kelemetry `parent-link` annotation rather than an ownerReference: it names the
+    /// resource (not the kind) and may name another cluster.
+    pub parent_link: Option<ParentLink>,
+}
+
+/// What a `kelemetry.kubewharf.io/parent-link` annotation adds to an owner reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentLink {
+    pub resource: String,
+    pub namespace: String,
+    pub cluster: Option<String>,
 }
 
 /// A compressed body, as an index into the block list of the batch that carries it.

@@ -24,6 +24,8 @@ pub enum Link {
     Controller,
     /// Guessed from the names controllers generate (no body, so no ownerReferences).
     Inferred,
+    /// A Kelemetry `kelemetry.kubewharf.io/parent-link` annotation.
+    Annotation,
 }
 
 /// Which relatives of the requested object a trace follows.
@@ -155,7 +157,8 @@ impl Walker<'_> {
     fn parent(&self, object: &ObjectRow) -> Result<Option<(ObjectRow, Link)>> {
         let links = self.store.owners_of(object.id)?;
         if let Some(link) = links.iter().find(|l| l.controller) {
-            return Ok(self.store.object_by_id(link.owner_id)?.map(|o| (o, Link::Controller)));
+            let kind = if link.parent_link { Link::Annotation } else { Link::Controller };
+            return Ok(self.store.object_by_id(link.owner_id)?.map(|o| (o, kind)));
         }
         if !self.owners_unknown(object, &links)? {
             return Ok(None);
@@ -193,7 +196,7 @@ impl Walker<'_> {
         let mut children = Vec::new();
         for link in self.store.owned_by(owner.id)?.into_iter().filter(|l| l.controller) {
             if let Some(child) = self.store.object_by_id(link.object_id)? {
-                children.push((child, Link::Controller));
+                children.push((child, if link.parent_link { Link::Annotation } else { Link::Controller }));
             }
         }
         let parent = (owner.api_group.as_str(), owner.resource.as_str());

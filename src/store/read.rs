@@ -170,7 +170,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT CASE WHEN o.kind = '' THEN o.resource ELSE o.kind END || '/' || o.name
-             FROM owner_refs r JOIN objects o ON o.id = r.owner_id WHERE r.object_id = ?1 AND r.controller = 1",
+             FROM owner_refs r JOIN objects o ON o.id = r.owner_id WHERE r.object_id = ?1 AND r.controller >= 1",
                 [object],
                 |r| r.get(0),
             )
@@ -427,11 +427,15 @@ impl Store {
 pub struct OwnerLink {
     pub object_id: i64,
     pub owner_id: i64,
+    /// `controller: true`, or a parent link: the owner is the object's parent.
     pub controller: bool,
+    /// The parent a Kelemetry `parent-link` annotation names (stored as `controller` 2).
+    pub parent_link: bool,
 }
 
 fn owner_link(row: &Row) -> rusqlite::Result<OwnerLink> {
-    Ok(OwnerLink { object_id: row.get(0)?, owner_id: row.get(1)?, controller: row.get::<_, i64>(2)? == 1 })
+    let kind = row.get::<_, i64>(2)?;
+    Ok(OwnerLink { object_id: row.get(0)?, owner_id: row.get(1)?, controller: kind >= 1, parent_link: kind == 2 })
 }
 
 impl Store {

@@ -248,6 +248,7 @@ impl Builder<'_> {
         match self.ownership.parent(object.id) {
             Some((_, Link::Inferred)) => tags.push(tag("ownerLink", "inferred")),
             Some((_, Link::Controller)) => tags.push(tag("ownerLink", "controller")),
+            Some((_, Link::Annotation)) => tags.push(tag("ownerLink", "annotation")),
             None => {}
         }
         if let Some(others) = self.ownership.other_owners.get(&object.id) {

@@ -208,8 +208,17 @@ impl Writer<'_> {
                 continue;
             }
             let group = kinds::group_of(&owner.api_version);
-            let resource = self.resource_for(group, &owner.kind);
+            let link = owner.parent_link.as_ref();
+            let resource = match link {
+                Some(link) => link.resource.clone(),
+                None => self.resource_for(group, &owner.kind),
+            };
             let group = kinds::canonical_group(group, &resource);
+            // A parent link may name another cluster.
+            let cluster = match link.and_then(|l| l.cluster.as_deref()) {
+                Some(other) => self.cluster(Some(other))?,
+                None => cluster,
+            };
             // Owners are in the dependent's namespace, or cluster-scoped: the built-in kinds
             // say which, and the objects of other kinds seen so far. Otherwise the dependent's
             // namespace is a guess, which the owner's own records correct.
@@ -221,11 +230,17 @@ impl Writer<'_> {
                 api_version: owner.api_version.as_str().into(),
                 resource: resource.into(),
                 kind: owner.kind.as_str().into(),
-                namespace: if scope.unwrap_or(true) { owned_namespace.clone() } else { "".into() },
+                namespace: match link {
+                    Some(link) => link.namespace.as_str().into(),
+                    None if scope.unwrap_or(true) => owned_namespace.clone(),
+                    None => "".into(),
+                },
                 name: owner.name.clone(),
                 uid: Some(owner.uid.clone()),
             };
-            let Some(owner_id) = self.resolve(cluster, &name, None, scope.is_none())? else { continue };
+            let Some(owner_id) = self.resolve(cluster, &name, None, scope.is_none() && link.is_none())? else {
+                continue;
+            };
             if self.owner_links.len() >= CACHE_LIMIT {
                 self.owner_links.clear();
             }
@@ -239,7 +254,7 @@ impl Writer<'_> {
                  ON CONFLICT (object_id, owner_id) DO UPDATE SET controller = max(controller, excluded.controller)
                  WHERE excluded.controller > controller",
                 )?
-                .execute(params![owned, owner_id, owner.controller])?;
+                .execute(params![owned, owner_id, if link.is_some() { 2 } else { i64::from(owner.controller) }])?;
             if changed > 0 {
                 self.summary.owner_links_added += 1;
             }
