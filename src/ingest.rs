@@ -127,6 +127,8 @@ struct Progress {
     pieces_total: Option<usize>,
     truncated: Option<String>,
     decoded_bytes: u64,
+    /// When the file's objects were dumped, where a must-gather says.
+    dump_time: Option<i64>,
 }
 
 pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dyn Observer) -> Result<Report> {
@@ -236,7 +238,7 @@ impl Plan {
         } else {
             report.status = FileStatus::AlreadyIngested;
         }
-        self.files.push(Progress::new(report, fingerprint));
+        self.files.push(Progress::new(report, fingerprint, file.dump_time));
         self.inputs.push(file);
     }
 
@@ -244,7 +246,7 @@ impl Plan {
         let mut report = FileReport::new(&file);
         report.status = FileStatus::Unreadable;
         report.error = Some(error);
-        self.files.push(Progress::new(report, [0; 16]));
+        self.files.push(Progress::new(report, [0; 16], None));
         self.inputs.push(file);
     }
 
@@ -276,6 +278,7 @@ impl Plan {
                 origin: Origin::Member { archive: path.clone(), name: member.name },
                 size: member.size,
                 found: true,
+                dump_time: member.dump_time,
             };
             self.push(file, member.fingerprint, new);
         }
@@ -445,7 +448,7 @@ impl Run<'_> {
             self.aborted = true;
             return Ok(());
         }
-        writer.write(records, blocks)?;
+        writer.write(records, blocks, self.files[file].dump_time)?;
         self.observer.records_written(records.len() as u64);
         Ok(())
     }
@@ -478,8 +481,16 @@ impl Run<'_> {
 }
 
 impl Progress {
-    fn new(report: FileReport, fingerprint: Fingerprint) -> Progress {
-        Progress { report, fingerprint, pieces_written: 0, pieces_total: None, truncated: None, decoded_bytes: 0 }
+    fn new(report: FileReport, fingerprint: Fingerprint, dump_time: Option<i64>) -> Progress {
+        Progress {
+            report,
+            fingerprint,
+            pieces_written: 0,
+            pieces_total: None,
+            truncated: None,
+            decoded_bytes: 0,
+            dump_time,
+        }
     }
 
     fn file_row(&self) -> FileRow {

@@ -72,6 +72,7 @@ fn must_gather_tarball(dir: &std::path::Path) -> std::path::PathBuf {
     add("mg/namespaces/shop/apps/objects.json", &std::fs::read(testdata("sample/objects.json")).unwrap());
     add("mg/namespaces/shop/pods/web/web/logs/current.log", b"2024-05-14T10:00:01.000Z INFO started\n");
     add("mg/README.md", b"# must-gather\n\nCollected by the must-gather tool:\n");
+    add("mg/timestamp", b"2024-05-14 12:00:00.5 +0000 UTC m=+0.1\n2024-05-14 14:03:00.25 +0200 CEST m=+180.1\n");
     add("mg/.hidden.yaml", b"kind: [broken\n");
     add("mg/namespaces/shop/core/broken.yaml", b"apiVersion: v1\nkind: List\nitems:\n- kind: [\n");
     tar.into_inner().unwrap().finish().unwrap();
@@ -106,6 +107,7 @@ fn archives_are_read_as_streams_and_their_members_named() {
             "!mg/namespaces/shop/apps/objects.json ingested null",
             "!mg/namespaces/shop/pods/web/web/logs/current.log skipped \"not JSON or YAML\"",
             "!mg/README.md skipped \"not JSON or YAML\"",
+            "!mg/timestamp skipped \"not JSON or YAML\"",
             "!mg/namespaces/shop/core/broken.yaml ingested null",
         ]
     );
@@ -113,7 +115,11 @@ fn archives_are_read_as_streams_and_their_members_named() {
     // The text summary counts what was skipped, and why.
     let again = Store::new();
     let text = stdout(&again.run(&["ingest", archive.to_str().unwrap()]));
-    assert!(text.contains("files skipped       2 (2 not JSON or YAML)"), "{text}");
+    assert!(text.contains("files skipped       3 (3 not JSON or YAML)"), "{text}");
+    // The must-gather's `timestamp` dates its dumps: the end of the gather.
+    let history = json(&store, &["history", "deploy/web", "-o", "json"]);
+    assert_eq!(history["entries"][0]["time"], "2024-05-14T12:03:00.250000Z");
+    assert_eq!(history["entries"][0]["kind"], "dump");
 }
 
 #[test]

@@ -12,6 +12,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::Piece;
 use super::source::{Counting, Fingerprint, ReadOutcome, decompressed, read_stream};
+use crate::model::time::must_gather_time;
 
 /// Whether decompressed bytes open with a tar header (POSIX `ustar` magic).
 pub fn is_tar(head: &[u8]) -> bool {
@@ -23,6 +24,8 @@ pub struct Member {
     pub name: String,
     pub size: u64,
     pub fingerprint: Fingerprint,
+    /// When its objects were dumped, where a must-gather's `timestamp` file above it says.
+    pub dump_time: Option<i64>,
 }
 
 fn open<'p>(path: &Path, progress: &'p (dyn Fn(u64) + Sync)) -> io::Result<tar::Archive<Box<dyn Read + 'p>>> {
@@ -52,20 +55,39 @@ fn members<R: Read>(
 pub fn list(path: &Path) -> io::Result<Vec<Member>> {
     let mut archive = open(path, &|_| {})?;
     let mut listed = Vec::new();
+    let mut stamps: HashMap<String, i64> = HashMap::new();
     for member in members(&mut archive)? {
         let (name, mut entry) = member?;
-        let mut hasher = Hashing(Xxh3::new());
+        let mut hasher = Hashing(Xxh3::new(), Vec::new());
         let size = io::copy(&mut entry, &mut hasher)?;
-        listed.push(Member { name, size, fingerprint: hasher.0.digest128().to_le_bytes() });
+        if let Some(dir) = name.strip_suffix("timestamp").filter(|d| d.is_empty() || d.ends_with('/'))
+            && let Some(time) = must_gather_time(&String::from_utf8_lossy(&hasher.1))
+        {
+            stamps.insert(dir.to_owned(), time);
+        }
+        listed.push(Member { name, size, fingerprint: hasher.0.digest128().to_le_bytes(), dump_time: None });
+    }
+    // The latest `timestamp` above each member, wherever in the archive it came.
+    for member in &mut listed {
+        let mut dir = member.name.as_str();
+        let mut latest = stamps.get("").copied();
+        while let Some(at) = dir.rfind('/') {
+            dir = &dir[..at];
+            latest = latest.max(stamps.get(&format!("{dir}/")).copied());
+        }
+        member.dump_time = latest;
     }
     Ok(listed)
 }
 
-struct Hashing(Xxh3);
+/// Hashes what is written, keeping the first KiB (enough for a `timestamp` file).
+struct Hashing(Xxh3, Vec<u8>);
 
 impl Write for Hashing {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.update(buf);
+        let room = 1024usize.saturating_sub(self.1.len());
+        self.1.extend_from_slice(&buf[..room.min(buf.len())]);
         Ok(buf.len())
     }
 

@@ -47,6 +47,8 @@ pub struct InputFile {
     /// Found in a directory or an archive rather than named: such a file that is plainly
     /// not Kubernetes data (a container log, a README) is skipped, not reported as bad.
     pub found: bool,
+    /// When its objects were dumped, where a must-gather's `timestamp` file above it says.
+    pub dump_time: Option<i64>,
 }
 
 /// Expands the command line: files as given, directories recursively (sorted, hidden
@@ -63,17 +65,18 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
                     size: data.len() as u64,
                     origin: Origin::Memory(data),
                     found: false,
+                    dump_time: None,
                 }),
                 Err(e) => errors.push(format!("-: cannot read stdin: {e}")),
             }
             continue;
         }
-        walk(path, false, &mut files, &mut errors);
+        walk(path, false, None, &mut files, &mut errors);
     }
     (files, errors)
 }
 
-fn walk(path: &Path, found: bool, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
+fn walk(path: &Path, found: bool, dump_time: Option<i64>, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return errors.push(format!("{}: {e}", path.display())),
@@ -84,6 +87,7 @@ fn walk(path: &Path, found: bool, files: &mut Vec<InputFile>, errors: &mut Vec<S
             origin: Origin::Path(path.to_owned()),
             size: metadata.len(),
             found,
+            dump_time,
         });
         return;
     }
@@ -100,8 +104,13 @@ fn walk(path: &Path, found: bool, files: &mut Vec<InputFile>, errors: &mut Vec<S
         .map(|e| e.path())
         .collect();
     children.sort();
+    // A must-gather dates what lies below its `timestamp` files: by the latest of them, the
+    // gather had seen it.
+    let stamp =
+        std::fs::read_to_string(path.join("timestamp")).ok().and_then(|t| crate::model::time::must_gather_time(&t));
+    let dump_time = stamp.max(dump_time);
     for child in children {
-        walk(&child, true, files, errors);
+        walk(&child, true, dump_time, files, errors);
     }
 }
 

@@ -8,6 +8,16 @@ pub fn parse_micros(text: &str) -> Option<i64> {
     parse_utc_micros(text.as_bytes()).or_else(|| DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros()))
 }
 
+/// A must-gather's `timestamp` file: Go's time format, a line when gathering began and one
+/// when it ended (`2021-09-13 17:31:10.219635494 +0200 CEST m=+1.315191643`). The end: what
+/// the gather dumped was seen by then.
+pub fn must_gather_time(text: &str) -> Option<i64> {
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    let fields: Vec<&str> = line.split_whitespace().take(3).collect();
+    let stamp = fields.join(" ");
+    DateTime::parse_from_str(&stamp, "%Y-%m-%d %H:%M:%S%.f %z").ok().map(|t| t.timestamp_micros())
+}
+
 /// The form the apiserver writes every timestamp in, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`,
 /// read without chrono's general parser (an audit event holds three of them). Anything
 /// else, leap seconds included, is left to chrono.
@@ -118,6 +128,9 @@ mod tests {
             assert_eq!(parse_utc_micros(text.as_bytes()), Some(chrono), "{text}");
         }
         assert_eq!(format_micros(1_588_695_397_655_912), "2020-05-05T16:16:37.655912Z");
+        let gather = "2021-09-13 17:31:10.219635494 +0200 CEST m=+1.315191643\n2021-09-13 17:34:43.222134208 +0200 CEST m=+214.317690366\n";
+        assert_eq!(must_gather_time(gather).map(format_micros).as_deref(), Some("2021-09-13T15:34:43.222134Z"));
+        assert_eq!(must_gather_time("not a time"), None);
         assert_eq!(format_short(1_000_000), "1970-01-01T00:00:01Z");
     }
 }

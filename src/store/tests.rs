@@ -30,7 +30,7 @@ fn write_texts(store: &Store, texts: &[&[u8]], bulk: bool) -> WriteSummary {
     let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
     for text in texts {
         let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
-        writer.write(&decoded.records, &decoded.bodies.finish()).unwrap();
+        writer.write(&decoded.records, &decoded.bodies.finish(), None).unwrap();
     }
     writer.finish().unwrap()
 }

@@ -184,14 +184,15 @@ impl<'c> Writer<'c> {
     }
 
     /// Writes the records of one decoded piece; `blocks` are its compressed bodies.
-    pub fn write(&mut self, records: &[Record], blocks: &[Vec<u8>]) -> Result<()> {
+    /// `dump_time`: when the file's objects were dumped, where the file says none itself.
+    pub fn write(&mut self, records: &[Record], blocks: &[Vec<u8>], dump_time: Option<i64>) -> Result<()> {
         self.batch_strings.clear();
         let block_ids = self.write_blocks(blocks)?;
         for record in records {
             match record {
                 Record::Audit(audit) => self.write_audit(audit, &block_ids)?,
                 Record::Event(event) => self.write_event(event)?,
-                Record::Dump(dump) => self.write_dump(dump, &block_ids)?,
+                Record::Dump(dump) => self.write_dump(dump, &block_ids, dump_time)?,
             }
         }
         if self.periodic_commits && self.last_commit.elapsed() >= COMMIT_EVERY {
@@ -599,12 +600,13 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    fn write_dump(&mut self, dump: &DumpRecord, blocks: &[i64]) -> Result<()> {
+    fn write_dump(&mut self, dump: &DumpRecord, blocks: &[i64], dump_time: Option<i64>) -> Result<()> {
         self.summary.objects_dumped += 1;
         let cluster = self.cluster(dump.cluster.as_deref())?;
-        let seen = dump.observed_us.or(dump.state.created_us).map(|at| (at, at));
+        let observed_us = dump.observed_us.or(dump_time);
+        let seen = observed_us.or(dump.state.created_us).map(|at| (at, at));
         let Some(object) = self.object(cluster, &dump.state.object, seen)? else { return Ok(()) };
-        self.state(object, &dump.state, dump.observed_us, 1, blocks)?;
+        self.state(object, &dump.state, observed_us, 1, blocks)?;
         self.owners(cluster, object, &dump.state.object.namespace, &dump.state.owners)?;
         Ok(())
     }
