@@ -37,6 +37,8 @@ pub enum FileStatus {
     Ingested,
     /// The same bytes were ingested before.
     AlreadyIngested,
+    /// The same bytes as another file of this run (an empty file, a copied config).
+    Repeated,
     /// Found in a directory or archive and plainly not Kubernetes data (the reason).
     Skipped(&'static str),
     Unreadable,
@@ -220,8 +222,8 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
                 continue;
             }
         };
-        let new = !known.contains(scan.fingerprint.as_slice()) && seen_now.insert(scan.fingerprint);
-        if new {
+        let new = planned.novelty(&known, &mut seen_now, scan.fingerprint);
+        if new == FileStatus::Ingested {
             planned.input_bytes += file.size;
             planned.json_bytes += file.size * if scan.compressed { 7 } else { 1 };
         }
@@ -231,12 +233,28 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
 }
 
 impl Plan {
-    fn push(&mut self, file: InputFile, fingerprint: Fingerprint, new: bool) {
-        let mut report = FileReport::new(&file);
-        if new {
-            self.to_read.push(self.inputs.len());
+    /// Whether a file's bytes are to be read: new, ingested before, or another file's of
+    /// this run.
+    fn novelty(
+        &self,
+        known: &HashSet<Vec<u8>>,
+        seen_now: &mut HashSet<Fingerprint>,
+        fingerprint: Fingerprint,
+    ) -> FileStatus {
+        if known.contains(fingerprint.as_slice()) {
+            FileStatus::AlreadyIngested
+        } else if !seen_now.insert(fingerprint) {
+            FileStatus::Repeated
         } else {
-            report.status = FileStatus::AlreadyIngested;
+            FileStatus::Ingested
+        }
+    }
+
+    fn push(&mut self, file: InputFile, fingerprint: Fingerprint, status: FileStatus) {
+        let mut report = FileReport::new(&file);
+        report.status = status;
+        if status == FileStatus::Ingested {
+            self.to_read.push(self.inputs.len());
         }
         self.files.push(Progress::new(report, fingerprint, file.dump_time));
         self.inputs.push(file);
@@ -268,9 +286,9 @@ impl Plan {
         };
         let mut reads = false;
         for member in members {
-            let new = !known.contains(member.fingerprint.as_slice()) && seen_now.insert(member.fingerprint);
-            reads |= new;
-            if new {
+            let new = self.novelty(known, seen_now, member.fingerprint);
+            reads |= new == FileStatus::Ingested;
+            if new == FileStatus::Ingested {
                 self.json_bytes += member.size;
             }
             let file = InputFile {

@@ -7,15 +7,20 @@ use crate::ingest::{FileStatus, Report};
 
 pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Terminal) -> io::Result<()> {
     let style = terminal.style;
-    let skipped = report.files.iter().filter(|f| f.status == FileStatus::AlreadyIngested).count();
-    let unreadable =
-        report.files.iter().filter(|f| f.status == FileStatus::Unreadable).count() + report.unreadable_paths.len();
+    let count = |status: FileStatus| report.files.iter().filter(|f| f.status == status).count();
+    let unreadable = count(FileStatus::Unreadable) + report.unreadable_paths.len();
     let secs = report.elapsed.as_secs_f64();
     let w = &report.written;
-    let mut rows = vec![(
-        "files",
-        format!("{} ingested, {skipped} already ingested, {unreadable} unreadable", report.files_ingested()),
-    )];
+    let mut files = format!(
+        "{} ingested, {} already ingested, {unreadable} unreadable",
+        report.files_ingested(),
+        count(FileStatus::AlreadyIngested)
+    );
+    let repeated = count(FileStatus::Repeated);
+    if repeated > 0 {
+        files.push_str(&format!(", {repeated} repeating another file's bytes"));
+    }
+    let mut rows = vec![("files", files)];
     let not_data = report.skipped();
     if !not_data.is_empty() {
         let reasons: Vec<String> = not_data.iter().map(|(reason, n)| format!("{n} {reason}")).collect();

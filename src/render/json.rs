@@ -526,7 +526,8 @@ fn file_stat(f: &FileStat) -> FileStatView<'_> {
 #[serde(rename_all = "camelCase")]
 struct FileReportView<'a> {
     path: &'a str,
-    /// `ingested`, `alreadyIngested`, `skipped` or `unreadable`.
+    /// `ingested`, `alreadyIngested`, `repeated` (the same bytes as another file of the
+    /// run), `skipped` or `unreadable`.
     status: &'static str,
     /// Why a file found in a directory or archive was skipped: `binary`, `not JSON or
     /// YAML`, `not Kubernetes data`.
@@ -547,6 +548,7 @@ fn file_report(f: &FileReport) -> FileReportView<'_> {
         status: match f.status {
             FileStatus::Ingested => "ingested",
             FileStatus::AlreadyIngested => "alreadyIngested",
+            FileStatus::Repeated => "repeated",
             FileStatus::Skipped(_) => "skipped",
             FileStatus::Unreadable => "unreadable",
         },
