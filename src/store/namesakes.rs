@@ -57,20 +57,7 @@ impl Store {
                 )?;
             }
             let first = incarnations[0].0;
-            for sql in [
-                "UPDATE OR IGNORE object_states SET object_id = ?1 WHERE object_id = ?2",
-                "UPDATE OR IGNORE owner_refs SET object_id = ?1 WHERE object_id = ?2",
-                "UPDATE OR IGNORE owner_refs SET owner_id = ?1 WHERE owner_id = ?2",
-            ] {
-                tx.execute(sql, params![first, unnamed])?;
-            }
-            for sql in [
-                "DELETE FROM object_states WHERE object_id = ?1",
-                "DELETE FROM owner_refs WHERE object_id = ?1 OR owner_id = ?1",
-                "DELETE FROM objects WHERE id = ?1",
-            ] {
-                tx.execute(sql, [unnamed])?;
-            }
+            absorb(&tx, *unnamed, first)?;
             for (object, _) in incarnations {
                 tx.execute(
                     "UPDATE objects SET
@@ -91,6 +78,26 @@ impl Store {
         tx.commit()?;
         Ok(removed)
     }
+}
+
+/// Gives `object`'s states and ownership links to `into` (those `into` has already stay
+/// its own), and deletes `object`. Its requests and Events are the caller's to move first.
+fn absorb(tx: &rusqlite::Transaction, object: i64, into: i64) -> Result<()> {
+    for sql in [
+        "UPDATE OR IGNORE object_states SET object_id = ?1 WHERE object_id = ?2",
+        "UPDATE OR IGNORE owner_refs SET object_id = ?1 WHERE object_id = ?2",
+        "UPDATE OR IGNORE owner_refs SET owner_id = ?1 WHERE owner_id = ?2",
+    ] {
+        tx.execute(sql, params![into, object])?;
+    }
+    for sql in [
+        "DELETE FROM object_states WHERE object_id = ?1",
+        "DELETE FROM owner_refs WHERE object_id = ?1 OR owner_id = ?1",
+        "DELETE FROM objects WHERE id = ?1",
+    ] {
+        tx.execute(sql, [object])?;
+    }
+    Ok(())
 }
 
 /// Objects known by an alias (a static Pod by its config hash, from kubelet's Events) are the
@@ -115,9 +122,6 @@ impl Store {
             for sql in [
                 "UPDATE requests SET object_id = ?1 WHERE object_id = ?2",
                 "UPDATE event_versions SET object_id = ?1 WHERE object_id = ?2",
-                "UPDATE OR IGNORE object_states SET object_id = ?1 WHERE object_id = ?2",
-                "UPDATE OR IGNORE owner_refs SET object_id = ?1 WHERE object_id = ?2",
-                "UPDATE OR IGNORE owner_refs SET owner_id = ?1 WHERE owner_id = ?2",
                 "UPDATE objects SET
                     first_seen_us = min(coalesce(first_seen_us, (SELECT first_seen_us FROM objects WHERE id = ?2)),
                                         coalesce((SELECT first_seen_us FROM objects WHERE id = ?2), first_seen_us)),
@@ -127,13 +131,7 @@ impl Store {
             ] {
                 tx.execute(sql, params![object, alias])?;
             }
-            for sql in [
-                "DELETE FROM object_states WHERE object_id = ?1",
-                "DELETE FROM owner_refs WHERE object_id = ?1 OR owner_id = ?1",
-                "DELETE FROM objects WHERE id = ?1",
-            ] {
-                tx.execute(sql, [alias])?;
-            }
+            absorb(&tx, alias, object)?;
         }
         tx.commit()?;
         Ok(pairs.len() as u64)
