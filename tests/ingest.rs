@@ -420,3 +420,60 @@ fn memory_store_writes_nothing_to_disk() {
     assert!(out.status.success());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// Secret values in bodies that do not say they are a Secret: what the request was about
+/// does, and redaction follows it.
+#[test]
+fn secret_values_are_redacted_whatever_the_body_says() {
+    const MARK: &str = "TOPSECRET-marker";
+    const MARK64: &str = "VE9QU0VDUkVULW1hcmtlcg==";
+    let secret = |kind: Option<&str>, rv: &str| {
+        let mut body = serde_json::json!({
+            "metadata": {"name": "db", "namespace": "shop", "uid": "5e000000-0000-4000-8000-000000000001", "resourceVersion": rv,
+                         "annotations": {"kubectl.kubernetes.io/last-applied-configuration": format!("{{\"stringData\":{{\"token\":\"{MARK}\"}}}}")}},
+            "data": {"password": MARK64}, "stringData": {"token": MARK}, "type": "Opaque"});
+        if let Some(kind) = kind {
+            body["kind"] = kind.into();
+            body["apiVersion"] = "v1".into();
+        }
+        body
+    };
+    let audit = |id: u32, verb: &str, sub: Option<&str>, request: serde_json::Value, response: serde_json::Value| {
+        serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse",
+            "auditID": format!("5e100000-0000-4000-8000-{id:012}"), "stage": "ResponseComplete",
+            "requestURI": "/api/v1/namespaces/shop/secrets/db", "verb": verb, "user": {"username": "alice"},
+            "objectRef": {"resource": "secrets", "namespace": "shop", "name": "db", "apiVersion": "v1", "subresource": sub},
+            "responseStatus": {"code": 200}, "requestObject": request, "responseObject": response,
+            "requestReceivedTimestamp": format!("2024-09-01T10:00:{id:02}.000000Z"),
+            "stageTimestamp": format!("2024-09-01T10:00:{id:02}.004000Z")})
+    };
+    let lines = [
+        audit(1, "create", None, secret(None, "1"), secret(None, "1")),
+        audit(2, "update", None, secret(Some("Secret"), "2"), secret(Some("Secret"), "2")),
+        audit(3, "update", None, secret(None, "3"), secret(Some("secret"), "3")),
+        audit(4, "patch", None, serde_json::json!({"data": {"password": MARK64}}), secret(None, "4")),
+        audit(5, "update", Some("status"), secret(None, "5"), secret(None, "5")),
+    ];
+    let store = Store::new();
+    let log = store.dir().join("secrets.log");
+    std::fs::write(&log, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    assert!(store.ingest(&[&log]).status.success());
+    let conn = store.conn();
+    let mut stmt = conn.prepare("SELECT data FROM state_blocks").unwrap();
+    let mut everything = std::fs::read(&store.path).unwrap();
+    for block in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).unwrap() {
+        everything.extend(kelemetry_cli::model::block::inflate_block(&block.unwrap()).unwrap());
+    }
+    for args in [
+        &["history", "secret/db"][..],
+        &["trace", "secret/db", "-o", "jaeger"],
+        &["trace", "secret/db", "--pipeline", "tree", "--wide"],
+    ] {
+        everything.extend(store.run(args).stdout);
+    }
+    let text = String::from_utf8_lossy(&everything);
+    for mark in [MARK, MARK64] {
+        assert!(!text.contains(mark), "{mark} reached the store or an output");
+    }
+    assert_eq!(store.count("SELECT count(*) FROM object_states"), 5);
+}

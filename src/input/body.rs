@@ -195,11 +195,17 @@ pub struct ParsedObject {
 /// Reads an object body (`kind`, `apiVersion`, `metadata`, ...). `None` when the body is
 /// not an object state at all (a `Status`, a `Scale`, a list).
 pub fn parse_object(json: &str, strings: &mut Interner) -> Result<Option<ParsedObject>, String> {
-    parse_object_members(&Members::parse(json)?, strings)
+    parse_object_members(&Members::parse(json)?, strings, false)
 }
 
-/// [`parse_object`] for a body whose members are already split.
-pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result<Option<ParsedObject>, String> {
+/// [`parse_object`] for a body whose members are already split. `secret`: what the body
+/// came with says it is a Secret (a request on `secrets`), whatever the body itself says:
+/// redaction fails closed.
+pub fn parse_object_members(
+    members: &Members,
+    strings: &mut Interner,
+    secret: bool,
+) -> Result<Option<ParsedObject>, String> {
     let kind = members.string("kind")?.unwrap_or_default();
     let api_version = members.string("apiVersion")?.unwrap_or_default();
     if !is_state_kind(&kind) {
@@ -212,7 +218,7 @@ pub fn parse_object_members(members: &Members, strings: &mut Interner) -> Result
     let group = kinds::group_of(&api_version);
     let resource = kinds::by_kind(group, &kind).map(|r| r.resource.to_owned()).unwrap_or_default();
     let group = kinds::canonical_group(group, &resource).to_owned();
-    let is_secret = kind == "Secret" && group.is_empty();
+    let is_secret = secret || (kind.eq_ignore_ascii_case("Secret") && group.is_empty());
     let state = ObjectState {
         object: ObjectName {
             api_version: strings.get(&api_version),

@@ -446,6 +446,7 @@ fn decode_target(
     let resource = resource?.unwrap_or_default();
     let api_group = api_group?;
     let group = kinds::canonical_group(api_group.as_deref().unwrap_or(""), &resource);
+    // Every subresource, verb and version of `secrets` carries a Secret's values.
     let is_secret = group.is_empty() && resource == "secrets";
     let builtin = kinds::by_resource(group, &resource);
     // The apiserver fills objectRef.namespace of a Namespace with its own name (the request
@@ -472,7 +473,7 @@ fn decode_target(
     let is_write = is_write_verb(&record.verb);
     let is_object_write = is_write && subresource.as_deref().is_none_or(|s| s == "status");
     if is_object_write && succeeded {
-        read_response(top, record, &mut target, out)?;
+        read_response(top, record, &mut target, is_secret, out)?;
     }
     if is_write && let Some(request) = top.request_object {
         read_request(request, record, &mut target, subresource.as_deref(), is_secret, out)?;
@@ -491,10 +492,11 @@ fn read_response(
     top: &Top,
     record: &mut AuditRecord,
     target: &mut ObjectName,
+    is_secret: bool,
     out: &mut Decoded,
 ) -> Result<(), String> {
     let Some(response) = top.response_object.as_ref() else { return Ok(()) };
-    let Some(parsed) = body::parse_object_members(response, &mut out.strings)? else { return Ok(()) };
+    let Some(parsed) = body::parse_object_members(response, &mut out.strings, is_secret)? else { return Ok(()) };
     let state = store_body(parsed, out);
     if target.name.is_empty() {
         target.name = state.object.name.clone();
