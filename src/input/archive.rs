@@ -14,11 +14,6 @@ use super::Piece;
 use super::source::{Counting, Fingerprint, ReadOutcome, decompressed, read_stream};
 use crate::model::time::must_gather_time;
 
-/// Whether decompressed bytes open with a tar header (POSIX `ustar` magic).
-pub fn is_tar(head: &[u8]) -> bool {
-    head.get(257..262) == Some(b"ustar")
-}
-
 /// A regular file inside an archive.
 pub struct Member {
     pub name: String,

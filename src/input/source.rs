@@ -187,7 +187,12 @@ fn holds_archive(origin: &Origin) -> bool {
     let Ok(raw) = open_raw(origin) else { return false };
     let Ok((reader, _)) = decompressed(raw) else { return false };
     let mut head = Vec::with_capacity(512);
-    reader.take(512).read_to_end(&mut head).is_ok() && super::archive::is_tar(&head)
+    reader.take(512).read_to_end(&mut head).is_ok() && is_tar(&head)
+}
+
+/// Whether decompressed bytes open with a tar header (POSIX `ustar` magic).
+fn is_tar(head: &[u8]) -> bool {
+    head.get(257..262) == Some(b"ustar")
 }
 
 /// Counts the raw bytes read, for the progress bar.

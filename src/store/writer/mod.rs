@@ -488,18 +488,23 @@ impl<'c> Writer<'c> {
         } else if self.merge_request.execute(row)? == 1 {
             self.summary.stages_merged += 1;
         } else if self.another_request.query_row(params![audit_key, cluster, verb_id, user_id], |r| r.get(0))? {
-            // Another request under this ID: stored under a key of its own.
-            let key = reused_key(audit_key, audit.received_us);
-            let mut reused = row.to_vec();
-            reused[0] = &key;
-            if self.insert_request.execute(reused.as_slice())? == 1 {
-                self.summary.requests_added += 1;
-                self.summary.audit_ids_reused += 1;
-            } else if self.merge_request.execute(reused.as_slice())? == 1 {
-                self.summary.stages_merged += 1;
-            } else {
-                self.summary.duplicates_skipped += 1;
-            }
+            self.store_reused(row, audit_key, audit.received_us)?;
+        } else {
+            self.summary.duplicates_skipped += 1;
+        }
+        Ok(())
+    }
+
+    /// A request under another request's auditID: stored under a key of its own.
+    fn store_reused(&mut self, row: &[&dyn rusqlite::ToSql], audit_key: &[u8], received_us: i64) -> Result<()> {
+        let key = reused_key(audit_key, received_us);
+        let mut reused = row.to_vec();
+        reused[0] = &key;
+        if self.insert_request.execute(reused.as_slice())? == 1 {
+            self.summary.requests_added += 1;
+            self.summary.audit_ids_reused += 1;
+        } else if self.merge_request.execute(reused.as_slice())? == 1 {
+            self.summary.stages_merged += 1;
         } else {
             self.summary.duplicates_skipped += 1;
         }
@@ -511,25 +516,7 @@ impl<'c> Writer<'c> {
         let cluster = self.cluster(event.cluster.as_deref())?;
         let time_us = event.time_us().unwrap_or_default();
         let first_us = event.details.first_us.unwrap_or(time_us).min(time_us);
-        let seen = Some((first_us, time_us));
-        let object = match self.object(cluster, &event.involved, seen)? {
-            Some(object) => object,
-            // An Event about no one object (`bootstrap-finished`, a `LeaderElection` with only an
-            // apiVersion) is kept on its namespace; one in no namespace on `default`, where
-            // Kubernetes keeps cluster-level Events.
-            None => {
-                self.summary.events_without_object += 1;
-                let namespace = if event.details.namespace.is_empty() { "default" } else { &event.details.namespace };
-                let scope = ObjectName {
-                    api_version: "v1".into(),
-                    resource: "namespaces".into(),
-                    kind: "Namespace".into(),
-                    name: namespace.to_owned(),
-                    ..ObjectName::default()
-                };
-                self.object(cluster, &scope, seen)?.expect("a namespace has a name")
-            }
-        };
+        let object = self.event_object(cluster, event, Some((first_us, time_us)))?;
         let api_id = self.intern(event.api)?;
         let event = &event.details;
         let event_key = event.uid.clone().unwrap_or_else(|| format!("{}/{}", event.namespace, event.name));
@@ -598,6 +585,25 @@ impl<'c> Writer<'c> {
             self.summary.events_added += 1;
         }
         Ok(())
+    }
+
+    /// The object an Event is about. One about no one object (`bootstrap-finished`, a
+    /// `LeaderElection` with only an apiVersion) is kept on its namespace; one in no namespace
+    /// on `default`, where Kubernetes keeps cluster-level Events.
+    fn event_object(&mut self, cluster: i64, event: &EventRecord, seen: Option<(i64, i64)>) -> Result<i64> {
+        if let Some(object) = self.object(cluster, &event.involved, seen)? {
+            return Ok(object);
+        }
+        self.summary.events_without_object += 1;
+        let namespace = if event.details.namespace.is_empty() { "default" } else { &event.details.namespace };
+        let scope = ObjectName {
+            api_version: "v1".into(),
+            resource: "namespaces".into(),
+            kind: "Namespace".into(),
+            name: namespace.to_owned(),
+            ..ObjectName::default()
+        };
+        Ok(self.object(cluster, &scope, seen)?.expect("a namespace has a name"))
     }
 
     fn write_dump(&mut self, dump: &DumpRecord, blocks: &[i64], dump_time: Option<i64>) -> Result<()> {
