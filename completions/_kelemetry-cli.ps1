@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'kelemetry-cli' -ScriptBlock {
             break
         }
         'kelemetry-cli;ingest' {
-            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster these files come from; a Kelemetry dump line''s own `cluster` wins')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster these files come from (default: `default`). A Kelemetry dump line''s own `cluster` wins over it; it wins over a GKE entry''s cluster label')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk')

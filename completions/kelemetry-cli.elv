@@ -37,7 +37,7 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kelemetry-cli;ingest'= {
-            cand --cluster 'The cluster these files come from; a Kelemetry dump line''s own `cluster` wins'
+            cand --cluster 'The cluster these files come from (default: `default`). A Kelemetry dump line''s own `cluster` wins over it; it wins over a GKE entry''s cluster label'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'

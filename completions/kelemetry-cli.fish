@@ -40,7 +40,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "trace" 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "completions" -d 'Print a shell completion script (the repository ships them under completions/)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "man" -d 'Print the man page (roff); the repository ships it as man/kelemetry-cli.1'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l cluster -d 'The cluster these files come from; a Kelemetry dump line\'s own `cluster` wins' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l cluster -d 'The cluster these files come from (default: `default`). A Kelemetry dump line\'s own `cluster` wins over it; it wins over a GKE entry\'s cluster label' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r

@@ -27,7 +27,11 @@ pub trait Observer: Sync {
 }
 
 pub struct Options {
+    /// The cluster of records that name none.
     pub cluster: String,
+    /// `cluster` was given (`--cluster`) rather than the default: it then wins over a GKE
+    /// entry's cluster label.
+    pub cluster_given: bool,
     /// Any bad record fails the run, and nothing of it is kept.
     pub strict: bool,
 }
@@ -145,7 +149,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         store.start_bulk_load(bulk)?;
     }
     let checkpointer = store.background_checkpoints();
-    let mut writer = store.writer(&options.cluster, !options.strict, bulk)?;
+    let mut writer = store.writer(&options.cluster, options.cluster_given, !options.strict, bulk)?;
     let mut run = Run { files: &mut plan.files, bad_records: 0, aborted: false, strict: options.strict, observer };
     run.read_decode_write(&plan.inputs, &plan.to_read, &mut writer)?;
     let (bad_records, aborted) = (run.bad_records, run.aborted);

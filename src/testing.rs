@@ -21,7 +21,7 @@ impl Observer for Quiet {
 
 /// Ingests `paths` into `store` as `kelemetry-cli ingest` does; any problem fails the test.
 pub fn ingest(store: &Store, paths: &[PathBuf]) -> Report {
-    let options = Options { cluster: "default".to_owned(), strict: false };
+    let options = Options { cluster: "default".to_owned(), cluster_given: false, strict: false };
     crate::ingest::ingest(store, paths, &options, &Quiet).expect("ingest")
 }
 

@@ -289,3 +289,17 @@ fn a_kelemetry_parent_link_is_an_ownership_link_marked_as_such() {
         ["federateddeployments shop/checkout \"host\" null", "deployments shop/checkout \"default\" \"annotation\""]
     );
 }
+
+#[test]
+fn an_explicit_cluster_wins_over_a_gke_label_but_not_over_a_kelemetry_dump() {
+    let store = Store::new();
+    let files = [testdata("formats/gke-read.json"), testdata("formats/kelemetry-dump.jsonl")];
+    let out = store.run(&["ingest", "-q", "--cluster", "eu-1", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        store.rows(
+            "SELECT c.name, count(*) FROM requests r JOIN clusters c ON c.id = r.cluster_id GROUP BY 1 ORDER BY 1"
+        ),
+        ["eu-1|2", "prod-eu|2"]
+    );
+}

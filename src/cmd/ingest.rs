@@ -23,9 +23,10 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// The cluster these files come from; a Kelemetry dump line's own `cluster` wins.
-    #[arg(long, default_value = DEFAULT_CLUSTER, value_name = "NAME")]
-    pub cluster: String,
+    /// The cluster these files come from (default: `default`). A Kelemetry dump line's own
+    /// `cluster` wins over it; it wins over a GKE entry's cluster label.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
 
     /// Fail on the first bad record and keep nothing from this run.
     #[arg(long)]
@@ -37,7 +38,11 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let store = Store::open_for_write(&ctx.location())?;
-    let options = Options { cluster: args.cluster.clone(), strict: args.strict };
+    let options = Options {
+        cluster: args.cluster.clone().unwrap_or_else(|| DEFAULT_CLUSTER.to_owned()),
+        cluster_given: args.cluster.is_some(),
+        strict: args.strict,
+    };
     let report = ingest_files(ctx, &store, &args.paths, &options)?;
     match args.output.output {
         OutputFormat::Json => render::json::write(ctx.out, &render::json::IngestView::new(&report))?,

@@ -141,7 +141,7 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
         return Ok((Store::open_for_read(&location)?, Outcome::Success));
     }
     let store = Store::open_for_write(&location)?;
-    let options = Options { cluster: DEFAULT_CLUSTER.to_owned(), strict: false };
+    let options = Options { cluster: DEFAULT_CLUSTER.to_owned(), cluster_given: false, strict: false };
     let report = ingest_files(ctx, &store, &input.inputs, &options)?;
     let outcome = ingest_outcome(&report);
     if outcome == Outcome::Failure {

@@ -180,7 +180,18 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
     if top.proto_payload.is_some() {
         // A GKE Cloud Logging entry: the audit event it stands for, in its cluster.
         let (event, label) = super::gke::to_audit_event(json)?;
-        return decode_embedded(&event, cluster.or(label.as_deref()), ctx, out);
+        let first = out.records.len();
+        decode_embedded(&event, cluster.or(label.as_deref()), ctx, out)?;
+        if cluster.is_none() && label.is_some() {
+            for record in &mut out.records[first..] {
+                match record {
+                    Record::Audit(audit) => audit.cluster_from_label = true,
+                    Record::Event(event) => event.cluster_from_label = true,
+                    Record::Dump(_) => {}
+                }
+            }
+        }
+        return Ok(());
     }
     if let Some(items) = top.items {
         return decode_each(json, items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
@@ -348,6 +359,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let succeeded = status.succeeded();
     let mut record = AuditRecord {
         cluster: cluster.map(str::to_owned),
+        cluster_from_label: false,
         audit_key: audit_id_key(&audit_id),
         stage,
         level,
@@ -730,6 +742,7 @@ fn decode_event(json: &str, cluster: Option<&str>) -> Result<EventRecord, String
     let series = event.series.unwrap_or_default();
     Ok(EventRecord {
         cluster: cluster.map(str::to_owned),
+        cluster_from_label: false,
         api: if is_new_api { "events.k8s.io/v1" } else { "v1" },
         details: EventDetails {
             uid: non_empty(meta.uid),

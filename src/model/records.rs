@@ -138,8 +138,11 @@ pub struct ObjectState {
 /// One audit event (one stage of one request).
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
-    /// From a Kelemetry dump envelope; otherwise the ingest's `--cluster`.
+    /// From a Kelemetry dump envelope or a GKE entry; otherwise the ingest's `--cluster`.
     pub cluster: Option<String>,
+    /// `cluster` is a GKE entry's `resource.labels.cluster_name`, which an explicit
+    /// `--cluster` overrides (a Kelemetry dump's own cluster wins over it).
+    pub cluster_from_label: bool,
     /// The auditID as stored (see [`super::audit_id`]).
     pub audit_key: Vec<u8>,
     pub stage: Stage,
@@ -205,6 +208,8 @@ pub struct EventDetails {
 #[derive(Debug, Clone, Default)]
 pub struct EventRecord {
     pub cluster: Option<String>,
+    /// As [`AuditRecord::cluster_from_label`].
+    pub cluster_from_label: bool,
     /// `v1` or `events.k8s.io/v1`.
     pub api: &'static str,
     pub involved: ObjectName,

@@ -134,8 +134,14 @@ impl Store {
     }
 
     /// Starts the single writer; see [`Writer`].
-    pub fn writer(&self, default_cluster: &str, periodic_commits: bool, bulk: Option<BulkLoad>) -> Result<Writer<'_>> {
-        Writer::new(&self.conn, default_cluster, periodic_commits, bulk)
+    pub fn writer(
+        &self,
+        default_cluster: &str,
+        cluster_given: bool,
+        periodic_commits: bool,
+        bulk: Option<BulkLoad>,
+    ) -> Result<Writer<'_>> {
+        Writer::new(&self.conn, default_cluster, cluster_given, periodic_commits, bulk)
     }
 
     /// Each row of a query, its values joined by `|`: for tests that look inside.

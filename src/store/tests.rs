@@ -27,7 +27,7 @@ fn write_texts(store: &Store, texts: &[&[u8]], bulk: bool) -> WriteSummary {
     if let Some(bulk) = &bulk {
         store.start_bulk_load(bulk).unwrap();
     }
-    let mut writer = Writer::new(&store.conn, "default", true, bulk).unwrap();
+    let mut writer = Writer::new(&store.conn, "default", false, true, bulk).unwrap();
     for text in texts {
         let decoded = decode_piece(&Piece { file: 0, first_line: 1, format: Format::JsonLines, data: text.to_vec() });
         writer.write(&decoded.records, &decoded.bodies.finish(), None).unwrap();

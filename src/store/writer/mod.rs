@@ -104,6 +104,8 @@ pub struct Writer<'c> {
     insert_state: Statement<'c>,
     merge_state: Statement<'c>,
     default_cluster: String,
+    /// `--cluster` was given: it wins over a GKE entry's cluster label.
+    cluster_given: bool,
     clusters: FastMap<String, i64>,
     strings: FastMap<String, i64>,
     /// Ids of the current batch's shared strings, by address; emptied with each batch,
@@ -137,6 +139,7 @@ impl<'c> Writer<'c> {
     pub(super) fn new(
         conn: &'c Connection,
         default_cluster: &str,
+        cluster_given: bool,
         periodic_commits: bool,
         bulk: Option<BulkLoad>,
     ) -> Result<Writer<'c>> {
@@ -166,6 +169,7 @@ impl<'c> Writer<'c> {
             insert_state: conn.prepare(INSERT_STATE)?,
             merge_state: conn.prepare(MERGE_STATE)?,
             default_cluster: default_cluster.to_owned(),
+            cluster_given,
             clusters: FastMap::default(),
             strings: FastMap::default(),
             batch_strings: FastMap::default(),
@@ -252,6 +256,12 @@ impl<'c> Writer<'c> {
                 Ok(self.conn.last_insert_rowid())
             })
             .collect()
+    }
+
+    /// A record's cluster: its own (a GKE label yields to an explicit `--cluster`), else the
+    /// ingest's.
+    fn record_cluster(&mut self, name: Option<&str>, from_label: bool) -> Result<i64> {
+        self.cluster(name.filter(|_| !(from_label && self.cluster_given)))
     }
 
     fn cluster(&mut self, name: Option<&str>) -> Result<i64> {
@@ -388,7 +398,7 @@ impl<'c> Writer<'c> {
 
     fn write_audit(&mut self, audit: &AuditRecord, blocks: &[i64]) -> Result<()> {
         self.summary.audit_events += 1;
-        let cluster = self.cluster(audit.cluster.as_deref())?;
+        let cluster = self.record_cluster(audit.cluster.as_deref(), audit.cluster_from_label)?;
         let object = match &audit.target {
             Some(target) => {
                 self.learn(target)?;
@@ -513,7 +523,7 @@ impl<'c> Writer<'c> {
 
     fn write_event(&mut self, event: &EventRecord) -> Result<()> {
         self.summary.events += 1;
-        let cluster = self.cluster(event.cluster.as_deref())?;
+        let cluster = self.record_cluster(event.cluster.as_deref(), event.cluster_from_label)?;
         let time_us = event.time_us().unwrap_or_default();
         let first_us = event.details.first_us.unwrap_or(time_us).min(time_us);
         let object = self.event_object(cluster, event, Some((first_us, time_us)))?;
