@@ -292,8 +292,14 @@ pub(super) fn read_stream(
 /// like Kubernetes data is read, and its problems reported.
 fn not_kubernetes_data(head: &[u8]) -> Option<&'static str> {
     let head = &head[..head.len().min(64 << 10)];
-    if head.contains(&0) || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
+    // NUL bytes are binary. Text that is not UTF-8 is read, and its lines reported (a
+    // stray byte in a log is a broken record; UTF-16 is named as such).
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    if head.contains(&0) && !utf16 {
         return Some("binary");
+    }
+    if utf16 || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
+        return None;
     }
     let text = String::from_utf8_lossy(head);
     let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('%'));
@@ -483,6 +489,25 @@ fn sniff(head: &[u8]) -> Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_plainly_not_kubernetes_data() {
+        let cases: [(&[u8], Option<&str>); 10] = [
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some("binary")),
+            (b"2024-05-14T10:00:01Z I0514 reconcile ok\n", Some("not JSON or YAML")),
+            (b"# must-gather\n\nCollected by the tool: see below\n", Some("not JSON or YAML")),
+            (b"PriorityLevelName, ActiveQueues\nworkload-high, 0\n", Some("not JSON or YAML")),
+            (b"{\"header\":{\"cluster_id\":1},\"members\":[]}\n", Some("not Kubernetes data")),
+            (b"# a comment\napiVersion: v1\nkind: List\nitems: []\n", None),
+            (b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n", None),
+            (b"{\"kind\":\"Event\"}\n\xff{\"kind\"", None),
+            (b"\xff\xfe{\0\"\0k\0", None),
+            (b"- kind: Pod\n  apiVersion: v1\n", None),
+        ];
+        for (head, reason) in cases {
+            assert_eq!(not_kubernetes_data(head), reason, "{}", String::from_utf8_lossy(head));
+        }
+    }
 
     #[test]
     fn sniffs_layouts() {
