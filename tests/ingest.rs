@@ -477,3 +477,27 @@ fn secret_values_are_redacted_whatever_the_body_says() {
     }
     assert_eq!(store.count("SELECT count(*) FROM object_states"), 5);
 }
+
+/// Documents nested in arrays or Lists beyond any real layout are refused as bad records,
+/// with their line, and never exhaust the stack (they used to abort the process).
+#[test]
+fn deep_nesting_is_a_bad_record_not_an_abort() {
+    let store = Store::new();
+    let arrays = store.dir().join("arrays.json");
+    std::fs::write(&arrays, format!("{}{}\n", "[".repeat(800), "]".repeat(800))).unwrap();
+    let lists = store.dir().join("lists.json");
+    let list = format!(r#"{{"kind":"List","apiVersion":"v1","items":{}{}}}"#, "[".repeat(50_000), "]".repeat(50_000));
+    std::fs::write(&lists, format!("{list}\n")).unwrap();
+    let good = testdata("sample/objects.json");
+    let out = store.ingest(&[&arrays, &lists, &good]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let errors = stderr(&out);
+    for file in ["arrays.json:1: ", "lists.json:1: "] {
+        assert!(
+            errors.lines().any(|l| l.contains(file)
+                && l.ends_with("documents nested in more than 8 Lists or arrays are not Kubernetes data")),
+            "{errors}"
+        );
+    }
+    assert_eq!(store.count("SELECT count(*) FROM objects"), 3, "the good file around them is kept");
+}

@@ -41,7 +41,19 @@ pub struct Context {
     pub line: u64,
     /// When the document was recorded, where the file says (kspan comments).
     pub observed_us: Option<i64>,
+    /// How deep in envelopes (Lists, arrays, AKS records) the document sits.
+    pub depth: u8,
 }
+
+impl Context {
+    pub fn new(line: u64, observed_us: Option<i64>) -> Context {
+        Context { line, observed_us, depth: 0 }
+    }
+}
+
+/// Envelopes a document may sit in (a List in an array in an AKS record is 3): deeper
+/// nesting is no Kubernetes data, and is refused before it could exhaust the stack.
+const MAX_ENVELOPES: u8 = 8;
 
 /// Every top-level member any supported document has, kept raw: a first pass that never
 /// fails on a valid JSON object, whatever its kind, and costs one scan of the text.
@@ -133,6 +145,10 @@ pub fn decode_json(json: &str, ctx: Context, out: &mut Decoded) {
 
 /// An object, or an array of them; `cluster` is an envelope's.
 fn decode_document(json: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
+    if ctx.depth > MAX_ENVELOPES {
+        return Err(format!("documents nested in more than {MAX_ENVELOPES} Lists or arrays are not Kubernetes data"));
+    }
+    let ctx = Context { depth: ctx.depth + 1, ..ctx };
     match json.trim_start().as_bytes().first() {
         Some(b'{') => {
             let top = serde_json::from_str::<Top>(json).map_err(|e| e.to_string())?;

@@ -63,7 +63,7 @@ fn decode_lines(data: &[u8], first_line: u64, out: &mut Decoded) {
         start = end + 1;
         let trimmed = raw.trim_ascii();
         if !trimmed.is_empty() {
-            let ctx = Context { line, observed_us: None };
+            let ctx = Context::new(line, None);
             match std::str::from_utf8(trimmed) {
                 Ok(json) => decode::decode_json(json, ctx, out),
                 Err(e) => out.problems.push(Problem { line, reason: format!("invalid UTF-8: {e}") }),
@@ -95,7 +95,7 @@ fn decode_stream(data: &[u8], first_line: u64, out: &mut Decoded) {
             match item {
                 Ok(raw) => {
                     let start = raw.get().as_ptr() as usize - data.as_ptr() as usize;
-                    let ctx = Context { line: line_at(data, start, first_line), observed_us: None };
+                    let ctx = Context::new(line_at(data, start, first_line), None);
                     decode::decode_json(raw.get(), ctx, out);
                 }
                 Err(e) => {

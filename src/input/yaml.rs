@@ -29,7 +29,7 @@ pub fn decode_yaml(data: &[u8], first_line: u64, out: &mut Decoded) {
     for (line_no, line) in (first_line..).zip(text.lines()) {
         let is_separator = line == "---" || line.starts_with("--- ") || line == "...";
         if is_separator {
-            decode_document(&doc, Context { line: doc_line, observed_us }, out);
+            decode_document(&doc, Context::new(doc_line, observed_us), out);
             doc.clear();
             observed_us = None;
             doc_line = line_no + 1;
@@ -45,7 +45,7 @@ pub fn decode_yaml(data: &[u8], first_line: u64, out: &mut Decoded) {
             doc.push('\n');
         }
     }
-    decode_document(&doc, Context { line: doc_line, observed_us }, out);
+    decode_document(&doc, Context::new(doc_line, observed_us), out);
 }
 
 fn decode_document(doc: &str, ctx: Context, out: &mut Decoded) {
