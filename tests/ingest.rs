@@ -501,3 +501,33 @@ fn deep_nesting_is_a_bad_record_not_an_abort() {
     }
     assert_eq!(store.count("SELECT count(*) FROM objects"), 3, "the good file around them is kept");
 }
+
+#[test]
+fn symlink_loops_end_and_every_file_is_read_once() {
+    let store = Store::new();
+    let dir = store.dir().join("logs");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::copy(testdata("sample/audit.log"), dir.join("nested/audit.log")).unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("nested/back-to-the-top")).unwrap();
+    std::os::unix::fs::symlink(dir.join("nested"), dir.join("again")).unwrap();
+    let out = store.run(&["ingest", "-o", "json", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+}
+
+#[test]
+fn pipes_are_read_as_streams() {
+    let store = Store::new();
+    let fifo = store.dir().join("audit.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, std::fs::read(testdata("sample/audit.log")).unwrap()).unwrap())
+    };
+    let out = store.ingest(&[&fifo]);
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
+}

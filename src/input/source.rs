@@ -56,6 +56,7 @@ pub struct InputFile {
 pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut dirs = std::collections::HashSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let mut data = Vec::new();
@@ -71,12 +72,21 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<String>) {
             }
             continue;
         }
-        walk(path, false, None, &mut files, &mut errors);
+        walk(path, false, None, &mut Walked { files: &mut files, errors: &mut errors, dirs: &mut dirs });
     }
     (files, errors)
 }
 
-fn walk(path: &Path, found: bool, dump_time: Option<i64>, files: &mut Vec<InputFile>, errors: &mut Vec<String>) {
+/// What a walk found, and the directories it has read (by their real paths: a link back to
+/// one of them is not followed again, so a symlink loop ends and no file is read twice).
+struct Walked<'a> {
+    files: &'a mut Vec<InputFile>,
+    errors: &'a mut Vec<String>,
+    dirs: &'a mut std::collections::HashSet<PathBuf>,
+}
+
+fn walk(path: &Path, found: bool, dump_time: Option<i64>, out: &mut Walked) {
+    let (files, errors) = (&mut *out.files, &mut *out.errors);
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return errors.push(format!("{}: {e}", path.display())),
@@ -91,8 +101,25 @@ fn walk(path: &Path, found: bool, dump_time: Option<i64>, files: &mut Vec<InputF
         });
         return;
     }
+    if is_stream(&metadata) {
+        // A pipe (`<(zcat x.gz)`, a FIFO, /dev/stdin) can be read once: as stdin is, up front.
+        let mut data = Vec::new();
+        return match File::open(path).and_then(|mut f| f.read_to_end(&mut data)) {
+            Ok(_) => files.push(InputFile {
+                display: path.display().to_string(),
+                size: data.len() as u64,
+                origin: Origin::Memory(data),
+                found,
+                dump_time,
+            }),
+            Err(e) => errors.push(format!("{}: cannot read: {e}", path.display())),
+        };
+    }
     if !metadata.is_dir() {
-        return errors.push(format!("{}: not a file or directory", path.display()));
+        return errors.push(format!("{}: not a file, directory or stream", path.display()));
+    }
+    if !out.dirs.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())) {
+        return;
     }
     let entries = match std::fs::read_dir(path) {
         Ok(entries) => entries,
@@ -110,8 +137,15 @@ fn walk(path: &Path, found: bool, dump_time: Option<i64>, files: &mut Vec<InputF
         std::fs::read_to_string(path.join("timestamp")).ok().and_then(|t| crate::model::time::must_gather_time(&t));
     let dump_time = stamp.max(dump_time);
     for child in children {
-        walk(&child, true, dump_time, files, errors);
+        walk(&child, true, dump_time, out);
     }
+}
+
+/// A pipe or a character device: bytes to read once, in order.
+fn is_stream(metadata: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    kind.is_fifo() || kind.is_char_device() || kind.is_socket()
 }
 
 fn open_raw(origin: &Origin) -> io::Result<Box<dyn Read + '_>> {
