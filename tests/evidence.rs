@@ -303,3 +303,23 @@ fn an_explicit_cluster_wins_over_a_gke_label_but_not_over_a_kelemetry_dump() {
         ["eu-1|2", "prod-eu|2"]
     );
 }
+
+/// A body stored but too deep to read back costs only itself: the trace and history of its
+/// object render, and say what is unknown and why.
+#[test]
+fn a_body_that_cannot_be_read_back_costs_only_itself() {
+    let store = Store::new();
+    let log = store.dir().join("deep.log");
+    let deep = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
+    let line = format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"6f000000-0000-4000-8000-000000000001","stage":"ResponseComplete","verb":"create","user":{{"username":"alice"}},"requestReceivedTimestamp":"2024-01-01T00:00:00Z","stageTimestamp":"2024-01-01T00:00:00.004Z","objectRef":{{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1"}},"responseStatus":{{"code":201}},"responseObject":{{"kind":"Pod","apiVersion":"v1","metadata":{{"name":"p","namespace":"a","uid":"6f000000-0000-4000-8000-000000000002","resourceVersion":"7"}},"spec":{deep}}}}}"#
+    );
+    std::fs::write(&log, format!("{line}\n")).unwrap();
+    assert_eq!(store.ingest(&[&log]).status.code(), Some(0));
+    let trace = store.run(&["trace", "pod/p", "-n", "a", "--pipeline", "tree"]);
+    assert_eq!(trace.status.code(), Some(0), "{}", stderr(&trace));
+    let history = json(&store, &["history", "pod/p", "-n", "a", "-o", "json"]);
+    let note = &history["entries"][0]["notes"][1];
+    assert_eq!((&note["kind"], &note["resourceVersion"]), (&Value::from("unreadable"), &Value::from("7")));
+    assert!(note["reason"].as_str().unwrap().contains("recursion limit"), "{note}");
+}

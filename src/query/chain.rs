@@ -53,6 +53,11 @@ pub enum Note {
     FirstSeen,
     /// A state a dump showed and no logged write produced.
     DumpOnly,
+    /// The body stored for a resourceVersion cannot be read back: its changes are unknown.
+    Unreadable {
+        resource_version: String,
+        reason: String,
+    },
 }
 
 /// One link of the chain.
@@ -204,9 +209,13 @@ impl Walk {
         state: Option<&StateRow>,
         bodies: &mut Bodies,
     ) -> Result<()> {
-        let body = state.map(|s| bodies.json(s.body)).transpose()?;
+        let (body, unreadable) = match state.map(|s| bodies.json(s.body)).transpose()? {
+            Some(Ok(body)) => (Some(body), None),
+            Some(Err(reason)) => (None, Some(reason)),
+            None => (None, None),
+        };
         let mut entry = match request {
-            Some(request) => self.write(request, body.is_some(), bodies)?,
+            Some(request) => self.write(request, state.is_some(), bodies)?,
             None => {
                 let mut entry = Entry::new(EntryKind::Dump, time);
                 entry.new_rv = state.map(|s| s.resource_version.clone());
@@ -214,6 +223,9 @@ impl Walk {
                 entry
             }
         };
+        if let (Some(reason), Some(state)) = (unreadable, state) {
+            entry.notes.push(Note::Unreadable { resource_version: state.resource_version.clone(), reason });
+        }
         match body {
             Some(body) => self.compare(&mut entry, body),
             None if entry.kind == EntryKind::Write => self.current_rv = entry.new_rv.clone().or(self.current_rv.take()),
@@ -231,7 +243,8 @@ impl Walk {
         entry.component = Some(component_name(&request.user, request.user_agent.as_deref()));
         entry.base_rv = request.base_rv.clone();
         entry.new_rv = request.new_rv.clone();
-        entry.patch = request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?;
+        entry.patch =
+            request.body.filter(|_| request.verb == "patch").map(|b| bodies.json(b)).transpose()?.and_then(Result::ok);
         entry.request = Some(request.clone());
         if !request.succeeded() {
             entry.kind = EntryKind::Failed;

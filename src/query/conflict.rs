@@ -237,8 +237,10 @@ fn add_winner_changes(store: &Store, groups: &mut [Group]) -> Result<()> {
         };
         let find = |rv: &str| states.iter().find(|s| s.resource_version == rv).map(|s| s.body);
         if let (Some(before), Some(after)) = (find(base), find(new)) {
-            let (before, after) = (bodies.json(before)?, bodies.json(after)?);
-            group.winner_changes = diff::diff(&before, &after).into_iter().filter(|c| !c.noise).collect();
+            // A body that cannot be read back leaves the winner's changes unknown.
+            if let (Ok(before), Ok(after)) = (bodies.json(before)?, bodies.json(after)?) {
+                group.winner_changes = diff::diff(&before, &after).into_iter().filter(|c| !c.noise).collect();
+            }
         }
     }
     Ok(())

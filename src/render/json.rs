@@ -197,6 +197,11 @@ enum NoteView<'a> {
     NoOp,
     FirstSeen,
     DumpOnly,
+    #[serde(rename_all = "camelCase")]
+    Unreadable {
+        resource_version: &'a str,
+        reason: &'a str,
+    },
 }
 
 impl<'a> NoteView<'a> {
@@ -211,6 +216,7 @@ impl<'a> NoteView<'a> {
             Note::NoOp => NoteView::NoOp,
             Note::FirstSeen => NoteView::FirstSeen,
             Note::DumpOnly => NoteView::DumpOnly,
+            Note::Unreadable { resource_version, reason } => NoteView::Unreadable { resource_version, reason },
         }
     }
 }

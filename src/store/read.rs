@@ -398,7 +398,10 @@ impl<'c> Bodies<'c> {
         Bodies { store, blocks: HashMap::new() }
     }
 
-    pub fn json(&mut self, at: BodyLocation) -> Result<serde_json::Value> {
+    /// A body as JSON, or why it cannot be read back (too deeply nested for the parser, say):
+    /// one odd body costs the question about it, not every question about its tree. A block
+    /// that cannot be read at all is the store's failure, and an error.
+    pub fn json(&mut self, at: BodyLocation) -> Result<Result<serde_json::Value, String>> {
         if !self.blocks.contains_key(&at.block) {
             let data: Vec<u8> = self
                 .store
@@ -409,7 +412,7 @@ impl<'c> Bodies<'c> {
         }
         let block = &self.blocks[&at.block];
         let body = block.get(at.offset as usize..(at.offset + at.len) as usize).context("a body outside its block")?;
-        Ok(serde_json::from_slice(body)?)
+        Ok(serde_json::from_slice(body).map_err(|e| e.to_string()))
     }
 }
 

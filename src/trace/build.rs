@@ -269,7 +269,9 @@ impl Builder<'_> {
         let mut states: Vec<&StateRow> = self.states.get(&pod.id).map_or(&[][..], Vec::as_slice).iter().collect();
         states.sort_by_key(|s| s.observed_us);
         for state in states.iter().rev() {
-            if let Some(node) = self.bodies.json(state.body)?.pointer("/spec/nodeName").and_then(|v| v.as_str()) {
+            if let Ok(body) = self.bodies.json(state.body)?
+                && let Some(node) = body.pointer("/spec/nodeName").and_then(|v| v.as_str())
+            {
                 return Ok(Some(node.to_owned()));
             }
         }
@@ -364,7 +366,8 @@ impl Builder<'_> {
             }
             _ => None,
         };
-        state.map(|s| Ok(self.bodies.json(s.body)?.to_string())).transpose()
+        let body = state.map(|s| self.bodies.json(s.body)).transpose()?;
+        Ok(body.and_then(Result::ok).map(|body| body.to_string()))
     }
 }
 
@@ -372,7 +375,8 @@ impl Builder<'_> {
 fn binding_target(bodies: &mut Bodies, request: &RequestRow) -> Result<Option<String>> {
     match request.body {
         Some(body) if request.subresource.as_deref() == Some("binding") && request.succeeded() => {
-            Ok(bodies.json(body)?.pointer("/target/name").and_then(|v| v.as_str()).map(str::to_owned))
+            let body = bodies.json(body)?.ok();
+            Ok(body.and_then(|b| b.pointer("/target/name").and_then(|v| v.as_str()).map(str::to_owned)))
         }
         _ => Ok(None),
     }

@@ -24,5 +24,10 @@ pub fn note(note: &Note) -> String {
         Note::NoOp => "no-op".to_owned(),
         Note::FirstSeen => "first state seen: nothing earlier to compare with".to_owned(),
         Note::DumpOnly => "seen in a dump; no logged write produced it".to_owned(),
+        Note::Unreadable { resource_version, reason } => {
+            format!(
+                "the body stored for resourceVersion {resource_version} cannot be read back ({reason}): changes unknown"
+            )
+        }
     }
 }
