@@ -165,11 +165,6 @@ impl Store {
         rows.expect("query").collect::<Result<_, _>>().expect("rows")
     }
 
-    /// The schema version this binary writes.
-    pub fn schema_version() -> usize {
-        migrate::schema_version()
-    }
-
     /// Moves checkpoints off the writer's thread until the returned guard is dropped; see
     /// [`Checkpointer`]. A store in memory has nothing to checkpoint. Only an optimisation:
     /// if it cannot start, the writer checkpoints as usual.
