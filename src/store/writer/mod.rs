@@ -362,6 +362,7 @@ impl<'c> Writer<'c> {
 
     fn state(
         &mut self,
+        cluster: i64,
         object: i64,
         state: &ObjectState,
         observed_us: Option<i64>,
@@ -386,9 +387,6 @@ impl<'c> Writer<'c> {
             self.updates.entry(object).or_default().namespace = Some(name.namespace.to_string());
         }
         if let Some(hash) = &state.mirror_of {
-            let cluster = self
-                .conn
-                .query_row("SELECT cluster_id FROM objects WHERE id = ?1", [object], |r| r.get::<_, i64>(0))?;
             self.conn
                 .prepare_cached("INSERT OR IGNORE INTO uid_aliases (cluster_id, alias, object_id) VALUES (?1, ?2, ?3)")?
                 .execute(params![cluster, hash, object])?;
@@ -415,7 +413,7 @@ impl<'c> Writer<'c> {
         let namespace = audit.target.as_ref().map_or_else(|| Shared::from(""), |t| t.namespace.clone());
         match &audit.state {
             Some(state) => {
-                self.state(object, state, Some(audit.stage_us), 0, blocks)?;
+                self.state(cluster, object, state, Some(audit.stage_us), 0, blocks)?;
                 self.owners(cluster, object, &namespace, &state.owners)?;
             }
             None => self.owners(cluster, object, &namespace, &audit.request_owners)?,
@@ -622,7 +620,7 @@ impl<'c> Writer<'c> {
         let observed_us = dump.observed_us.or(dump_time);
         let seen = observed_us.or(dump.state.created_us).map(|at| (at, at));
         let Some(object) = self.object(cluster, &dump.state.object, seen)? else { return Ok(()) };
-        self.state(object, &dump.state, observed_us, 1, blocks)?;
+        self.state(cluster, object, &dump.state, observed_us, 1, blocks)?;
         self.owners(cluster, object, &dump.state.object.namespace, &dump.state.owners)?;
         Ok(())
     }
