@@ -9,6 +9,7 @@ mod ingest;
 mod json;
 mod layers;
 mod realdata;
+mod redaction;
 mod sentinels;
 mod stats;
 mod trace;

@@ -89,7 +89,7 @@ impl<'a> Members<'a> {
 /// The text of member `key`, given its raw value; `None` when absent or null, an error
 /// naming the member when of another type.
 pub fn string_member<'a>(raw: Option<&'a str>, key: &str) -> Result<Option<Cow<'a, str>>, String> {
-    raw.map(skim::string).transpose().map(Option::flatten).map_err(|()| format!("`{key}` is not a string"))
+    raw.map(skim::string).transpose().map(Option::flatten).map_err(|why| why.describe(key))
 }
 
 #[derive(Deserialize)]
@@ -218,7 +218,8 @@ pub fn parse_object_members(
     let group = kinds::group_of(&api_version);
     let resource = kinds::by_kind(group, &kind).map(|r| r.resource.to_owned()).unwrap_or_default();
     let group = kinds::canonical_group(group, &resource).to_owned();
-    let is_secret = secret || (kind.eq_ignore_ascii_case("Secret") && group.is_empty());
+    // Any group's `Secret`: a false alarm costs a value nobody needed, a miss leaks one.
+    let is_secret = secret || kind.eq_ignore_ascii_case("Secret");
     let state = ObjectState {
         object: ObjectName {
             api_version: strings.get(&api_version),
@@ -237,7 +238,7 @@ pub fn parse_object_members(
         mirror_of: if kind == "Pod" { mirror_hash(&meta) } else { None },
         body: None,
     };
-    let body = compact_body(members, &meta, is_secret);
+    let body = skim::readable(compact_body(members, &meta, is_secret))?;
     Ok(Some(ParsedObject { state, body }))
 }
 
@@ -326,7 +327,9 @@ fn push_redacted_map(out: &mut String, value: &str) {
 
 fn push_redacted_annotations(out: &mut String, value: &str) {
     push_rewritten(out, value, |out, key, raw| {
-        if key == "kubectl.kubernetes.io/last-applied-configuration" {
+        // kubectl's last-applied copy, and any other annotation holding a JSON document
+        // (tools that keep their own copy of what they applied), may carry the values.
+        if key == "kubectl.kubernetes.io/last-applied-configuration" || raw.starts_with("\"{") {
             push_redacted(out);
         } else {
             push_minified(out, raw);

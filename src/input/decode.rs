@@ -210,8 +210,12 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         return Ok(());
     }
     if let Some(items) = top.items {
-        return decode_each(json, items, "items", cluster, ctx, out, |item, cluster, ctx, out| {
-            decode_document(item.get(), cluster, ctx, out)
+        let item_type = list_item_type(top)?;
+        return decode_each(json, items, "items", cluster, ctx, out, |item, cluster, ctx, out| match &item_type {
+            Some(type_meta) if item.get().starts_with('{') && skim::member(item.get(), "kind").is_none() => {
+                decode_document(&with_type_meta(item.get(), type_meta), cluster, ctx, out)
+            }
+            _ => decode_document(item.get(), cluster, ctx, out),
         });
     }
     if let Some(records) = top.records {
@@ -244,7 +248,12 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         out.records.push(Record::Event(Box::new(record)));
         return Ok(());
     }
-    match (text(top.kind, "kind")?, top.api_version, top.metadata) {
+    let api_version = text(top.api_version, "apiVersion")?;
+    if api_version.as_deref().is_some_and(|v| v.starts_with("audit.k8s.io/")) {
+        // Every audit event has one; without it its stages cannot be told apart.
+        return Err("an audit event without auditID".to_owned());
+    }
+    match (text(top.kind, "kind")?, api_version, top.metadata) {
         // An empty List: kubectl and must-gather write `items: null` (or `[]`).
         (Some(kind), Some(_), _) if kind.ends_with("List") && top.items.is_none() => Ok(()),
         (Some(_), Some(_), Some(_)) => {
@@ -260,6 +269,25 @@ fn decode_top(json: &str, top: &Top, cluster: Option<&str>, ctx: Context, out: &
         (Some(kind), Some(_), None) => Err(format!("a `{kind}` without metadata is not an object")),
         (None, _, _) => Err("not an audit event, Kubernetes Event, object or known envelope".to_owned()),
     }
+}
+
+/// The `"kind":…,"apiVersion":…,` a typed list's items go without: the apiserver leaves
+/// them out of each item of a `SecretList`, `PodList`, ... (a `List` says nothing).
+fn list_item_type(top: &Top) -> Result<Option<String>, String> {
+    let kind = text(top.kind, "kind")?;
+    let Some(item_kind) = kind.as_deref().and_then(|k| k.strip_suffix("List")).filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    let api_version = text(top.api_version, "apiVersion")?.unwrap_or_default();
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    Ok(Some(format!(r#""kind":{},"apiVersion":{},"#, quoted(item_kind), quoted(&api_version))))
+}
+
+/// An item of a typed list (an object: `{…`), with the kind and apiVersion the list gives it.
+fn with_type_meta(item: &str, type_meta: &str) -> String {
+    let fields = &item[1..];
+    let type_meta = if fields.trim_start().starts_with('}') { type_meta.trim_end_matches(',') } else { type_meta };
+    format!("{{{type_meta}{fields}")
 }
 
 fn decode_aks_record(record: &str, cluster: Option<&str>, ctx: Context, out: &mut Decoded) -> Result<(), String> {
@@ -425,7 +453,7 @@ fn first_source_ip<'a>(top: &Top<'a>) -> Result<Option<Cow<'a, str>>, String> {
     match top.source_ips.map(RawValue::get) {
         None | Some("null") => Ok(None),
         Some(ips) => match skim::first_element(ips).ok_or("`sourceIPs` is not an array")? {
-            Some(ip) => Ok(skim::string(ip).map_err(|()| "`sourceIPs` holds a non-string")?),
+            Some(ip) => Ok(skim::string(ip).map_err(|why| why.describe("sourceIPs"))?),
             None => Ok(None),
         },
     }
@@ -474,8 +502,9 @@ fn decode_target(
     let resource = resource?.unwrap_or_default();
     let api_group = api_group?;
     let group = kinds::canonical_group(api_group.as_deref().unwrap_or(""), &resource);
-    // Every subresource, verb and version of `secrets` carries a Secret's values.
-    let is_secret = group.is_empty() && resource == "secrets";
+    // Every subresource, verb, version (and, failing closed, group) of `secrets` carries a
+    // Secret's values.
+    let is_secret = resource == "secrets";
     let builtin = kinds::by_resource(group, &resource);
     // The apiserver fills objectRef.namespace of a Namespace with its own name (the request
     // path is /api/v1/namespaces/NAME): cluster-scoped objects have no namespace.
@@ -576,6 +605,7 @@ fn read_request(
     if keep_body {
         let mut compact = String::with_capacity(request.get().len());
         body::push_minified(&mut compact, request.get());
+        let compact = skim::readable(compact).map_err(|e| format!("requestObject: {e}"))?;
         record.patch = Some(out.bodies.push(compact.as_bytes()));
     }
     Ok(())
