@@ -304,18 +304,51 @@ fn an_explicit_cluster_wins_over_a_gke_label_but_not_over_a_kelemetry_dump() {
     );
 }
 
-/// A body stored but too deep to read back costs only itself: the trace and history of its
-/// object render, and say what is unknown and why.
+fn pod_create(n: u32, name: &str, rest: &str) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"6f000000-0000-4000-8000-00000000000{n}","stage":"ResponseComplete","verb":"create","user":{{"username":"alice"}},"requestReceivedTimestamp":"2024-01-01T00:00:0{n}Z","stageTimestamp":"2024-01-01T00:00:0{n}.004Z","objectRef":{{"resource":"pods","namespace":"a","name":"{name}","apiVersion":"v1"}},"responseStatus":{{"code":201}},"responseObject":{{"kind":"Pod","apiVersion":"v1","metadata":{{"name":"{name}","namespace":"a","uid":"6f000000-0000-4000-8000-00000000010{n}","resourceVersion":"{n}"}}{rest}}}}}"#
+    )
+}
+
+/// Nothing is stored that cannot be read back: a body nested past the limit is a bad record
+/// with its line, and a lone surrogate escape (valid JSON, but no character) becomes U+FFFD.
+#[test]
+fn bodies_are_stored_only_as_they_read_back() {
+    let store = Store::new();
+    let log = store.dir().join("odd.log");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let lines = [
+        pod_create(1, "deep", &format!(r#","spec":{deep}"#)),
+        pod_create(2, "odd", r#","spec":{"hostname":"x\ud800y"}"#),
+        pod_create(3, "plain", ""),
+    ];
+    std::fs::write(&log, lines.map(|l| format!("{l}\n")).concat()).unwrap();
+    let out = store.ingest(&[&log]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("odd.log:1: a body nested more than 100 levels deep"), "{}", stderr(&out));
+    assert_eq!(store.rows("SELECT name FROM objects ORDER BY name"), ["odd", "plain"]);
+    let history = json(&store, &["history", "pod/odd", "-n", "a", "-o", "json"]);
+    let changes = history["entries"][0]["changes"].as_array().unwrap();
+    let hostname = changes.iter().find(|c| c["path"] == "spec.hostname").unwrap();
+    assert_eq!(hostname["new"], "x\u{fffd}y");
+    let trace = store.run(&["trace", "pod/odd", "-n", "a", "--pipeline", "tree"]);
+    assert_eq!(trace.status.code(), Some(0), "{}", stderr(&trace));
+}
+
+/// A stored body that cannot be read back (a store written by an older version) costs only
+/// itself: the trace and history of its object render, and say what is unknown and why.
 #[test]
 fn a_body_that_cannot_be_read_back_costs_only_itself() {
     let store = Store::new();
-    let log = store.dir().join("deep.log");
-    let deep = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
-    let line = format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"6f000000-0000-4000-8000-000000000001","stage":"ResponseComplete","verb":"create","user":{{"username":"alice"}},"requestReceivedTimestamp":"2024-01-01T00:00:00Z","stageTimestamp":"2024-01-01T00:00:00.004Z","objectRef":{{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1"}},"responseStatus":{{"code":201}},"responseObject":{{"kind":"Pod","apiVersion":"v1","metadata":{{"name":"p","namespace":"a","uid":"6f000000-0000-4000-8000-000000000002","resourceVersion":"7"}},"spec":{deep}}}}}"#
-    );
-    std::fs::write(&log, format!("{line}\n")).unwrap();
+    let log = store.dir().join("pod.log");
+    std::fs::write(&log, format!("{}\n", pod_create(7, "p", ""))).unwrap();
     assert_eq!(store.ingest(&[&log]).status.code(), Some(0));
+    let deep = format!(r#"{{"kind":"Pod","spec":{}{}}}"#, "[".repeat(3000), "]".repeat(3000));
+    let mut blocks = kelemetry_cli::model::block::BodyBlocks::default();
+    blocks.push(deep.as_bytes());
+    let conn = store.conn();
+    conn.execute("UPDATE state_blocks SET data = ?1", [&blocks.finish()[0]]).unwrap();
+    conn.execute("UPDATE object_states SET block_offset = 0, body_len = ?1", [deep.len() as i64]).unwrap();
     let trace = store.run(&["trace", "pod/p", "-n", "a", "--pipeline", "tree"]);
     assert_eq!(trace.status.code(), Some(0), "{}", stderr(&trace));
     let history = json(&store, &["history", "pod/p", "-n", "a", "-o", "json"]);

@@ -531,3 +531,21 @@ fn pipes_are_read_as_streams() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(store.count("SELECT count(*) FROM requests"), 14);
 }
+
+/// Windows PowerShell 5 writes `kubectl get -o json > file` as UTF-16LE with a byte-order
+/// mark: read as the same objects as the UTF-8 original, also when found in a directory.
+#[test]
+fn utf16_dumps_read_as_their_utf8_originals() {
+    let text = std::fs::read_to_string(testdata("sample/objects.json")).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let (original, transcoded) = (Store::new(), Store::new());
+    assert!(original.ingest(&[&testdata("sample/objects.json")]).status.success());
+    let dir = transcoded.dir().join("dumps");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("objects.json"), utf16).unwrap();
+    let out = transcoded.ingest(&[&dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let objects = "SELECT kind, namespace, name, uid FROM objects ORDER BY uid";
+    assert_eq!(transcoded.rows(objects), original.rows(objects));
+    assert!(!transcoded.rows(objects).is_empty());
+}

@@ -10,6 +10,7 @@ mod gke;
 mod skim;
 mod source;
 mod split;
+mod utf16;
 mod yaml;
 
 pub use decode::{Context, Decoded, Problem};
@@ -163,6 +164,7 @@ mod tests {
             r#""responseStatus":{"code":"OK"}"#,
             r#""objectRef":{"resource":"pods","name":["web"]}"#,
             r#""sourceIPs":"10.0.0.1""#,
+            r#""objectRef":{"resource":"pods","name":"web\ud800"}"#,
             r#""user":{"groups":["a"],"username":"al\u0069ce"},"impersonatedUser":null,"responseStatus":{"code":200,"reason":null},"sourceIPs":[]"#,
         ]
         .iter()
@@ -178,10 +180,20 @@ mod tests {
                 "responseStatus: `code` is not an integer",
                 "objectRef: `name` is not a string",
                 "`sourceIPs` is not an array",
+                "objectRef: `name` is not valid text: a lone UTF-16 surrogate escape, which names no character",
             ]
         );
         let Record::Audit(audit) = &out.records[0] else { panic!() };
         assert_eq!((&*audit.user, audit.code, audit.source_ip.is_none()), ("alice", Some(200), true));
+    }
+
+    #[test]
+    fn an_audit_event_without_auditid_is_named_as_such() {
+        let out = decode(
+            Format::JsonLines,
+            "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"stage\":\"ResponseComplete\",\"verb\":\"get\"}\n",
+        );
+        assert_eq!(out.problems[0].reason, "an audit event without auditID");
     }
 
     #[test]

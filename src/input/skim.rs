@@ -43,26 +43,57 @@ pub fn member<'a>(json: &'a str, key: &str) -> Option<&'a str> {
     found
 }
 
+/// Why a JSON value is not the text a member should hold.
+#[derive(Debug, PartialEq)]
+pub enum NotText {
+    /// A number, object, array or boolean.
+    NotAString,
+    /// A string whose escapes name no character (a lone surrogate such as `\ud800`).
+    BadEscape(String),
+}
+
+impl NotText {
+    /// The reason, after the member's name.
+    pub fn describe(&self, key: &str) -> String {
+        match self {
+            NotText::NotAString => format!("`{key}` is not a string"),
+            NotText::BadEscape(why) => format!("`{key}` is not valid text: {why}"),
+        }
+    }
+}
+
 /// A JSON string's text; `Ok(None)` for `null`, `Err` for any other kind of value.
-pub fn string(raw: &str) -> Result<Option<Cow<'_, str>>, ()> {
+pub fn string(raw: &str) -> Result<Option<Cow<'_, str>>, NotText> {
     match raw.as_bytes().first() {
-        Some(b'"') => string_end(raw.as_bytes(), 0)
-            .filter(|&(end, _)| end == raw.len())
-            .and_then(|(end, escaped)| text(raw, 0, end, escaped))
-            .map(Some)
-            .ok_or(()),
+        Some(b'"') => {
+            let (end, escaped) =
+                string_end(raw.as_bytes(), 0).filter(|&(end, _)| end == raw.len()).ok_or(NotText::NotAString)?;
+            unescape(raw, 0, end, escaped).map(Some)
+        }
         _ if raw == "null" => Ok(None),
-        _ => Err(()),
+        _ => Err(NotText::NotAString),
+    }
+}
+
+/// [`text`], saying why escapes failed.
+fn unescape(json: &str, start: usize, end: usize, escaped: bool) -> Result<Cow<'_, str>, NotText> {
+    if !escaped {
+        return json.get(start + 1..end - 1).map(Cow::Borrowed).ok_or(NotText::NotAString);
+    }
+    match serde_json::from_str::<String>(json.get(start..end).ok_or(NotText::NotAString)?) {
+        Ok(text) => Ok(Cow::Owned(text)),
+        // serde_json calls a lone surrogate "unexpected end of hex escape".
+        Err(_) if lone_surrogate(json.as_bytes().get(start..end).unwrap_or_default()) => {
+            Err(NotText::BadEscape("a lone UTF-16 surrogate escape, which names no character".to_owned()))
+        }
+        // serde_json says where, in the string alone: the column is of no use to a reader.
+        Err(e) => Err(NotText::BadEscape(e.to_string().split(" at line ").next().unwrap_or_default().to_owned())),
     }
 }
 
 /// The text of the string quoted in `json[start..end]`, borrowed unless it holds escapes.
 fn text(json: &str, start: usize, end: usize, escaped: bool) -> Option<Cow<'_, str>> {
-    if escaped {
-        serde_json::from_str::<String>(json.get(start..end)?).ok().map(Cow::Owned)
-    } else {
-        json.get(start + 1..end - 1).map(Cow::Borrowed)
-    }
+    unescape(json, start, end, escaped).ok()
 }
 
 /// Calls `visit` with each member of an object until it returns true. `None` when `json`
@@ -158,6 +189,87 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
     }
 }
 
+/// How deep a stored body may nest. No Kubernetes object comes near (a Pod is about ten
+/// levels), and serde_json, which reads stored bodies back, stops at 128.
+pub const MAX_DEPTH: usize = 100;
+
+/// A body as it will read back: nested at most [`MAX_DEPTH`] levels, with each lone UTF-16
+/// surrogate escape (`\ud800`, which JSON's grammar allows but no reader accepts) replaced
+/// by U+FFFD. `json` is valid JSON.
+pub fn readable(json: String) -> Result<String, String> {
+    let bytes = json.as_bytes();
+    let (mut depth, mut at) = (0usize, 0);
+    let mut lone = Vec::new();
+    while at < bytes.len() {
+        match bytes[at] {
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!("a body nested more than {MAX_DEPTH} levels deep"));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                at += 1;
+                while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+                    at += found;
+                    if bytes[at] == b'"' {
+                        break;
+                    }
+                    at += match surrogate(bytes, at) {
+                        Some(Surrogate::Pair) => 12,
+                        Some(Surrogate::Lone) => {
+                            lone.push(at);
+                            6
+                        }
+                        None => 2,
+                    };
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    if lone.is_empty() {
+        return Ok(json);
+    }
+    let mut fixed = String::with_capacity(json.len());
+    let mut from = 0;
+    for at in lone {
+        fixed.push_str(&json[from..at]);
+        fixed.push_str("\\ufffd");
+        from = at + 6;
+    }
+    fixed.push_str(&json[from..]);
+    Ok(fixed)
+}
+
+/// Whether a JSON string holds an escape of a lone surrogate.
+fn lone_surrogate(quoted: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', quoted).any(|at| matches!(surrogate(quoted, at), Some(Surrogate::Lone)))
+}
+
+enum Surrogate {
+    Pair,
+    Lone,
+}
+
+/// The surrogate escape at `bytes[at]` (a backslash), if it is one.
+fn surrogate(bytes: &[u8], at: usize) -> Option<Surrogate> {
+    let unit = |at: usize| {
+        let escape = bytes.get(at..at + 6)?;
+        if escape[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
+    };
+    match unit(at)? {
+        0xD800..=0xDBFF if unit(at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => Some(Surrogate::Pair),
+        0xD800..=0xDFFF => Some(Surrogate::Lone),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +298,11 @@ mod tests {
         assert_eq!(string(r#""plain""#), Ok(Some(Cow::Borrowed("plain"))));
         assert_eq!(string(r#""tab\there \u00e9""#).unwrap().unwrap(), "tab\there é");
         assert_eq!(string("null"), Ok(None));
-        assert_eq!(string("12"), Err(()));
+        assert_eq!(string("12"), Err(NotText::NotAString));
+        assert_eq!(
+            string(r#""\ud800""#).unwrap_err().describe("name"),
+            "`name` is not valid text: a lone UTF-16 surrogate escape, which names no character"
+        );
     }
 
     #[test]
@@ -199,5 +315,22 @@ mod tests {
         for broken in ["", "[", "[\"a", "[{\"a\":1"] {
             assert!(first_element(broken).is_none(), "{broken:?}");
         }
+    }
+
+    #[test]
+    fn bodies_read_back() {
+        let deep = format!("{}{}", "[".repeat(101), "]".repeat(101));
+        assert_eq!(readable(deep).unwrap_err(), "a body nested more than 100 levels deep");
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(readable(ok.clone()).unwrap(), ok);
+        // Brackets in strings do not count; escaped quotes do not end a string.
+        let text = format!(r#"{{"a":"{}\"{}"}}"#, "[".repeat(200), "{".repeat(200));
+        assert_eq!(readable(text.clone()).unwrap(), text);
+        assert_eq!(
+            readable(r#"{"a":"x\ud800y","b":"\ud83d\ude00","c":"\udc00\\ud800","d":"\u00e9"}"#.to_owned()).unwrap(),
+            r#"{"a":"x\ufffdy","b":"\ud83d\ude00","c":"\ufffd\\ud800","d":"\u00e9"}"#
+        );
+        let fixed = readable(r#"["\ud800"]"#.to_owned()).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<String>>(&fixed).unwrap(), ["\u{fffd}"]);
     }
 }

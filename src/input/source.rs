@@ -289,7 +289,7 @@ pub(super) fn read_stream(
     emit: &mut dyn FnMut(Piece),
 ) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
-    let (reader, compression) = match decompressed(raw) {
+    let (reader, compression) = match decompressed(raw).and_then(|(r, c)| Ok((super::utf16::as_utf8(r)?, c))) {
         Ok(opened) => opened,
         Err(e) => {
             outcome.error = Some(e.to_string());
@@ -326,13 +326,12 @@ pub(super) fn read_stream(
 /// like Kubernetes data is read, and its problems reported.
 fn not_kubernetes_data(head: &[u8]) -> Option<&'static str> {
     let head = &head[..head.len().min(64 << 10)];
-    // NUL bytes are binary. Text that is not UTF-8 is read, and its lines reported (a
-    // stray byte in a log is a broken record; UTF-16 is named as such).
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    if head.contains(&0) && !utf16 {
+    // NUL bytes are binary (UTF-16 text has been transcoded by now). Text that is not
+    // UTF-8 is read, and its lines reported: a stray byte in a log is a broken record.
+    if head.contains(&0) {
         return Some("binary");
     }
-    if utf16 || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
+    if std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
         return None;
     }
     let text = String::from_utf8_lossy(head);
@@ -526,7 +525,7 @@ mod tests {
 
     #[test]
     fn what_is_plainly_not_kubernetes_data() {
-        let cases: [(&[u8], Option<&str>); 10] = [
+        let cases: [(&[u8], Option<&str>); 9] = [
             (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some("binary")),
             (b"2024-05-14T10:00:01Z I0514 reconcile ok\n", Some("not JSON or YAML")),
             (b"# must-gather\n\nCollected by the tool: see below\n", Some("not JSON or YAML")),
@@ -535,7 +534,6 @@ mod tests {
             (b"# a comment\napiVersion: v1\nkind: List\nitems: []\n", None),
             (b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n", None),
             (b"{\"kind\":\"Event\"}\n\xff{\"kind\"", None),
-            (b"\xff\xfe{\0\"\0k\0", None),
             (b"- kind: Pod\n  apiVersion: v1\n", None),
         ];
         for (head, reason) in cases {

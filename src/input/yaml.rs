@@ -2,6 +2,7 @@
 //! documents. Each document is converted to JSON and decoded like any JSON document.
 
 use super::decode::{self, Context, Decoded, Problem};
+use super::skim;
 use crate::model::time::parse_micros;
 
 /// A kspan recording writes `# {"time":"...","style":"event"}` before each document:
@@ -53,6 +54,12 @@ fn decode_document(doc: &str, ctx: Context, out: &mut Decoded) {
         return;
     }
     use serde_json::Value;
+    if flow_nests_deeper(doc, skim::MAX_DEPTH) {
+        // The YAML parser takes quadratic time on deep flow collections: refuse them unread.
+        let reason = format!("a document nested more than {} levels deep", skim::MAX_DEPTH);
+        out.problems.push(Problem { line: ctx.line, reason });
+        return;
+    }
     // Text that is not JSON is read as YAML, where a line of plain text is a valid document:
     // a string. Say so, rather than that a JSON object was expected.
     let scalar = |found: &str| format!("neither JSON nor a YAML object: found {found}");
@@ -65,6 +72,45 @@ fn decode_document(doc: &str, ctx: Context, out: &mut Decoded) {
         Err(e) => format!("YAML: {e}"),
     };
     out.problems.push(Problem { line: ctx.line, reason });
+}
+
+/// Whether flow collections (`[`, `{`) nest deeper than `limit`, outside quoted scalars
+/// and comments. Block nesting needs indentation, so its depth is bounded by line length.
+fn flow_nests_deeper(doc: &str, limit: usize) -> bool {
+    enum In {
+        Plain,
+        Quoted(u8),
+        Comment,
+    }
+    let (mut depth, mut state, mut previous, mut escaped) = (0usize, In::Plain, b'\n', false);
+    for &b in doc.as_bytes() {
+        match state {
+            In::Comment if b == b'\n' => state = In::Plain,
+            In::Comment => {}
+            In::Quoted(_) if escaped => escaped = false,
+            In::Quoted(b'"') if b == b'\\' => escaped = true,
+            In::Quoted(quote) if b == quote => state = In::Plain,
+            In::Quoted(_) => {}
+            In::Plain => {
+                let after_space = matches!(previous, b' ' | b'\t' | b'\n');
+                match b {
+                    // Outside flow collections a bracket inside a plain scalar is text.
+                    b'[' | b'{' if depth > 0 || after_space => {
+                        depth += 1;
+                        if depth > limit {
+                            return true;
+                        }
+                    }
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    b'"' | b'\'' if after_space || matches!(previous, b'[' | b'{' | b',') => state = In::Quoted(b),
+                    b'#' if after_space => state = In::Comment,
+                    _ => {}
+                }
+            }
+        }
+        previous = b;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -98,5 +144,19 @@ mod tests {
                 (5, "neither JSON nor a YAML object: found a boolean"),
             ]
         );
+    }
+
+    #[test]
+    fn deep_flow_collections_are_refused_unparsed() {
+        let deep = |n: usize| format!("a: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(!flow_nests_deeper(&deep(100), 100));
+        assert!(flow_nests_deeper(&deep(101), 100));
+        assert!(flow_nests_deeper(&deep(100_000), 100));
+        // Brackets in quoted scalars and comments are text.
+        let quoted = format!("a: \"{0}\\\"{0}\"\nb: '{0}'\nc: 1 # {0}\nd: don't{0}", "[".repeat(200));
+        assert!(!flow_nests_deeper(&quoted, 100), "{quoted}");
+        let mut out = Decoded::default();
+        decode_yaml(deep(100_000).as_bytes(), 1, &mut out);
+        assert_eq!(out.problems[0].reason, "a document nested more than 100 levels deep");
     }
 }
