@@ -66,6 +66,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Paths on the command line that could not be opened or listed.
     pub unreadable_paths: Vec<String>,
+    /// Indexes an interrupted ingest had left missing, rebuilt before this one.
+    pub repaired_indexes: Vec<String>,
     pub lines: u64,
     pub bad_records: u64,
     /// `--strict` met a bad record and kept nothing.
@@ -141,10 +143,8 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
     let started = Instant::now();
     let mut plan = plan(store, paths, observer)?;
     let bulk = choose_bulk_load(store, &plan)?;
-    if store.needs_bulk_repair()? {
-        // An earlier bulk load was interrupted: finish it before writing anything.
-        store.finish_bulk_load()?;
-    }
+    // An earlier ingest interrupted mid bulk load: finish it, rebuild its indexes, first.
+    let repaired_indexes = store.repair()?;
     if let Some(bulk) = &bulk {
         store.start_bulk_load(bulk)?;
     }
@@ -162,6 +162,7 @@ pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dy
         lines: files.iter().map(|f| f.report.lines).sum(),
         files: files.into_iter().map(|f| f.report).collect(),
         unreadable_paths: plan.unreadable_paths,
+        repaired_indexes,
         bad_records,
         aborted,
         written,

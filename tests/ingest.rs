@@ -7,7 +7,7 @@ use std::process::Stdio;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use crate::common::{Store, bin, stderr, testdata};
+use crate::common::{Store, bin, stderr, stdout, testdata};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -548,4 +548,65 @@ fn utf16_dumps_read_as_their_utf8_originals() {
     let objects = "SELECT kind, namespace, name, uid FROM objects ORDER BY uid";
     assert_eq!(transcoded.rows(objects), original.rows(objects));
     assert!(!transcoded.rows(objects).is_empty());
+}
+
+/// An ingest killed while it rebuilt the indexes a bulk load drops leaves the rows right and
+/// the indexes missing: queries say so and how to repair, and the next ingest (even of a
+/// file already ingested) rebuilds them.
+#[test]
+fn indexes_an_interrupted_ingest_left_missing_are_rebuilt() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name";
+    let all = store.rows(indexes);
+    let dropped = ["events_object", "events_time", "objects_by_uid", "requests_audit_id", "requests_time"];
+    for name in dropped {
+        store.conn().execute_batch(&format!("DROP INDEX {name}")).unwrap();
+    }
+    let query = store.run(&["trace", "deploy/web", "-n", "shop", "--pipeline", "tree"]);
+    assert_eq!(query.status.code(), Some(0));
+    assert!(
+        stderr(&query).contains(&format!(
+            "lacks 5 of its indexes ({}), as an interrupted ingest leaves it: answers are right but slower; \
+             `kelemetry-cli --db {} ingest FILE`",
+            dropped.join(", "),
+            store.path.display()
+        )),
+        "{}",
+        stderr(&query)
+    );
+    let again = store.run(&["ingest", "-o", "json", testdata("sample/audit.log").to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["repairedIndexes"], serde_json::json!(dropped));
+    assert_eq!(report["files"][0]["status"], "alreadyIngested");
+    assert_eq!(store.rows(indexes), all);
+    assert_eq!(stderr(&store.run(&["stats"])), "");
+}
+
+/// A store on read-only media: SQLite cannot create the `-shm` file a WAL store needs (here
+/// a directory stands in its way, as root would write through read-only permissions), so
+/// queries read it as immutable; a write-ahead log it cannot replay is named instead, since
+/// reading the store as immutable would miss its rows.
+#[test]
+fn stores_on_read_only_media_can_be_queried() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    let shm = store.dir().join("test.db-shm");
+    std::fs::create_dir(&shm).unwrap();
+    let trace = store.run(&["trace", "deploy/web", "-n", "shop", "--pipeline", "tree"]);
+    assert_eq!(trace.status.code(), Some(0), "{}", stderr(&trace));
+    assert!(stdout(&trace).contains("4 objects · 11 requests · 5 Events"), "{}", stdout(&trace));
+    assert_eq!(store.stats()["requests"], 14);
+    // A log SQLite cannot open (it replays any log it can open, even without `-shm`).
+    let wal = store.dir().join("test.db-wal");
+    if wal.exists() {
+        // Left empty by the queries' first try: on read-only media it could not be.
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        std::fs::remove_file(&wal).unwrap();
+    }
+    std::fs::create_dir(&wal).unwrap();
+    let stats = store.run(&["stats"]);
+    assert_eq!(stats.status.code(), Some(2));
+    assert!(stderr(&stats).contains("test.db-wal holds rows not yet in it: copy both files to a writable disk"));
 }

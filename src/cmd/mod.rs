@@ -15,7 +15,7 @@ pub mod trace;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::ingest::{FileStatus, Options, Report};
 use crate::query::lookup::{self, Found, Wanted};
@@ -114,7 +114,8 @@ pub fn ingest_files(ctx: &Context, store: &Store, paths: &[PathBuf], options: &O
         }
     })?;
     let progress = Progress::new(&ctx.terminal, quiet, diagnostic);
-    let report = crate::ingest::ingest(store, paths, options, &progress)?;
+    let report = crate::ingest::ingest(store, paths, options, &progress)
+        .with_context(|| format!("ingest into store {} stopped", store.location.display()))?;
     progress.finish();
     Ok(report)
 }
@@ -138,7 +139,20 @@ pub fn ingest_outcome(report: &Report) -> Outcome {
 pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> {
     let location = ctx.location();
     if input.inputs.is_empty() {
-        return Ok((Store::open_for_read(&location)?, Outcome::Success));
+        let store = Store::open_for_read(&location)?;
+        let missing = store.missing_indexes()?;
+        if !missing.is_empty() {
+            diagnostic(format_args!(
+                "warning: store {} lacks {} of its indexes ({}), as an interrupted ingest leaves it: answers are \
+                 right but slower; `kelemetry-cli --db {} ingest FILE` (any file, even one already ingested) \
+                 rebuilds them",
+                location.display(),
+                missing.len(),
+                missing.join(", "),
+                location.display()
+            ));
+        }
+        return Ok((store, Outcome::Success));
     }
     let store = Store::open_for_write(&location)?;
     let options = Options { cluster: DEFAULT_CLUSTER.to_owned(), cluster_given: false, strict: false };

@@ -51,6 +51,14 @@ pub fn write(out: &mut dyn Write, report: &Report, location: &str, terminal: &Te
     ]);
     let bad = report.bad_records.to_string();
     rows.push(("bad records", if report.bad_records > 0 { style.red(&bad) } else { bad }));
+    if !report.repaired_indexes.is_empty() {
+        let repaired = format!(
+            "rebuilt {} indexes an interrupted ingest left missing ({})",
+            report.repaired_indexes.len(),
+            report.repaired_indexes.join(", ")
+        );
+        rows.push(("store repaired", style.yellow(&repaired)));
+    }
     if report.aborted {
         rows.push(("result", style.red("--strict: stopped at the first bad record, nothing kept")));
     }

@@ -578,6 +578,8 @@ fn file_report(f: &FileReport) -> FileReportView<'_> {
 pub struct IngestView<'a> {
     files: Vec<FileReportView<'a>>,
     unreadable_paths: &'a [String],
+    /// Indexes an interrupted ingest had left missing, rebuilt before this one.
+    repaired_indexes: &'a [String],
     lines: u64,
     bad_records: u64,
     aborted: bool,
@@ -606,6 +608,7 @@ impl<'a> IngestView<'a> {
         IngestView {
             files: r.files.iter().map(file_report).collect(),
             unreadable_paths: &r.unreadable_paths,
+            repaired_indexes: &r.repaired_indexes,
             lines: r.lines,
             bad_records: r.bad_records,
             aborted: r.aborted,

@@ -57,7 +57,7 @@ impl Store {
     }
 
     /// Whether a bulk load was interrupted before [`Store::finish_bulk_load`].
-    pub fn needs_bulk_repair(&self) -> Result<bool> {
+    pub(super) fn bulk_load_unfinished(&self) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?1, ?2)) < 2
                  OR EXISTS (SELECT 1 FROM pending_requests)

@@ -9,6 +9,7 @@ mod checkpoint;
 mod migrate;
 mod namesakes;
 pub mod read;
+mod repair;
 mod seen_keys;
 pub mod stats;
 #[cfg(test)]
@@ -70,14 +71,16 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
 impl Store {
     /// Opens the store for writing, creating it and migrating it as needed.
     pub fn open_for_write(location: &Location) -> Result<Store> {
-        let conn = match location {
-            Location::File(path) => {
-                Connection::open(path).with_context(|| format!("cannot open store {}", path.display()))?
-            }
-            Location::Memory => Connection::open_in_memory()?,
+        let open = || -> Result<Connection> {
+            let conn = match location {
+                Location::File(path) => Connection::open(path)?,
+                Location::Memory => Connection::open_in_memory()?,
+            };
+            configure(&conn, location)?;
+            migrate::migrate(&conn)?;
+            Ok(conn)
         };
-        configure(&conn, location)?;
-        migrate::migrate(&conn).with_context(|| format!("cannot migrate store {}", location.display()))?;
+        let conn = open().with_context(|| format!("cannot open store {} for writing", location.display()))?;
         Ok(Store { conn, location: location.clone() })
     }
 
@@ -89,14 +92,15 @@ impl Store {
         if !path.exists() {
             bail!("no store at {}: ingest some files first (kelemetry-cli ingest FILE...)", path.display());
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("cannot open store {}", path.display()))?;
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        let version =
-            migrate::version(&conn).with_context(|| format!("{} is not a kelemetry-cli store", path.display()))?;
-        migrate::check_readable(version).with_context(|| format!("cannot read store {}", path.display()))?;
+        let open = || -> Result<Connection> {
+            let conn = open_read_only(path)?;
+            let version = migrate::version(&conn)?;
+            migrate::check_readable(version)?;
+            conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            Ok(conn)
+        };
+        let conn = open().with_context(|| format!("cannot read store {}", path.display()))?;
         Ok(Store { conn, location: location.clone() })
     }
 
@@ -191,6 +195,51 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         Ok(built?)
     }
+}
+
+/// Opens a store read-only. A store in WAL mode needs its `-shm` file, which SQLite creates
+/// beside it; on read-only media (or in a read-only directory) it cannot, and the store is
+/// opened as immutable instead: safe, since nothing can write there, as long as no write-
+/// ahead log holds rows the store itself does not yet.
+fn open_read_only(path: &std::path::Path) -> Result<Connection> {
+    use rusqlite::ErrorCode;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    let error = match migrate::version(&conn) {
+        Ok(_) => return Ok(conn),
+        Err(e) => e,
+    };
+    match error.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code) {
+        Some(ErrorCode::NotADatabase) => bail!("it is not a kelemetry-cli store (nor any SQLite database)"),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly) => {}
+        _ => return Err(error),
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        bail!(
+            "it cannot be opened here (read-only media?) and its write-ahead log {} holds rows not yet in it: \
+             copy both files to a writable disk",
+            std::path::Path::new(&wal).display()
+        );
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    let conn = Connection::open_with_flags(uri, flags)?;
+    migrate::version(&conn)?;
+    Ok(conn)
+}
+
+/// A path as a `file:` URI's path: `%`, `?` and `#` escaped.
+fn uri_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// 32 MiB of page cache: as fast as 64 MiB for loads and queries (the OS caches the file

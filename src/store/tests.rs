@@ -40,13 +40,13 @@ fn load(texts: &[&[u8]], bulk: bool) -> (Store, WriteSummary) {
     let store = Store::open_for_write(&Location::Memory).unwrap();
     let mut summary = write_texts(&store, texts, bulk);
     if bulk {
-        assert!(store.needs_bulk_repair().unwrap());
+        assert!(store.bulk_load_unfinished().unwrap());
         let drained = store.finish_bulk_load().unwrap();
         summary.requests_added += drained.added;
         summary.stages_merged += drained.merged;
         summary.events_added += drained.events_added;
         summary.duplicates_skipped += drained.duplicates;
-        assert!(!store.needs_bulk_repair().unwrap(), "the unique indexes are back");
+        assert!(!store.bulk_load_unfinished().unwrap(), "the unique indexes are back");
     }
     store.resolve_unnamed_objects().unwrap();
     (store, summary)
@@ -123,6 +123,9 @@ fn the_next_ingest_finishes_a_bulk_load_that_was_killed() {
 
     let report = ingest(&store, &[testdata("sample/objects.json")]);
     assert_eq!((report.bad_records, report.files_ingested()), (0, 1));
+    // Both unique indexes and every query index were missing, and are back.
+    assert_eq!(report.repaired_indexes.len(), super::QUERY_INDEXES.len() + 2, "{:?}", report.repaired_indexes);
+    assert!(store.missing_indexes().unwrap().is_empty());
     assert_eq!(
         count("SELECT count(*) FROM pending_requests") + count("SELECT count(*) FROM pending_event_versions"),
         0
