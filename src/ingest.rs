@@ -486,8 +486,11 @@ impl Run<'_> {
             progress.report.status = FileStatus::Unreadable;
             progress.report.error = Some(error.clone());
         }
-        if let Some(truncated) = &outcome.truncated {
-            self.observer.problem(&format!("{}: {truncated}", progress.report.path));
+        let problems =
+            outcome.skipped_lines.iter().map(|p| format!("{}:{}: {}", progress.report.path, p.line, p.reason));
+        let truncated = outcome.truncated.iter().map(|t| format!("{}: {t}", progress.report.path));
+        for problem in problems.chain(truncated) {
+            self.observer.problem(&problem);
             progress.report.bad_records += 1;
             self.bad_records += 1;
             if self.strict {

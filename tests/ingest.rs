@@ -610,3 +610,23 @@ fn stores_on_read_only_media_can_be_queried() {
     assert_eq!(stats.status.code(), Some(2));
     assert!(stderr(&stats).contains("test.db-wal holds rows not yet in it: copy both files to a writable disk"));
 }
+
+/// A line too long to hold in one piece that cannot be a record is dropped as it is read,
+/// not buffered whole (a 200 MB one used to cost 1 GB): reported with its line and length,
+/// and the lines around it are kept.
+#[test]
+fn an_endless_line_of_junk_is_skipped_unbuffered() {
+    let store = Store::new();
+    let audit = std::fs::read_to_string(testdata("sample/audit.log")).unwrap();
+    let lines: Vec<&str> = audit.lines().collect();
+    let junk = "x".repeat(12 << 20);
+    let log = store.dir().join("junk.log");
+    std::fs::write(&log, format!("{}\n{junk}\n{}\n", lines[0], lines[1])).unwrap();
+    let out = store.run(&["ingest", "-o", "json", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with(&format!("junk.log:2: a line of {} bytes that is not JSON: skipped\n", (12 << 20) + 1))
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&report["lines"], &report["badRecords"], &report["auditEvents"]), (&3.into(), &1.into(), &2.into()));
+}

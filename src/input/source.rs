@@ -9,7 +9,7 @@ use flate2::read::MultiGzDecoder;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::split::{Cutter, JsonCuts, YamlCuts};
-use super::{Format, Piece};
+use super::{Format, Piece, Problem};
 
 /// A content hash: the same bytes ingested twice are recognised whatever the file name.
 pub type Fingerprint = [u8; 16];
@@ -258,6 +258,8 @@ pub struct ReadOutcome {
     pub error: Option<String>,
     /// Found in a directory or archive and plainly not Kubernetes data: why it was skipped.
     pub skipped: Option<&'static str>,
+    /// Lines dropped as they were read, too long to hold and plainly not records.
+    pub skipped_lines: Vec<Problem>,
 }
 
 /// Target size of a JSON Lines piece: big enough to amortise the hand-offs, small enough
@@ -383,6 +385,24 @@ impl Stream<'_> {
         self.eof = fill(&mut self.reader, &mut self.buf, want, outcome);
     }
 
+    /// Drops the line the buffer starts with, reading on to its end a piece at a time.
+    /// Returns its length.
+    fn skip_line(&mut self, outcome: &mut ReadOutcome) -> u64 {
+        let mut skipped = 0;
+        loop {
+            if let Some(newline) = memchr::memchr(b'\n', &self.buf) {
+                self.buf.drain(..=newline);
+                return skipped + newline as u64 + 1;
+            }
+            skipped += self.buf.len() as u64;
+            self.buf.clear();
+            if self.eof {
+                return skipped;
+            }
+            self.fill(PIECE_SIZE, outcome);
+        }
+    }
+
     /// Hands out the first `cut` bytes; the rest starts a new buffer with a piece's room.
     fn take(&mut self, cut: usize) -> Vec<u8> {
         let mut rest = Vec::with_capacity(PIECE_CAPACITY.max(self.buf.len() - cut));
@@ -444,9 +464,17 @@ fn split_lines(mut stream: Stream, outcome: &mut ReadOutcome, sink: &mut Sink) {
             stream.buf.len()
         } else if let Some(last_newline) = memchr::memrchr(b'\n', &stream.buf) {
             last_newline + 1
-        } else {
+        } else if starts_json(&stream.buf) {
             // A line longer than a piece: read on until it ends.
             stream.fill(stream.buf.len() + PIECE_SIZE, outcome);
+            continue;
+        } else {
+            // A piece's worth of a line that cannot be a record: not worth holding.
+            let skipped = stream.skip_line(outcome);
+            let reason = format!("a line of {skipped} bytes that is not JSON: skipped");
+            outcome.skipped_lines.push(Problem { line, reason });
+            outcome.lines += 1;
+            line += 1;
             continue;
         };
         let mut buf = stream.take(cut);
@@ -465,6 +493,11 @@ fn split_lines(mut stream: Stream, outcome: &mut ReadOutcome, sink: &mut Sink) {
         }
         stream.fill(PIECE_SIZE, outcome);
     }
+}
+
+/// Whether a line starts as a JSON object or array would (white space aside).
+fn starts_json(line: &[u8]) -> bool {
+    matches!(line.iter().find(|b| !b.is_ascii_whitespace()), None | Some(b'{' | b'['))
 }
 
 /// Lines in a piece, counting a last line without its newline.
