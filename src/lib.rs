@@ -14,6 +14,8 @@
 
 pub mod cli;
 pub mod cmd;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod input;
 pub mod model;

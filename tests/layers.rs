@@ -14,6 +14,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("query", &["store", "model"]),
     ("ingest", &["input", "store", "model"]),
     ("input", &["model"]),
+    // Beside the layers: the fuzz targets' entry points.
+    ("fuzzing", &["input", "query", "model"]),
     ("store", &["model"]),
     ("model", &[]),
 ];

@@ -3,6 +3,7 @@
 
 mod common;
 mod evidence;
+mod fuzz_corpus;
 mod generated;
 mod history;
 mod ingest;

@@ -9,7 +9,7 @@ pub mod decode;
 mod gke;
 mod skim;
 mod source;
-mod split;
+pub(crate) mod split;
 mod utf16;
 mod yaml;
 

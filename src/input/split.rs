@@ -84,7 +84,9 @@ impl Cutter for JsonCuts {
                 }
                 b'}' | b']' => {
                     let Some(depth) = self.depth.checked_sub(1) else {
+                        // Scanned this far: a cut found before stays valid.
                         self.broken = true;
+                        self.scanned = i;
                         return;
                     };
                     self.depth = depth;
