@@ -8,8 +8,11 @@ use crate::model::selector::Selector;
 use crate::model::time::{format_micros, must_gather_time, parse_micros};
 use crate::query::diff;
 
+/// A target: any bytes in, a panic when a property fails.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its file in `fuzz/fuzz_targets`.
-pub const TARGETS: &[(&str, fn(&[u8]))] =
+pub const TARGETS: &[(&str, Target)] =
     &[("decode", decode), ("cutters", cutters), ("yaml", yaml), ("time", time), ("diff", diff), ("selector", selector)];
 
 /// Any bytes, read as a named file is: decompressed, transcoded, sniffed, split, decoded.
