@@ -630,3 +630,42 @@ fn an_endless_line_of_junk_is_skipped_unbuffered() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((&report["lines"], &report["badRecords"], &report["auditEvents"]), (&3.into(), &1.into(), &2.into()));
 }
+
+/// `copies` of the sample audit log, each its own namespace, objects and auditIDs.
+fn many_samples(copies: u32) -> String {
+    let audit = std::fs::read_to_string(testdata("sample/audit.log")).unwrap();
+    (0..copies)
+        .map(|i| audit.replace("-4000-8000-", &format!("-4000-{i:04x}-")).replace("shop", &format!("shop{i}")))
+        .collect()
+}
+
+/// Kill safety: an ingest killed at any moment leaves a store that the same command, run
+/// again, brings to exactly what one uninterrupted run stores.
+#[test]
+fn an_ingest_killed_at_any_moment_is_finished_by_the_next() {
+    let clean = Store::new();
+    let log = clean.dir().join("many.log");
+    std::fs::write(&log, many_samples(1500)).unwrap();
+    let run = |store: &Store| store.run(&["ingest", "-q", log.to_str().unwrap()]);
+    assert_eq!(run(&clean).status.code(), Some(0));
+    let summary = |store: &Store| {
+        store.rows(
+            "SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM objects), (SELECT count(*) FROM object_states),
+                    (SELECT count(*) FROM owner_refs), (SELECT count(*) FROM files), (SELECT count(*) FROM pending_requests),
+                    (SELECT sum(stages) FROM requests)",
+        )
+    };
+    let expected = summary(&clean);
+    assert_eq!(expected[0].split('|').next(), Some("21000"));
+    for delay_ms in [50, 300, 700] {
+        let store = Store::new();
+        let mut child =
+            bin().arg("--db").arg(&store.path).args(["ingest", "-q"]).arg(&log).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let again = run(&store);
+        assert_eq!(again.status.code(), Some(0), "killed after {delay_ms} ms: {}", stderr(&again));
+        assert_eq!(summary(&store), expected, "killed after {delay_ms} ms");
+    }
+}

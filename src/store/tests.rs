@@ -153,3 +153,90 @@ fn docs_schema_names_every_index_the_store_has() {
     let undocumented: Vec<&String> = indexes.iter().filter(|name| !section.contains(&format!("`{name}"))).collect();
     assert!(undocumented.is_empty(), "docs/schema.md does not name {undocumented:?}");
 }
+
+/// What a store holds, row ids aside: two stores that hold the same evidence agree on it.
+fn contents(store: &Store) -> Vec<String> {
+    let object = |alias: &str| {
+        format!(
+            "coalesce({alias}.kind || ' ' || {alias}.namespace || '/' || {alias}.name || ' ' || coalesce({alias}.uid, ''), '-')"
+        )
+    };
+    let queries = [
+        "SELECT c.name, o.uid, o.api_group, o.api_version, o.resource, o.kind, o.namespace, o.name, o.first_seen_us,
+                o.last_seen_us, o.created_us, o.deleted_us FROM objects o JOIN clusters c ON c.id = o.cluster_id"
+            .to_owned(),
+        format!(
+            "SELECT {}, {}, r.controller FROM owner_refs r JOIN objects a ON a.id = r.object_id
+             JOIN objects b ON b.id = r.owner_id",
+            object("a"),
+            object("b")
+        ),
+        format!(
+            "SELECT hex(r.audit_id), r.stages, r.level, r.code, r.base_rv, r.new_rv, r.received_us, r.completed_us,
+                    r.body_len, {} FROM requests r LEFT JOIN objects o ON o.id = r.object_id",
+            object("o")
+        ),
+        format!(
+            "SELECT e.event_key, e.version_key, e.reason, e.count, e.time_us, e.message, {}
+             FROM events e LEFT JOIN objects o ON o.id = e.object_id",
+            object("o")
+        ),
+        format!(
+            "SELECT {}, s.resource_version, s.observed_us, s.source, s.body_len FROM object_states s
+             JOIN objects o ON o.id = s.object_id",
+            object("o")
+        ),
+        "SELECT path, fingerprint FROM files".to_owned(),
+    ];
+    let mut rows: Vec<String> = queries.iter().flat_map(|sql| store.rows(sql)).collect();
+    rows.sort();
+    rows
+}
+
+/// Idempotence, as a property: however the fixtures are split into runs and ordered, and
+/// whatever is ingested again, the store ends holding what one run of all of them stores.
+#[test]
+fn ingesting_in_any_runs_and_order_stores_what_one_run_stores() {
+    let fixtures = [
+        "sample",
+        "rollout",
+        "races",
+        "recreated",
+        "audit-events",
+        "event-quirks",
+        "owner-scope",
+        "parent-link",
+        "reused-audit-id",
+        "rollout-metadata",
+        "dump-only",
+    ];
+    let all: Vec<_> = fixtures.iter().map(|f| testdata(f)).collect();
+    let once = Store::open_for_write(&Location::Memory).unwrap();
+    ingest(&once, &all);
+    let expected = contents(&once);
+    // A small deterministic generator: the same splits every run, different for each seed.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for round in 0..6 {
+        let mut order = all.clone();
+        for i in (1..order.len()).rev() {
+            order.swap(i, next(i + 1));
+        }
+        let store = Store::open_for_write(&Location::Memory).unwrap();
+        let mut rest = &order[..];
+        while !rest.is_empty() {
+            let (run, after) = rest.split_at(1 + next(rest.len()));
+            ingest(&store, run);
+            rest = after;
+        }
+        // Again, some of it: nothing changes.
+        ingest(&store, &order[..next(order.len()) + 1]);
+        let order: Vec<_> = order.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(contents(&store), expected, "round {round}: {order:?}");
+    }
+}
