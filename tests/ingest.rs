@@ -488,8 +488,20 @@ fn deep_nesting_is_a_bad_record_not_an_abort() {
     let lists = store.dir().join("lists.json");
     let list = format!(r#"{{"kind":"List","apiVersion":"v1","items":{}{}}}"#, "[".repeat(50_000), "]".repeat(50_000));
     std::fs::write(&lists, format!("{list}\n")).unwrap();
+    // Deep where a body, an envelope's payload or the metadata sits.
+    let deep = |open: &str, close: &str| format!("{}{}", open.repeat(100_000), close.repeat(100_000));
+    let bodies = store.dir().join("bodies.json");
+    let lines = [
+        format!(r#"{{"kind":"Pod","apiVersion":"v1","metadata":{{"name":"x"}},"spec":{}}}"#, deep("[", "]")),
+        format!(
+            r#"{{"protoPayload":{{"methodName":"x","request":{}}}}}"#,
+            deep(r#"{"a":"#, "}").replacen('}', "1}", 1)
+        ),
+        format!(r#"{{"kind":"Pod","apiVersion":"v1","metadata":{}}}"#, deep("[", "]")),
+    ];
+    std::fs::write(&bodies, lines.map(|l| format!("{l}\n")).concat()).unwrap();
     let good = testdata("sample/objects.json");
-    let out = store.ingest(&[&arrays, &lists, &good]);
+    let out = store.ingest(&[&arrays, &lists, &bodies, &good]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let errors = stderr(&out);
     for file in ["arrays.json:1: ", "lists.json:1: "] {
@@ -498,6 +510,13 @@ fn deep_nesting_is_a_bad_record_not_an_abort() {
                 && l.ends_with("documents nested in more than 8 Lists or arrays are not Kubernetes data")),
             "{errors}"
         );
+    }
+    for expected in [
+        "bodies.json:1: a body nested more than 100 levels deep",
+        "bodies.json:2: a document nested more than 128 levels deep",
+        "bodies.json:3: metadata: not a JSON object",
+    ] {
+        assert!(errors.lines().any(|l| l.ends_with(expected)), "{expected}: {errors}");
     }
     assert_eq!(store.count("SELECT count(*) FROM objects"), 3, "the good file around them is kept");
 }

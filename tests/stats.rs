@@ -1,6 +1,6 @@
 //! `stats`: what the store holds, for a person and as JSON.
 
-use crate::common::{Store, stdout, testdata};
+use crate::common::{Store, stderr, stdout, testdata};
 
 #[test]
 fn stats_json_counts_the_sample() {
@@ -50,4 +50,32 @@ fn stats_text_reads_well_and_survives_a_closed_pipe() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A `--db` that is not a store is named, with what it is, and never turned into one by a
+/// query: an empty file, a text file.
+#[test]
+fn a_db_that_is_not_a_store_is_named_and_left_alone() {
+    let store = Store::new();
+    for (content, query, ingest) in [
+        (&b""[..], "it holds no kelemetry-cli data (ingest some files first", None),
+        (
+            b"hello\n",
+            "it is not a kelemetry-cli store (nor any SQLite database)",
+            Some("for writing: file is not a database"),
+        ),
+    ] {
+        std::fs::write(&store.path, content).unwrap();
+        let out = store.run(&["stats"]);
+        assert_eq!(out.status.code(), Some(2));
+        let named = format!("kelemetry-cli: error: cannot read store {}: {query}", store.path.display());
+        assert!(stderr(&out).starts_with(&named), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&store.path).unwrap(), content, "the query changed the file");
+        if let Some(ingest) = ingest {
+            let out = store.ingest(&[&testdata("sample/audit.log")]);
+            assert_eq!(out.status.code(), Some(2));
+            let named = format!("cannot open store {} {ingest}", store.path.display());
+            assert!(stderr(&out).contains(&named), "{}", stderr(&out));
+        }
+    }
 }

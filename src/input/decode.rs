@@ -139,6 +139,11 @@ fn non_empty<S: AsRef<str>>(s: Option<S>) -> Option<S> {
 /// object, or an array of them.
 pub fn decode_json(json: &str, ctx: Context, out: &mut Decoded) {
     if let Err(reason) = decode_document(json, None, ctx, out) {
+        // serde_json stops at 128 levels, and says so in its own terms.
+        let reason = match reason.strip_prefix("recursion limit exceeded") {
+            Some(_) => "a document nested more than 128 levels deep".to_owned(),
+            None => reason,
+        };
         out.problems.push(Problem { line: ctx.line, reason });
     }
 }
