@@ -20,6 +20,8 @@ use crate::store::{BulkLoad, FileRow, Location, Store, WriteSummary, Writer};
 
 /// Hears about progress and problems while the ingest runs.
 pub trait Observer: Sync {
+    /// Reading starts: this many bytes (as stored, compressed or not) are to be read.
+    fn reading(&self, total_bytes: u64);
     fn bytes_read(&self, bytes: u64);
     fn records_written(&self, records: u64);
     /// One bad record or file, as `file:line: reason`.
@@ -142,6 +144,7 @@ struct Progress {
 pub fn ingest(store: &Store, paths: &[PathBuf], options: &Options, observer: &dyn Observer) -> Result<Report> {
     let started = Instant::now();
     let mut plan = plan(store, paths, observer)?;
+    observer.reading(plan.input_bytes);
     let bulk = choose_bulk_load(store, &plan)?;
     // An earlier ingest interrupted mid bulk load: finish it, rebuild its indexes, first.
     let repaired_indexes = store.repair()?;

@@ -12,6 +12,7 @@ pub fn testdata(path: &str) -> PathBuf {
 struct Quiet;
 
 impl Observer for Quiet {
+    fn reading(&self, _: u64) {}
     fn bytes_read(&self, _: u64) {}
     fn records_written(&self, _: u64) {}
     fn problem(&self, text: &str) {

@@ -23,14 +23,23 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// On stderr when it is a terminal (and not `quiet`); hidden otherwise.
     pub fn new(terminal: &Terminal, quiet: bool, say: fn(std::fmt::Arguments)) -> Progress {
-        Progress {
-            bar: bar(terminal, quiet),
-            records: AtomicU64::new(0),
-            problems: AtomicU64::new(0),
-            print_lock: Mutex::new(()),
-            say,
-        }
+        let target = if quiet || !terminal.stderr_tty { None } else { Some(ProgressDrawTarget::stderr()) };
+        Progress::drawn_to(target, say)
+    }
+
+    fn drawn_to(target: Option<ProgressDrawTarget>, say: fn(std::fmt::Arguments)) -> Progress {
+        let bar = match target {
+            None => ProgressBar::hidden(),
+            Some(target) => {
+                let bar = ProgressBar::with_draw_target(None, target);
+                bar.set_style(ProgressStyle::with_template(TEMPLATE).unwrap_or_else(|_| ProgressStyle::default_bar()));
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            }
+        };
+        Progress { bar, records: AtomicU64::new(0), problems: AtomicU64::new(0), print_lock: Mutex::new(()), say }
     }
 
     /// Clears the bar and says how many problems went unshown.
@@ -41,17 +50,37 @@ impl Progress {
             (self.say)(format_args!("… and {} more problems not shown", problems - SHOWN_PROBLEMS));
         }
     }
+
+    fn update_message(&self) {
+        let records = self.records.load(Ordering::Relaxed);
+        let secs = self.bar.elapsed().as_secs_f64().max(0.001);
+        let mut message = format!("{records} records ({:.0}/s)", records as f64 / secs);
+        match self.problems.load(Ordering::Relaxed) {
+            0 => {}
+            1 => message.push_str(", 1 bad"),
+            bad => message.push_str(&format!(", {bad} bad")),
+        }
+        self.bar.set_message(message);
+    }
 }
 
+/// Bytes as stored (a gzip's compressed position), against the inputs' total, with rate and
+/// time left; then records written and bad records so far.
+const TEMPLATE: &str =
+    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}";
+
 impl Observer for Progress {
+    fn reading(&self, total_bytes: u64) {
+        self.bar.set_length(total_bytes);
+    }
+
     fn bytes_read(&self, bytes: u64) {
         self.bar.inc(bytes);
     }
 
     fn records_written(&self, records: u64) {
-        let total = self.records.fetch_add(records, Ordering::Relaxed) + records;
-        let secs = self.bar.elapsed().as_secs_f64().max(0.001);
-        self.bar.set_message(format!("{total} records, {:.0}/s", total as f64 / secs));
+        self.records.fetch_add(records, Ordering::Relaxed);
+        self.update_message();
     }
 
     fn problem(&self, text: &str) {
@@ -60,20 +89,30 @@ impl Observer for Progress {
             let _guard = self.print_lock.lock();
             self.bar.suspend(|| (self.say)(format_args!("{text}")));
         }
+        self.update_message();
     }
 }
 
-fn bar(terminal: &Terminal, quiet: bool) -> ProgressBar {
-    if quiet || !terminal.stderr_tty {
-        return ProgressBar::hidden();
+#[cfg(test)]
+mod tests {
+    use indicatif::InMemoryTerm;
+
+    use super::*;
+
+    #[test]
+    fn the_bar_fills_against_the_inputs_total() {
+        let term = InMemoryTerm::new(2, 160);
+        let progress = Progress::drawn_to(Some(ProgressDrawTarget::term_like(Box::new(term.clone()))), |_| {});
+        progress.reading(4 << 20);
+        progress.bytes_read(1 << 20);
+        progress.records_written(1200);
+        progress.problem("a.log:3: broken");
+        progress.bar.tick();
+        let screen = term.contents();
+        assert!(screen.contains("1.00 MiB/4.00 MiB"), "{screen}");
+        assert!(screen.contains("ETA "), "{screen}");
+        assert!(screen.contains("1200 records ("), "{screen}");
+        assert!(screen.ends_with(", 1 bad"), "{screen}");
+        assert_eq!(progress.bar.length(), Some(4 << 20));
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
