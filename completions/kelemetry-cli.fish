@@ -25,7 +25,7 @@ function __fish_kelemetry_cli_using_subcommand
 end
 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
@@ -44,7 +44,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l c
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l strict -d 'Fail on the first bad record and keep nothing from this run'
@@ -55,7 +55,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s o 
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
@@ -68,7 +68,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s 
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l deleted -d 'Only objects that were deleted'
@@ -85,7 +85,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s 
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s v -l verbose -d 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
@@ -102,7 +102,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
@@ -133,7 +133,7 @@ jaeger\t'Jaeger\'s trace JSON: open it in Jaeger UI with "JSON File"'
 otlp\t'OTLP/JSON resourceSpans, for an OpenTelemetry Collector\'s otlpjsonfile receiver'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l all -d 'Show what is hidden as noise: reads (get/list/watch), leader election, leases'
@@ -142,14 +142,14 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s q 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand man" -s q -l quiet -d 'No progress bar and no summary: only results and problems'

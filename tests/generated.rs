@@ -26,3 +26,18 @@ fn man_page_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/kelemetry-cli.1");
     check(&path, &man::page(Cli::command()).unwrap());
 }
+
+/// Each subcommand has a section of its own, headed by its name.
+#[test]
+fn the_man_page_has_a_section_per_subcommand() {
+    let page = String::from_utf8(man::page(Cli::command()).unwrap()).unwrap();
+    let headings: Vec<&str> = page.lines().filter(|l| l.starts_with(".SH \"KELEMETRY-CLI ")).collect();
+    let subcommands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| format!(".SH \"KELEMETRY-CLI {}\"", s.get_name().to_uppercase()))
+        .collect();
+    assert_eq!(headings, subcommands);
+    assert!(subcommands.len() >= 8);
+    assert!(!page.contains(".SH \".EL"), "a section headed by roff rather than a name");
+}

@@ -79,3 +79,24 @@ fn a_db_that_is_not_a_store_is_named_and_left_alone() {
         }
     }
 }
+
+/// What an ingest says it added is what the store then holds more of, fixture by fixture
+/// into one store (later ones meet objects the earlier ones stored).
+#[test]
+fn the_ingest_summary_counts_what_was_stored() {
+    let store = Store::new();
+    let counts = |stats: &serde_json::Value| {
+        ["objects", "ownerLinks", "objectStates", "requests", "events"].map(|k| stats[k].as_u64().unwrap())
+    };
+    let mut before = [0; 5];
+    for fixture in ["sample", "rollout", "races", "recreated", "owner-scope", "dump-only", "formats", "sample"] {
+        let out = store.run(&["ingest", "-o", "json", testdata(fixture).to_str().unwrap()]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let added = ["objectsAdded", "ownerLinksAdded", "objectStatesAdded", "requestsAdded", "eventsAdded"]
+            .map(|k| report[k].as_u64().unwrap());
+        let after = counts(&store.stats());
+        let grown: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
+        assert_eq!(grown, added, "{fixture}: stored [objects, owner links, states, requests, Events]");
+        before = after;
+    }
+}

@@ -523,6 +523,17 @@ fn colour_marks_failures_and_warnings_only_when_asked() {
         .output()
         .unwrap();
     assert!(!stdout(&no_color).contains('\x1b'));
+    // CLICOLOR_FORCE colours a pipe under `auto`; NO_COLOR wins over it, CLICOLOR=0 turns it off.
+    let auto = |env: &[(&str, &str)]| {
+        let mut command = bin();
+        command.env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+        command.envs(env.iter().copied()).args(["--db", store.path.to_str().unwrap(), "trace", "deploy/web"]);
+        stdout(&command.output().unwrap()).contains('\x1b')
+    };
+    assert!(auto(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!auto(&[("CLICOLOR_FORCE", "0")]));
+    assert!(!auto(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!auto(&[("CLICOLOR", "0")]));
 }
 
 #[test]

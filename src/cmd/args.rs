@@ -14,7 +14,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "KELEMETRY_DB", default_value = "kelemetry.db", value_name = "PATH")]
     pub db: String,
 
-    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set.
+    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set
+    /// (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 

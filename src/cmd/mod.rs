@@ -77,12 +77,16 @@ impl<'a> Context<'a> {
     /// Looks at the terminal once: whether stdout and stderr are one, its width, colour.
     pub fn new(global: &'a GlobalArgs, out: &'a mut dyn Write) -> Context<'a> {
         let stdout_tty = std::io::stdout().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        // `auto` colours a terminal unless NO_COLOR is set (https://no-color.org).
+        let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        // `auto` colours a terminal. NO_COLOR (https://no-color.org) turns that off, and wins;
+        // CLICOLOR_FORCE (non-zero) colours a pipe too; CLICOLOR=0 turns it off
+        // (https://bixense.com/clicolors).
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && stdout_tty,
+            ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+            ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            ColorChoice::Auto => stdout_tty && set("CLICOLOR").as_deref() != Some("0"),
         };
         let measured = terminal_size::terminal_size().filter(|_| stdout_tty).map(|(w, _)| usize::from(w.0));
         let width =
