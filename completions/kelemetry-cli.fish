@@ -79,8 +79,8 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l cluster -d 'Cluster of the object, where the store holds several' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l uid -d 'The object\'s uid, instead of or besides KIND/NAME' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l field -d 'Keep only writes that changed this path or below it (repeatable), e.g. spec.minReadySeconds' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l since -d 'Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d) before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
@@ -96,8 +96,8 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l kind -d 'Only objects of this kind (deploy, pods, widgets.example.com, ...)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l user -d 'Only 409s of this user or component (substring: deployment-controller, kubelet@, alice)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l limit -d 'Detail at most this many groups, oldest first (0: all); the summary counts them all' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d) before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
@@ -120,8 +120,8 @@ ancestors\t'The object and its controller ancestors only'
 children\t'The object and what it owns, below it'
 object\t'The object alone'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l depth -d 'Follow at most N ownership links up from the object and N below it' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l since -d 'Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store' -r
-complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l until -d 'End: an RFC 3339 time, or a duration before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l since -d 'Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d) before the newest record in the store' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l until -d 'End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l exclude-user -d 'Leave out requests of this user or component (substring; repeatable)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand trace" -l only -d 'Only writes (create/update/patch/delete), or only Events' -r -f -a "writes\t'Successful and failed writes (create, update, patch, delete)'
 events\t'Kubernetes Events'"

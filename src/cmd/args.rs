@@ -88,11 +88,13 @@ pub fn parse_selector(text: &str) -> Result<Selector, String> {
 /// `--since` / `--until`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WindowArgs {
-    /// Start: an RFC 3339 time, or a duration (30m, 1h, 2d) before the newest record in the store.
+    /// Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d)
+    /// before the newest record in the store.
     #[arg(long, value_name = "WHEN", value_parser = parse_bound)]
     pub since: Option<Bound>,
 
-    /// End: an RFC 3339 time, or a duration before the newest record in the store.
+    /// End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest
+    /// record in the store.
     #[arg(long, value_name = "WHEN", value_parser = parse_bound)]
     pub until: Option<Bound>,
 }
