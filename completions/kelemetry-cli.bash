@@ -449,7 +449,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__objects)
-            opts="-n -o -i -q -h -V --namespace --name --deleted --limit --output --input --db --color --quiet --help --version"
+            opts="-n -A -l -o -i -q -h -V --namespace --all-namespaces --selector --name --deleted --limit --output --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,6 +460,14 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

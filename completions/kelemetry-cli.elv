@@ -67,6 +67,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
         &'kelemetry-cli;objects'= {
             cand -n 'Only this namespace'
             cand --namespace 'Only this namespace'
+            cand -l 'Only objects whose labels, in their latest known state, match (app=web,tier!=db,env in (a,b),!canary)'
+            cand --selector 'Only objects whose labels, in their latest known state, match (app=web,tier!=db,env in (a,b),!canary)'
             cand --name 'Only names matching this glob (`web-*`, `web-[0-9]*`)'
             cand --limit 'At most this many (0: all)'
             cand -o 'Output format'
@@ -75,6 +77,8 @@ set edit:completion:arg-completer[kelemetry-cli] = {|@words|
             cand --input 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them'
             cand --db 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk'
             cand --color 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)'
+            cand -A 'Every namespace (the default; accepted as kubectl takes it)'
+            cand --all-namespaces 'Every namespace (the default; accepted as kubectl takes it)'
             cand --deleted 'Only objects that were deleted'
             cand -q 'No progress bar and no summary: only results and problems'
             cand --quiet 'No progress bar and no summary: only results and problems'

@@ -62,6 +62,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s n -l namespace -d 'Only this namespace' -r
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s l -l selector -d 'Only objects whose labels, in their latest known state, match (app=web,tier!=db,env in (a,b),!canary)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l name -d 'Only names matching this glob (`web-*`, `web-[0-9]*`)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l limit -d 'At most this many (0: all)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
@@ -71,6 +72,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s A -l all-namespaces -d 'Every namespace (the default; accepted as kubectl takes it)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l deleted -d 'Only objects that were deleted'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -246,7 +246,9 @@ fn objects_filters_and_missing_names() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no object deploy/wbe in"), "{}", stderr(&out));
     assert!(stderr(&out).contains("closest names: web"), "{}", stderr(&out));
-    assert_eq!(store.run(&["objects", "widgets"]).status.code(), Some(1));
+    // A built-in kind with nothing stored is nothing to show; a kind nobody knows is an error.
+    assert_eq!(store.run(&["objects", "jobs"]).status.code(), Some(1));
+    assert_eq!(store.run(&["objects", "widgets"]).status.code(), Some(2));
 }
 
 #[test]
@@ -257,7 +259,9 @@ fn crd_kinds_are_found_by_kind_plural_and_group() {
         let names: Vec<&str> = objects.as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["blue"], "{form}");
     }
-    assert_eq!(store.run(&["objects", "widgets.other.io"]).status.code(), Some(1));
+    let other_group = store.run(&["objects", "widgets.other.io"]);
+    assert_eq!(other_group.status.code(), Some(2));
+    assert!(stderr(&other_group).contains(r#"unknown kind "widgets.other.io""#), "{}", stderr(&other_group));
     let owner = json(&store, &["objects", "WidgetSet", "-o", "json"]);
     assert_eq!(owner[0]["name"], "colours", "an owner known only from an ownerReference");
 }

@@ -63,7 +63,7 @@ fn nothing_to_show_is_valid_json_and_exit_1() {
     assert_eq!((&trace["start"], &trace["end"]), (&Value::Null, &Value::Null));
     let history = json(&store, &[&["history"][..], &no_object].concat(), 1);
     assert_eq!((&history["object"], &history["entries"]), (&Value::Null, &serde_json::json!([])));
-    assert_eq!(json(&store, &["objects", "widgets", "-o", "json"], 1), serde_json::json!([]));
+    assert_eq!(json(&store, &["objects", "jobs", "-o", "json"], 1), serde_json::json!([]));
     let conflicts = json(&store, &["conflicts", "cm/nothing", "-o", "json"], 1);
     assert_eq!((&conflicts["conflicts"], &conflicts["groups"]), (&Value::from(0), &serde_json::json!([])));
     // A window with nothing in it is nothing to show, the same way.

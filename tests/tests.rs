@@ -8,6 +8,7 @@ mod generated;
 mod history;
 mod ingest;
 mod json;
+mod kubectl;
 mod layers;
 mod realdata;
 mod redaction;

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 
-use crate::model::selector::Selector;
+use crate::model::selector::{KindQuery, Selector};
 use crate::model::time::Window;
 use crate::query::window::{self, Bound, parse_bound};
 
@@ -55,6 +55,10 @@ pub struct ObjectArgs {
     #[arg(value_name = "KIND/NAME", value_parser = parse_selector, required_unless_present = "uid")]
     pub object: Option<Selector>,
 
+    /// The name, after a KIND (kubectl's `TYPE NAME`: `trace deploy web`).
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
     /// Namespace of the object.
     #[arg(short, long, value_name = "NS")]
     pub namespace: Option<String>,
@@ -69,9 +73,20 @@ pub struct ObjectArgs {
 }
 
 impl ObjectArgs {
+    /// The object as named: `KIND/NAME`, `KIND NAME` or `NAME`.
+    pub fn selector(&self) -> anyhow::Result<Option<Selector>> {
+        match (&self.object, &self.name) {
+            (Some(Selector { kind: None, name: kind }), Some(name)) => {
+                Ok(Some(Selector { kind: Some(KindQuery::parse(kind)), name: name.clone() }))
+            }
+            (Some(_), Some(name)) => anyhow::bail!("give KIND/NAME or KIND NAME, not both (then {name:?})"),
+            (object, _) => Ok(object.clone()),
+        }
+    }
+
     /// How the user named the object, for messages: `deploy/web`, `uid 1234`.
     pub fn describe(&self) -> String {
-        match &self.object {
+        match &self.selector().ok().flatten() {
             Some(selector) => {
                 format!("{}{}", selector.kind.as_ref().map_or(String::new(), |k| format!("{}/", k.word)), selector.name)
             }

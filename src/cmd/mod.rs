@@ -174,8 +174,12 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
 /// The one object the arguments name; otherwise a message on stderr and `None` (no match)
 /// or an error (several: the user has to say which).
 pub fn resolve(store: &Store, args: &ObjectArgs) -> Result<Option<ObjectRow>> {
+    let selector = args.selector()?;
+    if let Some(kind) = selector.as_ref().and_then(|s| s.kind.as_ref()) {
+        lookup::check_kind(store, kind)?;
+    }
     let wanted = Wanted {
-        selector: args.object.as_ref(),
+        selector: selector.as_ref(),
         namespace: args.namespace.as_deref(),
         cluster: args.cluster.as_deref(),
         uid: args.uid.as_deref(),

@@ -1,12 +1,15 @@
 //! Finding the object a user means, with kubectl's forms, and saying clearly when there is
 //! none or more than one.
 
-use anyhow::Result;
+use std::collections::HashMap;
+
+use anyhow::{Result, bail};
+use serde_json::Value;
 
 use crate::model::kinds;
 use crate::model::selector::{KindQuery, Selector};
 use crate::store::Store;
-use crate::store::read::{ObjectQuery, ObjectRow};
+use crate::store::read::{Bodies, ObjectQuery, ObjectRow};
 
 /// How a user named an object.
 pub struct Wanted<'a> {
@@ -43,6 +46,56 @@ pub fn kind_resources(store: &Store, kind: &KindQuery) -> Result<(Vec<String>, O
     resources.sort();
     resources.dedup();
     Ok((resources, group))
+}
+
+/// `Err` with the closest kinds when a kind word names neither a built-in kind nor any kind
+/// the store holds (a typo, rather than a kind with nothing in the window).
+pub fn check_kind(store: &Store, kind: &KindQuery) -> Result<()> {
+    if kind.builtin.is_some() {
+        return Ok(());
+    }
+    let held = store.object_kinds()?;
+    if held.iter().any(|(k, resource, group)| kind.matches(k, resource, group)) {
+        return Ok(());
+    }
+    let word = kind.word.to_ascii_lowercase();
+    let mut known: Vec<String> = kinds::BUILTIN
+        .iter()
+        .flat_map(|r| {
+            [r.resource.to_owned(), r.kind.to_ascii_lowercase()]
+                .into_iter()
+                .chain(r.short_names.iter().map(|s| (*s).to_owned()))
+        })
+        .chain(held.iter().flat_map(|(k, resource, _)| [k.to_ascii_lowercase(), resource.clone()]))
+        .collect();
+    known.sort_by_key(|k| (strsim::damerau_levenshtein(&word, k), k.clone()));
+    known.dedup();
+    known.retain(|k| strsim::damerau_levenshtein(&word, k) <= word.len().max(3) / 3 + 1);
+    known.truncate(5);
+    let hint = if known.is_empty() {
+        "`kelemetry-cli stats` lists the kinds the store holds".to_owned()
+    } else {
+        format!("closest: {}", known.join(", "))
+    };
+    bail!("unknown kind {:?}: neither a built-in kind nor one the store holds; {hint}", kind.word)
+}
+
+/// Each object's labels in its latest known state (the last observed), for `-l`. An object
+/// with no readable state has none.
+pub fn latest_labels(store: &Store, objects: &[i64]) -> Result<HashMap<i64, serde_json::Map<String, Value>>> {
+    let mut bodies = Bodies::new(store);
+    let mut labels = HashMap::new();
+    for (object, states) in store.states_of(objects)? {
+        let latest = states.iter().max_by_key(|s| (s.observed_us, s.resource_version.parse::<u64>().ok()));
+        let Some(latest) = latest else { continue };
+        if let Ok(Value::Object(mut body)) = bodies.json(latest.body)?
+            && let Some(Value::Object(metadata)) = body.remove("metadata")
+            && let Some(Value::Object(found)) = metadata.get("labels")
+        {
+            labels.insert(object, found.clone());
+        }
+    }
+    Ok(labels)
 }
 
 pub fn find(store: &Store, wanted: &Wanted) -> Result<Found> {

@@ -61,7 +61,8 @@ fn duration_micros(text: &str) -> Option<i64> {
         let number: f64 = rest[..number_end].parse().ok()?;
         rest = &rest[number_end..];
         // Longest unit first: `ms` before `m`.
-        let (unit, scale) = UNITS.iter().filter(|(unit, _)| rest.starts_with(unit)).max_by_key(|(unit, _)| unit.len())?;
+        let (unit, scale) =
+            UNITS.iter().filter(|(unit, _)| rest.starts_with(unit)).max_by_key(|(unit, _)| unit.len())?;
         total += number * scale;
         rest = &rest[unit.len()..];
     }

@@ -144,6 +144,13 @@ impl Store {
 
 impl Store {
     /// Every object name of the store, for "did you mean" suggestions.
+    /// Each kind the store holds objects of, with its plural resource and group.
+    pub fn object_kinds(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT kind, resource, api_group FROM objects")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn object_names(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT DISTINCT name FROM objects")?;
         let rows = stmt.query_map([], |r| r.get(0))?;

@@ -1,0 +1,77 @@
+//! kubectl's habits: `TYPE NAME`, comma lists of kinds, `-l` label selectors, `-A`, and
+//! unknown kinds named with the closest ones.
+
+use crate::common::{Store, stderr, stdout, testdata};
+
+fn rollout() -> Store {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    store
+}
+
+fn names(store: &Store, args: &[&str]) -> Vec<String> {
+    let out = store.run(args);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut names: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| format!("{}/{}", o["kind"].as_str().unwrap(), o["name"].as_str().unwrap()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn type_name_is_type_slash_name() {
+    let store = rollout();
+    let slash = store.run(&["trace", "deploy/web", "-n", "demo", "--pipeline", "tree"]);
+    let spaced = store.run(&["trace", "deploy", "web", "-n", "demo", "--pipeline", "tree"]);
+    assert_eq!(spaced.status.code(), Some(0), "{}", stderr(&spaced));
+    assert_eq!(stdout(&spaced), stdout(&slash));
+    assert!(stdout(&spaced).starts_with("trace deployments demo/web"));
+    let both = store.run(&["history", "deploy/web", "web"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(stderr(&both).contains("give KIND/NAME or KIND NAME, not both"), "{}", stderr(&both));
+}
+
+#[test]
+fn kinds_in_a_comma_list_and_labels_select() {
+    let store = rollout();
+    assert_eq!(
+        names(&store, &["objects", "deploy,rs", "-A", "-o", "json"]),
+        ["Deployment/web", "ReplicaSet/web-5d9c7b8f4", "ReplicaSet/web-6c8f9d7b5"]
+    );
+    // Labels of each object's latest state.
+    let sample = Store::new();
+    assert!(sample.ingest(&[&testdata("sample")]).status.success());
+    let json = |selector: &str| names(&sample, &["objects", "-l", selector, "-o", "json"]);
+    assert_eq!(
+        json("app.kubernetes.io/name=web"),
+        ["Deployment/web", "Pod/web-7d4b9c8f6d-q8wzn", "Pod/web-7d4b9c8f6d-x2kqz", "ReplicaSet/web-7d4b9c8f6d"]
+    );
+    assert_eq!(json("pod-template-hash"), ["ReplicaSet/web-7d4b9c8f6d"]);
+    assert_eq!(json("!app.kubernetes.io/name"), ["ConfigMap/web-config", "Secret/web-db"]);
+    assert_eq!(
+        json("app.kubernetes.io/name=web,pod-template-hash notin (7d4b9c8f6d)"),
+        ["Deployment/web", "Pod/web-7d4b9c8f6d-q8wzn", "Pod/web-7d4b9c8f6d-x2kqz"]
+    );
+    let bad = store.run(&["objects", "-l", "app=web,"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_kind_is_an_error_with_the_closest_kinds() {
+    let store = rollout();
+    for args in [&["objects", "deplyo"][..], &["trace", "deplyo/web"], &["history", "deplyo", "web"]] {
+        let out = store.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out)
+                .contains(r#"unknown kind "deplyo": neither a built-in kind nor one the store holds; closest: deploy"#),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
