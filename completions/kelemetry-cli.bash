@@ -121,7 +121,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__conflicts)
-            opts="-n -o -i -q -h -V --namespace --kind --user --limit --since --until --output --input --db --color --quiet --help --version"
+            opts="-n -o -i -q -h -V --namespace --kind --user --limit --since --until --output --no-headers --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,11 +156,11 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 --input)
@@ -327,7 +327,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__history)
-            opts="-n -v -o -i -q -h -V --namespace --cluster --uid --field --verbose --since --until --output --input --db --color --quiet --help --version"
+            opts="-n -v -o -i -q -h -V --namespace --cluster --uid --field --verbose --since --until --output --no-headers --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,11 +362,11 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 --input)
@@ -393,7 +393,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__ingest)
-            opts="-o -q -h -V --cluster --strict --output --db --color --quiet --help --version"
+            opts="-o -q -h -V --cluster --strict --output --no-headers --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,11 +404,11 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -449,7 +449,7 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__objects)
-            opts="-n -A -l -o -i -q -h -V --namespace --all-namespaces --selector --name --deleted --limit --output --input --db --color --quiet --help --version"
+            opts="-n -A -l -o -i -q -h -V --namespace --all-namespaces --selector --name --deleted --limit --output --no-headers --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,11 +480,11 @@ _kelemetry__cli() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 --input)
@@ -511,18 +511,18 @@ _kelemetry__cli() {
             return 0
             ;;
         kelemetry__subcmd__cli__subcmd__stats)
-            opts="-o -i -q -h -V --output --input --db --color --quiet --help --version"
+            opts="-o -i -q -h -V --output --no-headers --input --db --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json" -- "${cur}"))
                     return 0
                     ;;
                 --input)

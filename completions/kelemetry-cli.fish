@@ -42,22 +42,26 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "man" -d
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l cluster -d 'The cluster these files come from (default: `default`). A Kelemetry dump line\'s own `cluster` wins over it; it wins over a GKE entry\'s cluster label' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+wide\t'Tables with every column (uids, exact times), as kubectl\'s `-o wide`'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l strict -d 'Fail on the first bad record and keep nothing from this run'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -l no-headers -d 'Tables without their header line'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand ingest" -s V -l version -d 'Print version'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+wide\t'Tables with every column (uids, exact times), as kubectl\'s `-o wide`'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -l no-headers -d 'Tables without their header line'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand stats" -s V -l version -d 'Print version'
@@ -66,6 +70,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l name -d 'Only names matching this glob (`web-*`, `web-[0-9]*`)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l limit -d 'At most this many (0: all)' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+wide\t'Tables with every column (uids, exact times), as kubectl\'s `-o wide`'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
@@ -74,6 +79,7 @@ always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s A -l all-namespaces -d 'Every namespace (the default; accepted as kubectl takes it)'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l deleted -d 'Only objects that were deleted'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -l no-headers -d 'Tables without their header line'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand objects" -s V -l version -d 'Print version'
@@ -84,6 +90,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l 
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l since -d 'Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d) before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l until -d 'End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+wide\t'Tables with every column (uids, exact times), as kubectl\'s `-o wide`'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
@@ -91,6 +98,7 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l 
 always\t''
 never\t''"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s v -l verbose -d 'Show bookkeeping changes too (resourceVersion, generation, timestamps)'
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -l no-headers -d 'Tables without their header line'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand history" -s V -l version -d 'Print version'
@@ -101,12 +109,14 @@ complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l since -d 'Start: an RFC 3339 time (any offset), a date (midnight UTC), or a duration (90s, 1h30m, 2d) before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l until -d 'End: an RFC 3339 time (any offset), a date (midnight UTC), or a duration before the newest record in the store' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and trees for a person'
+wide\t'Tables with every column (uids, exact times), as kubectl\'s `-o wide`'
 json\t'JSON for scripts and `jq` (docs/json.md)'"
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s i -l input -d 'Ingest these files or directories first (with `--db :memory:` nothing is written to disk). They take every argument up to the next option: give KIND/NAME before them' -r -F
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l db -d 'The store: a SQLite file, created on first ingest; `:memory:` keeps nothing on disk' -r
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l color -d 'When to colour the output; `auto` colours a terminal unless NO_COLOR is set (CLICOLOR_FORCE=1 colours a pipe too, CLICOLOR=0 turns it off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -l no-headers -d 'Tables without their header line'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s q -l quiet -d 'No progress bar and no summary: only results and problems'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kelemetry-cli -n "__fish_kelemetry_cli_using_subcommand conflicts" -s V -l version -d 'Print version'

@@ -66,18 +66,19 @@ fn history_of_the_sample_deployment() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        r#"deployments.apps shop/web  uid d0000000-0000-4000-8000-000000000001  cluster default
+        r#"deployments.apps shop/web
+uid d0000000-0000-4000-8000-000000000001  cluster default
 4 writes, 1 failed, window: all records
-2024-05-14T10:00:00.000000Z  100            kubectl                    create           201 Created
+2024-05-14T10:00:00Z      100      kubectl                create         201 Created
     created
-2024-05-14T10:00:00.150000Z  100→102        deployment-controller      update status    200 OK
+2024-05-14T10:00:00.150Z  100→102  deployment-controller  update status  200 OK
     status.observedGeneration: + 1
     status.replicas: + 2
-2024-05-14T10:00:00.160000Z  100→?          deployment-controller      update status    409 Conflict
+2024-05-14T10:00:00.160Z  100→?    deployment-controller  update status  409 Conflict
     Conflict: Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again
-2024-05-14T10:01:00.000000Z  110            kubefed-controller         patch            200 OK
+2024-05-14T10:01:00Z      110      kubefed-controller     patch          200 OK
     spec.minReadySeconds: 10 -> 3600
-2024-05-14T10:02:00.000000Z  111            kubectl                    patch            200 OK
+2024-05-14T10:02:00Z      111      kubectl                patch          200 OK
     spec.minReadySeconds: 3600 -> 10
 "#
     );

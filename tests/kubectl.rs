@@ -75,3 +75,57 @@ fn an_unknown_kind_is_an_error_with_the_closest_kinds() {
         );
     }
 }
+
+/// Every table and listing fits an 80-column terminal without a wrapped word or a
+/// trailing space; at 200 columns `objects` shows its optional columns, and `-o wide` the
+/// uid and exact times.
+#[test]
+fn tables_fit_80_columns_and_grow_at_200() {
+    let store = rollout();
+    assert!(store.ingest(&[&testdata("races")]).status.success());
+    let at = |columns: &str, args: &[&str]| {
+        let out =
+            crate::common::bin().env("COLUMNS", columns).arg("--db").arg(&store.path).args(args).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    for args in [
+        &["objects"][..],
+        &["objects", "--no-headers"],
+        &["stats"],
+        &["conflicts"],
+        &["history", "deploy/web", "-n", "demo"],
+        &["trace", "deploy/web", "-n", "demo", "--pipeline", "tree"],
+    ] {
+        let text = at("80", args);
+        for line in text.lines() {
+            // Failure messages are the apiserver's prose, printed whole.
+            if line.trim_start().starts_with("Conflict: ") {
+                continue;
+            }
+            assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{args:?}: {line:?}");
+            assert!(!line.ends_with(' '), "{args:?}: trailing spaces in {line:?}");
+        }
+    }
+    // Ages count back from the newest record in the store (the races fixture's, here).
+    assert_eq!(
+        at("80", &["objects", "rs"]),
+        "kind         namespace   name            age   requests   events\n\
+         ────────────────────────────────────────────────────────────────\n\
+         ReplicaSet   demo        web-5d9c7b8f4   28d          7        6\n\
+         ReplicaSet   demo        web-6c8f9d7b5   27d          5        4\n"
+    );
+    let wide = at("200", &["objects", "rs"]);
+    assert!(
+        wide.starts_with(
+            "kind         namespace   name            controller       age   last seen   deleted   requests"
+        ),
+        "{wide}"
+    );
+    let all = at("80", &["objects", "rs", "-o", "wide", "--no-headers"]);
+    assert_eq!(
+        all.lines().next().unwrap(),
+        "ReplicaSet   demo   web-5d9c7b8f4   Deployment/web   28d   27d   27d   7   6   f0000000-0000-4000-8000-000000000002   \
+         2024-06-03T09:00:00Z   2024-06-03T09:00:00Z   2024-06-03T09:04:00.214Z   2024-06-03T09:04:00Z"
+    );
+}

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use crate::model::selector::{KindQuery, Selector};
 use crate::model::time::Window;
 use crate::query::window::{self, Bound, parse_bound};
+use crate::render::table::View;
 
 /// Options every subcommand takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +38,8 @@ pub enum OutputFormat {
     /// Tables and trees for a person.
     #[default]
     Text,
+    /// Tables with every column (uids, exact times), as kubectl's `-o wide`.
+    Wide,
     /// JSON for scripts and `jq` (docs/json.md).
     Json,
 }
@@ -46,6 +49,17 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub output: OutputFormat,
+
+    /// Tables without their header line.
+    #[arg(long)]
+    pub no_headers: bool,
+}
+
+impl OutputArgs {
+    /// What of a table to show.
+    pub fn view(&self) -> View {
+        View { wide: self.output == OutputFormat::Wide, headers: !self.no_headers }
+    }
 }
 
 /// `OBJECT` with `-n`, `--cluster` and `--uid`.

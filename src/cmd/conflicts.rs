@@ -66,7 +66,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let report = conflict::report(&store, window, &Filter { keep_object: &keep, user: args.user.as_deref(), limit })?;
     match args.output.output {
         OutputFormat::Json => render::json::write(ctx.out, &render::json::ConflictsView::new(&report))?,
-        OutputFormat::Text => render::conflicts::write(ctx.out, &report, &ctx.terminal)?,
+        OutputFormat::Text | OutputFormat::Wide => {
+            render::conflicts::write(ctx.out, &report, &ctx.terminal, args.output.view())?
+        }
     }
     Ok(ingested.and(Outcome::found(report.conflicts > 0 || !report.other_409.is_empty())))
 }

@@ -50,8 +50,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     if json {
         render::json::write(ctx.out, &ChainView::new(&chain))?;
     } else {
-        let style = ctx.style();
-        render::history::write(ctx.out, &chain, args.verbose, !args.fields.is_empty(), style)?;
+        render::history::write(ctx.out, &chain, args.verbose, !args.fields.is_empty(), &ctx.terminal)?;
     }
     Ok(ingested.and(Outcome::found(!chain.entries.is_empty())))
 }

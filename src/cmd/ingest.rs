@@ -46,10 +46,10 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let report = ingest_files(ctx, &store, &args.paths, &options)?;
     match args.output.output {
         OutputFormat::Json => render::json::write(ctx.out, &render::json::IngestView::new(&report))?,
-        OutputFormat::Text if !ctx.global.quiet => {
+        OutputFormat::Text | OutputFormat::Wide if !ctx.global.quiet => {
             render::ingest::write(ctx.out, &report, &store.location.display(), &ctx.terminal)?
         }
-        OutputFormat::Text => {}
+        OutputFormat::Text | OutputFormat::Wide => {}
     }
     Ok(ingest_outcome(&report))
 }

@@ -89,10 +89,14 @@ impl<'a> Context<'a> {
             ColorChoice::Auto => stdout_tty && set("CLICOLOR").as_deref() != Some("0"),
         };
         let measured = terminal_size::terminal_size().filter(|_| stdout_tty).map(|(w, _)| usize::from(w.0));
-        let width =
-            measured.or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())).unwrap_or(DEFAULT_WIDTH);
-        let terminal =
-            Terminal { style: Style { color }, stdout_tty, stderr_tty: std::io::stderr().is_terminal(), width };
+        let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+        let table_width = measured.or(columns);
+        let terminal = Terminal {
+            style: Style { color },
+            stderr_tty: std::io::stderr().is_terminal(),
+            width: table_width.unwrap_or(DEFAULT_WIDTH),
+            table_width,
+        };
         Context { global, terminal, out }
     }
 

@@ -101,8 +101,8 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
             let views: Vec<_> = listed.iter().map(|(o, a)| render::json::ListedView::new(o, a)).collect();
             render::json::write(ctx.out, &views)?
         }
-        OutputFormat::Text => {
-            render::objects::write(ctx.out, &listed, &ctx.terminal)?;
+        OutputFormat::Text | OutputFormat::Wide => {
+            render::objects::write(ctx.out, &listed, store.newest_us()?, &ctx.terminal, args.output.view())?;
             if total > listed.len() {
                 diagnostic(format_args!("{} more objects not shown (--limit 0 shows all)", total - listed.len()));
             }

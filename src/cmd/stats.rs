@@ -23,7 +23,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let location = store.location.display();
     match args.output.output {
         OutputFormat::Json => render::json::write(ctx.out, &render::json::StatsView::new(&stats, &location))?,
-        OutputFormat::Text => render::stats::write(ctx.out, &stats, &location, &ctx.terminal)?,
+        OutputFormat::Text | OutputFormat::Wide => {
+            render::stats::write(ctx.out, &stats, &location, &ctx.terminal, args.output.view())?
+        }
     }
     Ok(ingested)
 }

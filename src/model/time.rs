@@ -106,6 +106,28 @@ impl Window {
     }
 }
 
+/// A span the way kubectl prints an AGE (`45s`, `5m30s`, `3h`, `2d4h`, `400d`, `3y12d`):
+/// coarser the longer it is.
+pub fn human_duration(micros: i64) -> String {
+    let seconds = micros.max(0) / 1_000_000;
+    let (minutes, hours, days) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    let pair = |big: i64, big_unit: &str, small: i64, small_unit: &str| match small {
+        0 => format!("{big}{big_unit}"),
+        small => format!("{big}{big_unit}{small}{small_unit}"),
+    };
+    match () {
+        _ if seconds < 120 => format!("{seconds}s"),
+        _ if minutes < 10 => pair(minutes, "m", seconds % 60, "s"),
+        _ if minutes < 180 => format!("{minutes}m"),
+        _ if hours < 8 => pair(hours, "h", minutes % 60, "m"),
+        _ if hours < 48 => format!("{hours}h"),
+        _ if hours < 24 * 8 => pair(days, "d", hours % 24, "h"),
+        _ if days < 365 * 2 => format!("{days}d"),
+        _ if days < 365 * 8 => pair(days / 365, "y", days % 365, "d"),
+        _ => format!("{}y", days / 365),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +154,26 @@ mod tests {
         assert_eq!(must_gather_time(gather).map(format_micros).as_deref(), Some("2021-09-13T15:34:43.222134Z"));
         assert_eq!(must_gather_time("not a time"), None);
         assert_eq!(format_short(1_000_000), "1970-01-01T00:00:01Z");
+    }
+
+    #[test]
+    fn ages_read_as_kubectl_prints_them() {
+        let s = 1_000_000;
+        let cases = [
+            (45 * s, "45s"),
+            (119 * s, "119s"),
+            (330 * s, "5m30s"),
+            (600 * s, "10m"),
+            (3 * 3600 * s, "3h"),
+            (3 * 3600 * s + 25 * 60 * s, "3h25m"),
+            (30 * 3600 * s, "30h"),
+            (52 * 3600 * s, "2d4h"),
+            (400 * 86_400 * s, "400d"),
+            (1107 * 86_400 * s, "3y12d"),
+            (-5 * s, "0s"),
+        ];
+        for (micros, age) in cases {
+            assert_eq!(human_duration(micros), age);
+        }
     }
 }

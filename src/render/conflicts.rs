@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 
+use super::table::{Fit, View};
 use super::{Style, Terminal, table};
-use crate::model::time::{format_micros, format_seconds};
+use crate::model::time::{format_seconds, format_short};
 use crate::query::conflict::{Group, Report, Write as ConflictWrite};
 use crate::store::read::RequestRow;
 
@@ -16,19 +17,24 @@ fn who(write: &ConflictWrite) -> String {
     }
 }
 
-pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal, view: View) -> io::Result<()> {
     writeln!(out, "window: {}", report.window.describe())?;
     writeln!(
         out,
-        "{} resourceVersion conflicts in {} groups ({} without a visible winner, {} approximate); {} other 409s",
+        "{} resourceVersion conflicts in {} groups, {} other 409s",
         report.conflicts,
         report.groups_total,
-        report.groups_without_winner,
-        report.approximate_groups,
         report.other_409.len()
     )?;
+    if report.groups_total > 0 {
+        writeln!(
+            out,
+            "({} groups without a visible winner, {} approximate)",
+            report.groups_without_winner, report.approximate_groups
+        )?;
+    }
     if report.conflicts > 0 {
-        write_summary(out, report, terminal)?;
+        write_summary(out, report, terminal, view)?;
     }
     for group in &report.groups {
         writeln!(out)?;
@@ -38,33 +44,35 @@ pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> io::R
         writeln!(out, "\n{} more groups not shown (--limit 0 shows all)", report.groups_total - report.groups.len())?;
     }
     if !report.other_409.is_empty() {
-        writeln!(out, "\n{}", terminal.style.bold("other 409s (not resourceVersion races)"))?;
+        writeln!(out, "\nother 409s (not resourceVersion races)")?;
+        let mut t = table::new(terminal, &["time", "object", "writer", "verb", "reason"])
+            .fit(1, Fit::Shorten)
+            .fit(2, Fit::Shorten)
+            .view(view);
         for (object, write) in &report.other_409 {
-            writeln!(
-                out,
-                "  {}  {}  {} {}  {}",
-                format_micros(write.request.received_us),
+            t.add_row(vec![
+                format_short(write.request.received_us),
                 object.display(),
                 who(write),
-                write.request.verb,
-                write.request.reason.as_deref().unwrap_or("")
-            )?;
+                write.request.verb.clone(),
+                write.request.reason.clone().unwrap_or_default(),
+            ]);
         }
+        writeln!(out, "{t}")?;
     }
     Ok(())
 }
 
 /// The objects with most conflicts, the pairs that collide most, conflicts over time.
-fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> io::Result<()> {
-    let style = terminal.style;
+fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal, view: View) -> io::Result<()> {
     writeln!(out)?;
-    let mut t = table::new(terminal, &[&style.bold("object"), "conflicts"]);
+    let mut t = table::new(terminal, &["object", "conflicts"]).fit(0, Fit::Shorten).view(view);
     for count in &report.top_objects {
         t.add_row(vec![count.name.clone(), count.count.to_string()]);
     }
     table::align_right(&mut t, &[1]);
     writeln!(out, "{t}\n")?;
-    let mut t = table::new(terminal, &[&style.bold("winner ← loser"), "conflicts"]);
+    let mut t = table::new(terminal, &["winner ← loser", "conflicts"]).fit(0, Fit::Shorten).view(view);
     for pair in &report.top_pairs {
         let winner = pair.winner.as_deref().unwrap_or("(no visible winner)");
         t.add_row(vec![format!("{winner} ← {}", pair.loser), pair.count.to_string()]);
@@ -74,7 +82,8 @@ fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> i
     let most = report.buckets.iter().map(|b| b.conflicts).max().unwrap_or(0).max(1);
     for bucket in &report.buckets {
         let bar = "█".repeat((bucket.conflicts * 40).div_ceil(most));
-        writeln!(out, "{}  {:>5}  {bar}", format_seconds(bucket.start_us), bucket.conflicts)?;
+        let line = format!("{}  {:>5}  {bar}", format_seconds(bucket.start_us), bucket.conflicts);
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
@@ -83,12 +92,10 @@ fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal) -> i
 /// with their retries.
 fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<()> {
     let base = group.base_rv.as_deref().map_or_else(|| "unknown".to_owned(), str::to_owned);
-    let approx = if group.approximate {
-        style.yellow(" (approximate: grouped by time, the log has no base resourceVersion)")
-    } else {
-        String::new()
-    };
-    writeln!(out, "{}  raced on resourceVersion {base}{approx}", style.bold(&group.object.display()))?;
+    writeln!(out, "{}  raced on resourceVersion {base}", style.bold(&group.object.display()))?;
+    if group.approximate {
+        writeln!(out, "  {}", style.yellow("approximate: grouped by time, the log has no base resourceVersion"))?;
+    }
     match &group.winner {
         Some(winner) => {
             let r = &winner.request;
@@ -96,7 +103,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
                 out,
                 "  {} {}  {} {}{}  {}→{}",
                 style.green("won "),
-                format_micros(r.received_us),
+                format_short(r.received_us),
                 who(winner),
                 r.verb,
                 subresource(r),
@@ -115,7 +122,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
             out,
             "  {} {}  {} {}{}",
             style.red("lost"),
-            format_micros(r.received_us),
+            format_short(r.received_us),
             who(&loser.write),
             r.verb,
             subresource(r)
@@ -124,7 +131,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
             Some(retry) => writeln!(
                 out,
                 "        retried {} → {} succeeded",
-                format_micros(retry.request.received_us),
+                format_short(retry.request.received_us),
                 retry.request.new_rv.as_deref().unwrap_or("?")
             )?,
             None => writeln!(out, "        {}", style.dim("no later successful write by the same writer"))?,

@@ -18,12 +18,13 @@ pub mod trace;
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     pub style: Style,
-    /// Tables fit a terminal's width; what goes to a pipe or a file keeps whole lines.
-    pub stdout_tty: bool,
     /// The progress bar draws only on a terminal.
     pub stderr_tty: bool,
-    /// Columns: the terminal's, else `COLUMNS`, else 100.
+    /// Columns: the terminal's, else `COLUMNS`, else 100 (the trace's Gantt fills them).
     pub width: usize,
+    /// The width tables fit: the terminal's, or `COLUMNS` when set; none for a pipe or a
+    /// file, which keep whole lines (grep wants them).
+    pub table_width: Option<usize>,
 }
 
 /// Whether to colour, and the few styles the tool uses.

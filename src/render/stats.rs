@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::table::{Fit, View};
 use super::{Terminal, bytes, duration_us, table};
 use crate::model::time::format_short;
 use crate::store::stats::{Count, Stats};
@@ -15,7 +16,7 @@ fn span(stats: &Stats) -> String {
     }
 }
 
-pub fn write(out: &mut dyn Write, stats: &Stats, location: &str, terminal: &Terminal) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, stats: &Stats, location: &str, terminal: &Terminal, view: View) -> io::Result<()> {
     let overview = [
         ("store", format!("{location} (schema {})", stats.schema_version)),
         ("time span", span(stats)),
@@ -38,7 +39,7 @@ pub fn write(out: &mut dyn Write, stats: &Stats, location: &str, terminal: &Term
     ];
     for (title, counts) in sections.into_iter().filter(|(_, counts)| !counts.is_empty()) {
         writeln!(out)?;
-        let mut t = table::new(terminal, &[&terminal.style.bold(title), "count"]);
+        let mut t = table::new(terminal, &[title, "count"]).fit(0, Fit::Shorten).view(view);
         for count in counts {
             let name = if count.name.is_empty() { "(none)".to_owned() } else { count.name.clone() };
             t.add_row(vec![name, count.count.to_string()]);
@@ -48,13 +49,17 @@ pub fn write(out: &mut dyn Write, stats: &Stats, location: &str, terminal: &Term
     }
     if !stats.files.is_empty() {
         writeln!(out)?;
-        write_files(out, stats, terminal)?;
+        write_files(out, stats, terminal, view)?;
     }
     Ok(())
 }
 
-fn write_files(out: &mut dyn Write, stats: &Stats, terminal: &Terminal) -> io::Result<()> {
-    let mut t = table::new(terminal, &["file", "format", "size", "lines", "records", "bad"]);
+fn write_files(out: &mut dyn Write, stats: &Stats, terminal: &Terminal, view: View) -> io::Result<()> {
+    let mut t = table::new(terminal, &["file", "format", "size", "lines", "records", "bad"])
+        .fit(0, Fit::Shorten)
+        .fit(1, Fit::Optional(2))
+        .fit(3, Fit::Optional(1))
+        .view(view);
     for file in &stats.files {
         let format = format!("{}{}", file.format.as_deref().unwrap_or("-"), if file.gzip { "+gzip" } else { "" });
         let bad = if file.truncated.is_some() {
