@@ -48,7 +48,7 @@ impl Cli {
             Command::History(args) => cmd::history::run(args, &mut ctx),
             Command::Conflicts(args) => cmd::conflicts::run(args, &mut ctx),
             Command::Trace(args) => cmd::trace::run(args, &mut ctx),
-            Command::Completions(args) => cmd::completions::run(args, &mut ctx, Cli::command()),
+            Command::Completions(args) => cmd::completions::run(args, &mut ctx),
             Command::Man(args) => cmd::man::run(args, &mut ctx, Cli::command()),
         }
     }

@@ -1,7 +1,8 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use clap_complete::CompleteEnv;
 use kelemetry_cli::cli::Cli;
 use kelemetry_cli::cmd::{self, Outcome};
 
@@ -12,6 +13,8 @@ use kelemetry_cli::cmd::{self, Outcome};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // On Tab, the shell runs `COMPLETE=<shell> kelemetry-cli -- <words>`: answer and exit.
+    CompleteEnv::with_factory(Cli::command).var(cmd::completions::VAR).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -102,7 +102,10 @@ fn only_the_store_knows_sql() {
 fn no_command_imports_another() {
     let commands: Vec<String> = layered_code()
         .into_iter()
-        .filter(|(file, _, _)| file.starts_with("cmd/") && !file.ends_with("mod.rs") && !file.ends_with("args.rs"))
+        // The helpers every command shares: arguments, wiring, completers.
+        .filter(|(file, _, _)| {
+            file.starts_with("cmd/") && !["cmd/mod.rs", "cmd/args.rs", "cmd/complete.rs"].contains(&file.as_str())
+        })
         .map(|(file, _, _)| file.trim_start_matches("cmd/").trim_end_matches(".rs").to_owned())
         .collect();
     for (file, _, code) in layered_code().into_iter().filter(|(f, _, _)| f.starts_with("cmd/")) {

@@ -2,6 +2,7 @@
 //! `../shared/realdata` when it exists) and assert exact counts, rows and output.
 
 mod common;
+mod completion;
 mod evidence;
 mod fuzz_corpus;
 mod generated;

@@ -2,6 +2,9 @@
 //! the command line imports the commands and never the other way round.
 
 use clap::ValueEnum;
+use clap_complete::engine::ArgValueCompleter;
+
+use super::complete;
 
 use crate::model::selector::{KindQuery, Selector};
 use crate::model::time::Window;
@@ -66,7 +69,12 @@ impl OutputArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ObjectArgs {
     /// The object: KIND/NAME, with kubectl's kind forms (deploy/web, deployment.apps/web, rs/web-7d4b9c8f6d).
-    #[arg(value_name = "KIND/NAME", value_parser = parse_selector, required_unless_present = "uid")]
+    #[arg(
+        value_name = "KIND/NAME",
+        value_parser = parse_selector,
+        required_unless_present = "uid",
+        add = ArgValueCompleter::new(complete::objects)
+    )]
     pub object: Option<Selector>,
 
     /// The name, after a KIND (kubectl's `TYPE NAME`: `trace deploy web`).
@@ -74,7 +82,7 @@ pub struct ObjectArgs {
     pub name: Option<String>,
 
     /// Namespace of the object.
-    #[arg(short, long, value_name = "NS")]
+    #[arg(short, long, value_name = "NS", add = ArgValueCompleter::new(complete::namespaces))]
     pub namespace: Option<String>,
 
     /// Cluster of the object, where the store holds several.

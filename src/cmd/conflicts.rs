@@ -1,6 +1,7 @@
 //! `kelemetry-cli conflicts`: which writers raced on which objects.
 
 use anyhow::Result;
+use clap_complete::engine::ArgValueCompleter;
 
 use super::args::{InputArgs, OutputArgs, OutputFormat, WindowArgs, parse_selector};
 use super::{Context, Outcome, open_store};
@@ -18,11 +19,11 @@ use crate::store::read::ObjectRow;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this object (KIND/NAME).
-    #[arg(value_name = "KIND/NAME", value_parser = parse_selector)]
+    #[arg(value_name = "KIND/NAME", value_parser = parse_selector, add = ArgValueCompleter::new(super::complete::objects))]
     pub object: Option<Selector>,
 
     /// Only objects in this namespace.
-    #[arg(short, long, value_name = "NS")]
+    #[arg(short, long, value_name = "NS", add = ArgValueCompleter::new(super::complete::namespaces))]
     pub namespace: Option<String>,
 
     /// Only objects of this kind (deploy, pods, widgets.example.com, ...).

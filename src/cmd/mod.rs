@@ -3,6 +3,7 @@
 //! No SQL, no drawing, and no command imports another: what several share is here.
 
 pub mod args;
+mod complete;
 pub mod completions;
 pub mod conflicts;
 pub mod history;

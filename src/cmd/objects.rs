@@ -1,6 +1,7 @@
 //! `kelemetry-cli objects`: what the store knows, to find what to ask about.
 
 use anyhow::Result;
+use clap_complete::engine::ArgValueCompleter;
 
 use super::args::{InputArgs, OutputArgs, OutputFormat};
 use super::{Context, Outcome, diagnostic, open_store};
@@ -18,7 +19,7 @@ pub struct Args {
     pub kinds: Option<String>,
 
     /// Only this namespace.
-    #[arg(short, long, value_name = "NS")]
+    #[arg(short, long, value_name = "NS", add = ArgValueCompleter::new(super::complete::namespaces))]
     pub namespace: Option<String>,
 
     /// Every namespace (the default; accepted as kubectl takes it).

@@ -151,6 +151,29 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The names of objects whose kind, resource and group pass `kind`.
+    pub fn object_names_of(&self, kind: &dyn Fn(&str, &str, &str) -> bool) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT kind, resource, api_group, name FROM objects")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
+        let mut names = Vec::new();
+        for row in rows {
+            let (k, resource, group, name) = row?;
+            if kind(&k, &resource, &group) {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Every namespace objects are in, sorted.
+    pub fn namespaces(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT namespace FROM objects ORDER BY namespace")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn object_names(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT DISTINCT name FROM objects")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
