@@ -659,3 +659,71 @@ fn the_readme_examples_are_real_output() {
     checked.sort();
     assert_eq!(checked, ["conflicts", "history", "objects", "stats", "trace", "trace", "trace", "trace"]);
 }
+
+/// Jaeger and OTLP users see failures as errors in every arrangement (a 409 folded into its
+/// object's span as a log makes that span an error), OpenTelemetry's attribute names, and
+/// the same services in both formats.
+#[test]
+fn exports_mark_failures_and_use_semantic_conventions() {
+    let store = rollout();
+    let export = |format: &str, pipeline: &str| -> Value {
+        let out = store.run(&["trace", "deploy/web", "-o", format, "--pipeline", pipeline]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // `tracing`: the 409 is a log on the Deployment's span.
+    let jaeger = export("jaeger", "tracing");
+    let deployment = jaeger["data"][0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["operationName"] == "deployments demo/web")
+        .unwrap();
+    let tag = |span: &Value, key: &str| {
+        span["tags"].as_array().unwrap().iter().find(|t| t["key"] == key).map(|t| t["value"].clone())
+    };
+    assert_eq!(tag(deployment, "error"), Some(Value::Bool(true)));
+    assert_eq!(tag(deployment, "k8s.deployment.name"), Some(Value::from("web")));
+    let otlp = export("otlp", "tracing");
+    let services: Vec<&str> = otlp["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource"]["attributes"][0]["value"]["stringValue"].as_str().unwrap())
+        .collect();
+    let processes = jaeger["data"][0]["processes"].as_object().unwrap();
+    let used: std::collections::BTreeSet<&str> = jaeger["data"][0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| processes[s["processID"].as_str().unwrap()]["serviceName"].as_str().unwrap())
+        .collect();
+    assert_eq!(services.iter().copied().collect::<std::collections::BTreeSet<_>>(), used);
+    let spans: Vec<&Value> = otlp["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["scopeSpans"][0]["spans"].as_array().unwrap())
+        .collect();
+    let span = spans.iter().find(|s| s["name"] == "deployments demo/web").unwrap();
+    assert_eq!(span["status"]["code"], 2);
+    assert!(span["status"]["message"].as_str().unwrap().contains("Conflict"), "{}", span["status"]);
+    // `tree`: the request is its own span, with HTTP's attribute names.
+    let otlp = export("otlp", "tree");
+    let conflict = otlp["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["scopeSpans"][0]["spans"].as_array().unwrap())
+        .find(|s| s["status"]["code"] == 2 && s["name"].as_str().unwrap().contains("update status"))
+        .unwrap();
+    let attribute = |key: &str| {
+        conflict["attributes"].as_array().unwrap().iter().find(|a| a["key"] == key).map(|a| a["value"].clone()).unwrap()
+    };
+    assert_eq!(attribute("http.request.method"), serde_json::json!({"stringValue": "PUT"}));
+    assert_eq!(attribute("http.response.status_code"), serde_json::json!({"intValue": "409"}));
+    assert_eq!(
+        attribute("enduser.id"),
+        serde_json::json!({"stringValue": "system:serviceaccount:kube-system:deployment-controller"})
+    );
+}

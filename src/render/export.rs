@@ -148,6 +148,18 @@ fn log_text(log: &Log) -> String {
     log.lines.join("\n")
 }
 
+/// Why a span failed, if it did: its own failure, or that of a request folded into it as a
+/// log (the `tracing` arrangement): a failed write is an error in every arrangement.
+fn failure(span: &Span) -> Option<String> {
+    if span.status == Status::Error {
+        return Some(match span.tag("responseReason") {
+            Some(TagValue::Str(reason)) => reason.clone(),
+            _ => String::new(),
+        });
+    }
+    span.logs.iter().find(|l| l.status == Status::Error).map(|l| format!("{}: {}", l.event, log_text(l)))
+}
+
 /// `-o jaeger`: the file Jaeger UI opens through "JSON File" (its query API's trace format).
 pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     dated(trace)?;
@@ -160,9 +172,10 @@ pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             if s.time_unknown {
                 tags.push(jaeger_tag("timeUnknown", &TagValue::Bool(true)));
             }
-            if s.status == Status::Error && s.tag("error").is_none() {
+            if failure(s).is_some() && s.tag("error").is_none() {
                 tags.push(jaeger_tag("error", &TagValue::Bool(true)));
             }
+            tags.extend(semconv(s).iter().map(|(key, value)| jaeger_tag(key, value)));
             let references: Vec<Value> = s
                 .parent
                 .iter()
@@ -228,37 +241,70 @@ fn otlp_attribute(key: &str, value: &TagValue) -> Value {
 const SEMCONV_KINDS: &[&str] =
     &["pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "namespace", "node"];
 
-/// Our tags as attributes, plus the semantic-convention keys that apply.
+/// Our tags as attributes under `kelemetry.`, plus the semantic-convention keys that apply.
 fn otlp_attributes(span: &Span) -> Vec<Value> {
-    let str_tag = |key: &str| match span.tag(key) {
-        Some(TagValue::Str(s)) => Some(s.clone()),
-        _ => None,
-    };
     let mut attributes: Vec<Value> =
         span.tags.iter().map(|t| otlp_attribute(&format!("kelemetry.{}", t.key), &t.value)).collect();
-    attributes.push(otlp_attribute("kelemetry.span.kind", &TagValue::Str(format!("{:?}", span.kind).to_lowercase())));
     attributes.push(otlp_attribute("kelemetry.object", &TagValue::Str(span.object.clone())));
     if span.time_unknown {
         attributes.push(otlp_attribute("kelemetry.timeUnknown", &TagValue::Bool(true)));
     }
-    if span.kind != SpanKind::Object {
-        return attributes;
-    }
-    for (key, tag) in [("k8s.cluster.name", "cluster"), ("k8s.namespace.name", "namespace"), ("k8s.node.name", "node")]
-    {
-        if let Some(value) = str_tag(tag) {
-            attributes.push(otlp_attribute(key, &TagValue::Str(value)));
-        }
-    }
-    if let Some(kind) = str_tag("kind").map(|k| k.to_ascii_lowercase()).filter(|k| SEMCONV_KINDS.contains(&k.as_str()))
-    {
-        for (suffix, tag) in [("name", "name"), ("uid", "uid")] {
-            if let Some(value) = str_tag(tag) {
-                attributes.push(otlp_attribute(&format!("k8s.{kind}.{suffix}"), &TagValue::Str(value)));
+    attributes.extend(semconv(span).iter().map(|(key, value)| otlp_attribute(key, value)));
+    attributes
+}
+
+/// OpenTelemetry's semantic-convention attributes for what a span says: `k8s.*` for objects
+/// (`k8s.pod.name`, `k8s.namespace.name`, ...), `http.*`, `user_agent.original`,
+/// `client.address` and `enduser.id` for apiserver requests.
+fn semconv(span: &Span) -> Vec<(String, TagValue)> {
+    let text = |key: &str| match span.tag(key) {
+        Some(TagValue::Str(s)) => Some(TagValue::Str(s.clone())),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    match span.kind {
+        SpanKind::Object => {
+            for (key, tag) in
+                [("k8s.cluster.name", "cluster"), ("k8s.namespace.name", "namespace"), ("k8s.node.name", "node")]
+            {
+                out.extend(text(tag).map(|v| (key.to_owned(), v)));
+            }
+            let kind = match span.tag("kind") {
+                Some(TagValue::Str(k)) => k.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            if SEMCONV_KINDS.contains(&kind.as_str()) {
+                for suffix in ["name", "uid"] {
+                    out.extend(text(suffix).map(|v| (format!("k8s.{kind}.{suffix}"), v)));
+                }
             }
         }
+        SpanKind::Audit => {
+            let method = match span.tag("verb") {
+                Some(TagValue::Str(verb)) => http_method(verb),
+                _ => None,
+            };
+            out.extend(method.map(|m| ("http.request.method".to_owned(), TagValue::Str(m.to_owned()))));
+            out.extend(span.tag("responseCode").cloned().map(|c| ("http.response.status_code".to_owned(), c)));
+            out.extend(text("userAgent").map(|v| ("user_agent.original".to_owned(), v)));
+            out.extend(text("sourceIP").map(|v| ("client.address".to_owned(), v)));
+            out.extend(text("username").map(|v| ("enduser.id".to_owned(), v)));
+        }
+        SpanKind::Event | SpanKind::Group => {}
     }
-    attributes
+    out
+}
+
+/// The HTTP method a Kubernetes verb is sent with.
+fn http_method(verb: &str) -> Option<&'static str> {
+    Some(match verb {
+        "get" | "list" | "watch" => "GET",
+        "create" => "POST",
+        "update" => "PUT",
+        "patch" | "apply" => "PATCH",
+        "delete" | "deletecollection" => "DELETE",
+        _ => return None,
+    })
 }
 
 fn nanos(us: i64) -> String {
@@ -269,7 +315,7 @@ fn nanos(us: i64) -> String {
 /// receiver reads it.
 pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     dated(trace)?;
-    let spans: Vec<Value> = trace
+    let spans: Vec<(SpanKind, Value)> = trace
         .spans
         .iter()
         .map(|s| {
@@ -281,17 +327,12 @@ pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                            "attributes": [otlp_attribute("message", &TagValue::Str(log_text(l)))]})
                 })
                 .collect();
-            let status = match s.status {
-                Status::Error => {
-                    let message = match s.tag("responseReason") {
-                        Some(TagValue::Str(reason)) => reason.clone(),
-                        _ => String::new(),
-                    };
-                    json!({"code": 2, "message": message})
-                }
-                _ => json!({"code": 0}),
+            // STATUS_CODE_ERROR with why; unset otherwise (OK is for an explicit success).
+            let status = match failure(s) {
+                Some(message) => json!({"code": 2, "message": message}),
+                None => json!({"code": 0}),
             };
-            json!({
+            let span = json!({
                 "traceId": trace.trace_id,
                 "spanId": s.id,
                 "parentSpanId": s.parent.clone().unwrap_or_default(),
@@ -303,19 +344,29 @@ pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                 "events": events,
                 "links": s.links.iter().map(|l| json!({"traceId": trace.trace_id, "spanId": l})).collect::<Vec<_>>(),
                 "status": status,
-            })
+            });
+            (s.kind, span)
         })
         .collect();
     let cluster = trace.spans.first().and_then(|s| s.tag("cluster")).cloned();
-    let mut resource = vec![otlp_attribute("service.name", &TagValue::Str("kelemetry-cli".to_owned()))];
-    resource.extend(cluster.map(|c| otlp_attribute("k8s.cluster.name", &c)));
-    let document = json!({"resourceSpans": [{
-        "resource": {"attributes": resource},
-        "scopeSpans": [{
-            "scope": {"name": "kelemetry-cli", "version": env!("CARGO_PKG_VERSION")},
-            "spans": spans,
-        }],
-    }]});
+    // One resource a kind of span, named as Jaeger's processes are: the same services in both.
+    let resource_spans: Vec<Value> = PROCESSES
+        .iter()
+        .filter(|(kind, _, _)| spans.iter().any(|(k, _)| k == kind))
+        .map(|(kind, _, service)| {
+            let mut resource = vec![otlp_attribute("service.name", &TagValue::Str((*service).to_owned()))];
+            resource.extend(cluster.as_ref().map(|c| otlp_attribute("k8s.cluster.name", c)));
+            let of_kind: Vec<&Value> = spans.iter().filter(|(k, _)| k == kind).map(|(_, span)| span).collect();
+            json!({
+                "resource": {"attributes": resource},
+                "scopeSpans": [{
+                    "scope": {"name": "kelemetry-cli", "version": env!("CARGO_PKG_VERSION")},
+                    "spans": of_kind,
+                }],
+            })
+        })
+        .collect();
+    let document = json!({"resourceSpans": resource_spans});
     serde_json::to_writer(&mut *out, &document)?;
     writeln!(out)
 }
