@@ -24,7 +24,12 @@ pub const REUSED: u8 = 0xFF;
 
 /// The text of a stored auditID key (a reused one reads as the ID it reuses).
 pub fn audit_id_text(key: &[u8]) -> String {
-    let key = key.iter().position(|&b| b == REUSED).map_or(key, |at| &key[..at]);
+    // A UUID's own bytes may be 0xFF: it is 16 bytes, then the reuse suffix if any.
+    let key = match key.len() {
+        16 => key,
+        25 if key[16] == REUSED => &key[..16],
+        _ => key.iter().position(|&b| b == REUSED).map_or(key, |at| &key[..at]),
+    };
     if key.len() != 16 {
         return String::from_utf8_lossy(key).into_owned();
     }
@@ -46,5 +51,12 @@ mod tests {
         let odd = "033d17af0-82d-4b24-aa22-627752e83d71";
         assert_eq!(audit_id_key(odd), odd.as_bytes());
         assert_eq!(audit_id_key("033d17af-082d-4b24-aa22-627752e83d7z"), b"033d17af-082d-4b24-aa22-627752e83d7z");
+        // A UUID with 0xFF among its bytes, alone and reused.
+        let ff = "ffffffff-0000-4000-8000-0000000000ff";
+        assert_eq!(audit_id_text(&audit_id_key(ff)), ff);
+        let mut reused = audit_id_key(ff);
+        reused.push(REUSED);
+        reused.extend_from_slice(&7i64.to_be_bytes());
+        assert_eq!(audit_id_text(&reused), ff);
     }
 }

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_pending_events.sql"),
     include_str!("migrations/005_event_versions.sql"),
     include_str!("migrations/006_uid_aliases.sql"),
+    include_str!("migrations/007_request_log.sql"),
 ];
 
 /// The schema version of a store (0: a new, empty database).
