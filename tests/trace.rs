@@ -727,3 +727,71 @@ fn exports_mark_failures_and_use_semantic_conventions() {
         serde_json::json!({"stringValue": "system:serviceaccount:kube-system:deployment-controller"})
     );
 }
+
+/// `--otlp-endpoint` posts the trace as OTLP/HTTP protobuf; a receiver decodes it with the
+/// official opentelemetry-proto messages and finds what `-o otlp` shows.
+#[test]
+fn traces_post_to_an_otlp_collector() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let receiver = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_owned());
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        (&stream)
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        (head, body)
+    });
+    let store = rollout();
+    let out = store.run(&["trace", "deploy/web", "-o", "json", "--otlp-endpoint", &format!("http://{address}")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (head, body) = receiver.join().unwrap();
+    assert_eq!(head[0], "POST /v1/traces HTTP/1.1");
+    assert!(head.iter().any(|h| h.eq_ignore_ascii_case("content-type: application/x-protobuf")), "{head:?}");
+    let request = ExportTraceServiceRequest::decode(&body[..]).unwrap();
+    let spans: Vec<_> = request.resource_spans.iter().flat_map(|r| &r.scope_spans).flat_map(|s| &s.spans).collect();
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spans.len(), printed["spans"].as_array().unwrap().len());
+    let services: Vec<String> = request
+        .resource_spans
+        .iter()
+        .map(|r| {
+            let name = &r.resource.as_ref().unwrap().attributes[0];
+            assert_eq!(name.key, "service.name");
+            format!("{:?}", name.value.as_ref().unwrap().value.as_ref().unwrap())
+        })
+        .collect();
+    // `tracing` folds requests and Events into their objects' spans: one service.
+    assert_eq!(services, [r#"StringValue("object")"#]);
+    let deployment = spans.iter().find(|s| s.name == "deployments demo/web").unwrap();
+    assert_eq!(deployment.status.as_ref().unwrap().code, 2, "the 409 in its logs is an error");
+    assert!(
+        stderr(&out).contains(&format!("sent {} spans to http://{address}/v1/traces (200 OK)", spans.len())),
+        "{}",
+        stderr(&out)
+    );
+    // A collector that is not there is an error naming it.
+    let missing = store.run(&["trace", "deploy/web", "--otlp-endpoint", &format!("http://{address}")]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains(&format!("cannot send the trace to http://{address}/v1/traces")));
+}

@@ -1,9 +1,9 @@
 //! `kelemetry-cli trace`: an object and everything it owns, as one object-as-span trace.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use super::args::{InputArgs, ObjectArgs, WindowArgs};
-use super::{Context, Outcome, open_store, resolve};
+use super::{Context, Outcome, diagnostic, open_store, resolve};
 use crate::query::graph::Scope;
 use crate::render::{self, trace::Layout};
 use crate::trace::{self, Arrangement, Filters, Only, Trace};
@@ -62,6 +62,11 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = TraceFormat::Text, value_name = "FORMAT")]
     pub output: TraceFormat,
 
+    /// Also send the trace to this OTLP/HTTP collector (protobuf, POST URL/v1/traces), e.g.
+    /// http://localhost:4318 for the Jaeger, Tempo or Collector a team already runs.
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -93,6 +98,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         return Ok(Outcome::Partial.and(ingested));
     };
     let trace = trace::build(&store, object, args.scope, args.depth, args.arrangement, &filters)?;
+    if let Some(endpoint) = &args.otlp_endpoint {
+        post_otlp(endpoint, &trace)?;
+    }
     match args.output {
         TraceFormat::Text => {
             let layout =
@@ -102,7 +110,23 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         }
         TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
         TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
-        TraceFormat::Otlp => render::export::write_otlp(ctx.out, &trace)?,
+        TraceFormat::Otlp => render::otlp::write_json(ctx.out, &trace)?,
     }
     Ok(ingested.and(Outcome::found(trace.shows_anything())))
+}
+
+/// POSTs the trace to an OTLP/HTTP collector, and says so on stderr.
+fn post_otlp(endpoint: &str, trace: &Trace) -> Result<()> {
+    let url = if endpoint.trim_end_matches('/').ends_with("/v1/traces") {
+        endpoint.to_owned()
+    } else {
+        format!("{}/v1/traces", endpoint.trim_end_matches('/'))
+    };
+    let body = render::otlp::protobuf(trace)?;
+    let response = ureq::post(&url)
+        .header("Content-Type", "application/x-protobuf")
+        .send(&body[..])
+        .with_context(|| format!("cannot send the trace to {url}"))?;
+    diagnostic(format_args!("sent {} spans to {url} ({})", trace.spans.len(), response.status()));
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! A trace as JSON: kelemetry-cli's own schema (`-o json`, documented in docs/trace-json.md),
-//! Jaeger UI's trace file (`-o jaeger`) and OTLP/JSON (`-o otlp`).
+//! A trace as JSON: kelemetry-cli's own schema (`-o json`, documented in docs/trace-json.md)
+//! and Jaeger UI's trace file (`-o jaeger`); what Jaeger and OTLP ([`super::otlp`]) share:
+//! services, failures, semantic conventions.
 
 use std::io::{self, Write};
 
@@ -11,7 +12,7 @@ use crate::query::graph::Scope;
 use crate::trace::{Arrangement, Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
 
 /// Jaeger and OTLP need a time for every span: a trace nothing dates cannot be exported.
-fn dated(trace: &Trace) -> io::Result<()> {
+pub(super) fn dated(trace: &Trace) -> io::Result<()> {
     match trace.start_us() {
         Some(_) => Ok(()),
         None => Err(io::Error::other(
@@ -128,7 +129,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
 }
 
 /// Jaeger's process per kind of span: the UI colours and filters by service name.
-const PROCESSES: [(SpanKind, &str, &str); 4] = [
+pub(super) const PROCESSES: [(SpanKind, &str, &str); 4] = [
     (SpanKind::Object, "p1", "object"),
     (SpanKind::Audit, "p2", "audit"),
     (SpanKind::Event, "p3", "event"),
@@ -144,13 +145,13 @@ fn jaeger_tag(key: &str, value: &TagValue) -> Value {
     json!({"key": key, "type": kind, "value": tag_json(value)})
 }
 
-fn log_text(log: &Log) -> String {
+pub(super) fn log_text(log: &Log) -> String {
     log.lines.join("\n")
 }
 
 /// Why a span failed, if it did: its own failure, or that of a request folded into it as a
 /// log (the `tracing` arrangement): a failed write is an error in every arrangement.
-fn failure(span: &Span) -> Option<String> {
+pub(super) fn failure(span: &Span) -> Option<String> {
     if span.status == Status::Error {
         return Some(match span.tag("responseReason") {
             Some(TagValue::Str(reason)) => reason.clone(),
@@ -225,38 +226,14 @@ pub fn write_jaeger(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     writeln!(out)
 }
 
-fn otlp_value(value: &TagValue) -> Value {
-    match value {
-        TagValue::Str(s) => json!({"stringValue": s}),
-        TagValue::Int(i) => json!({"intValue": i.to_string()}),
-        TagValue::Bool(b) => json!({"boolValue": b}),
-    }
-}
-
-fn otlp_attribute(key: &str, value: &TagValue) -> Value {
-    json!({"key": key, "value": otlp_value(value)})
-}
-
 /// Kinds with OpenTelemetry semantic-convention keys (`k8s.pod.name`, `k8s.pod.uid`, ...).
 const SEMCONV_KINDS: &[&str] =
     &["pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "namespace", "node"];
 
-/// Our tags as attributes under `kelemetry.`, plus the semantic-convention keys that apply.
-fn otlp_attributes(span: &Span) -> Vec<Value> {
-    let mut attributes: Vec<Value> =
-        span.tags.iter().map(|t| otlp_attribute(&format!("kelemetry.{}", t.key), &t.value)).collect();
-    attributes.push(otlp_attribute("kelemetry.object", &TagValue::Str(span.object.clone())));
-    if span.time_unknown {
-        attributes.push(otlp_attribute("kelemetry.timeUnknown", &TagValue::Bool(true)));
-    }
-    attributes.extend(semconv(span).iter().map(|(key, value)| otlp_attribute(key, value)));
-    attributes
-}
-
 /// OpenTelemetry's semantic-convention attributes for what a span says: `k8s.*` for objects
 /// (`k8s.pod.name`, `k8s.namespace.name`, ...), `http.*`, `user_agent.original`,
 /// `client.address` and `enduser.id` for apiserver requests.
-fn semconv(span: &Span) -> Vec<(String, TagValue)> {
+pub(super) fn semconv(span: &Span) -> Vec<(String, TagValue)> {
     let text = |key: &str| match span.tag(key) {
         Some(TagValue::Str(s)) => Some(TagValue::Str(s.clone())),
         _ => None,
@@ -305,68 +282,4 @@ fn http_method(verb: &str) -> Option<&'static str> {
         "delete" | "deletecollection" => "DELETE",
         _ => return None,
     })
-}
-
-fn nanos(us: i64) -> String {
-    (i128::from(us) * 1000).to_string()
-}
-
-/// `-o otlp`: OTLP/JSON `resourceSpans` on one line, as the Collector's `otlpjsonfile`
-/// receiver reads it.
-pub fn write_otlp(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
-    dated(trace)?;
-    let spans: Vec<(SpanKind, Value)> = trace
-        .spans
-        .iter()
-        .map(|s| {
-            let events: Vec<Value> = s
-                .logs
-                .iter()
-                .map(|l| {
-                    json!({"timeUnixNano": nanos(l.time_us), "name": l.event,
-                           "attributes": [otlp_attribute("message", &TagValue::Str(log_text(l)))]})
-                })
-                .collect();
-            // STATUS_CODE_ERROR with why; unset otherwise (OK is for an explicit success).
-            let status = match failure(s) {
-                Some(message) => json!({"code": 2, "message": message}),
-                None => json!({"code": 0}),
-            };
-            let span = json!({
-                "traceId": trace.trace_id,
-                "spanId": s.id,
-                "parentSpanId": s.parent.clone().unwrap_or_default(),
-                "name": s.name,
-                "kind": 1,
-                "startTimeUnixNano": nanos(s.start_us),
-                "endTimeUnixNano": nanos(s.end_us),
-                "attributes": otlp_attributes(s),
-                "events": events,
-                "links": s.links.iter().map(|l| json!({"traceId": trace.trace_id, "spanId": l})).collect::<Vec<_>>(),
-                "status": status,
-            });
-            (s.kind, span)
-        })
-        .collect();
-    let cluster = trace.spans.first().and_then(|s| s.tag("cluster")).cloned();
-    // One resource a kind of span, named as Jaeger's processes are: the same services in both.
-    let resource_spans: Vec<Value> = PROCESSES
-        .iter()
-        .filter(|(kind, _, _)| spans.iter().any(|(k, _)| k == kind))
-        .map(|(kind, _, service)| {
-            let mut resource = vec![otlp_attribute("service.name", &TagValue::Str((*service).to_owned()))];
-            resource.extend(cluster.as_ref().map(|c| otlp_attribute("k8s.cluster.name", c)));
-            let of_kind: Vec<&Value> = spans.iter().filter(|(k, _)| k == kind).map(|(_, span)| span).collect();
-            json!({
-                "resource": {"attributes": resource},
-                "scopeSpans": [{
-                    "scope": {"name": "kelemetry-cli", "version": env!("CARGO_PKG_VERSION")},
-                    "spans": of_kind,
-                }],
-            })
-        })
-        .collect();
-    let document = json!({"resourceSpans": resource_spans});
-    serde_json::to_writer(&mut *out, &document)?;
-    writeln!(out)
 }

@@ -9,6 +9,7 @@ pub mod history;
 pub mod ingest;
 pub mod json;
 pub mod objects;
+pub mod otlp;
 pub mod progress;
 pub mod stats;
 pub mod table;
