@@ -129,3 +129,23 @@ fn tables_fit_80_columns_and_grow_at_200() {
          2024-06-03T09:00:00Z   2024-06-03T09:00:00Z   2024-06-03T09:04:00.214Z   2024-06-03T09:04:00Z"
     );
 }
+
+/// `--local` prints times in the local zone (`TZ`) with its offset; JSON stays UTC.
+#[test]
+fn local_times_carry_their_offset_and_json_stays_utc() {
+    let store = rollout();
+    let run = |args: &[&str]| {
+        let out =
+            crate::common::bin().env("TZ", "Asia/Kolkata").arg("--db").arg(&store.path).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let trace = run(&["--local", "trace", "deploy/web", "--pipeline", "tree"]);
+    assert!(trace.contains("\n2024-06-03T14:30:00+05:30 → 2024-06-03T14:34:00.414+05:30 (4m00s)\n"), "{trace}");
+    let history = run(&["history", "deploy/web", "--local"]);
+    assert!(history.contains("\n2024-06-03T14:30:00+05:30  "), "{history}");
+    assert!(run(&["trace", "deploy/web", "--pipeline", "tree"]).contains("\n2024-06-03T09:00:00Z → "));
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["--local", "history", "deploy/web", "-o", "json"])).unwrap();
+    assert_eq!(json["entries"][0]["time"], "2024-06-03T09:00:00.000000Z");
+}

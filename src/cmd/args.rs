@@ -23,6 +23,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Print times in the local time zone (TZ, else the system's) with their offset, not UTC;
+    /// JSON stays UTC.
+    #[arg(long, global = true)]
+    pub local: bool,
+
     /// No progress bar and no summary: only results and problems.
     #[arg(short, long, global = true)]
     pub quiet: bool,

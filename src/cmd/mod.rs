@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use crate::ingest::{FileStatus, Options, Report};
+use crate::model::time::Zone;
 use crate::query::lookup::{self, Found, Wanted};
 use crate::render::progress::Progress;
 use crate::render::{Style, Terminal};
@@ -97,6 +98,7 @@ impl<'a> Context<'a> {
             stderr_tty: std::io::stderr().is_terminal(),
             width: table_width.unwrap_or(DEFAULT_WIDTH),
             table_width,
+            zone: if global.local { Zone::Local } else { Zone::Utc },
         };
         Context { global, terminal, out }
     }

@@ -103,8 +103,12 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     }
     match args.output {
         TraceFormat::Text => {
-            let layout =
-                Layout { width: args.width.unwrap_or(ctx.terminal.width).max(40), wide: args.wide, limit: args.limit };
+            let layout = Layout {
+                width: args.width.unwrap_or(ctx.terminal.width).max(40),
+                wide: args.wide,
+                limit: args.limit,
+                zone: ctx.terminal.zone,
+            };
             let style = ctx.style();
             render::trace::write(ctx.out, &trace, layout, style)?
         }

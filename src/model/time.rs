@@ -95,14 +95,54 @@ impl Window {
 
     /// `2024-05-14T10:00:00Z → 2024-05-14T11:00:00Z`, or `all records`.
     pub fn describe(&self) -> String {
+        self.describe_in(Zone::Utc)
+    }
+
+    pub fn describe_in(&self, zone: Zone) -> String {
         match (self.since_us, self.until_us) {
             (None, None) => "all records".to_owned(),
             (since, until) => format!(
                 "{} → {}",
-                since.map_or_else(|| "start".to_owned(), format_short),
-                until.map_or_else(|| "end".to_owned(), format_short)
+                since.map_or_else(|| "start".to_owned(), |t| zone.short(t)),
+                until.map_or_else(|| "end".to_owned(), |t| zone.short(t))
             ),
         }
+    }
+}
+
+/// The time zone times are printed in for a person: UTC (with `Z`), or `--local`'s zone
+/// (`TZ`, else the system's) with its offset. JSON is always UTC.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Local,
+}
+
+impl Zone {
+    /// RFC 3339 with fractions only where there are some.
+    pub fn short(self, micros: i64) -> String {
+        match self {
+            Zone::Utc => format_short(micros),
+            Zone::Local => DateTime::<Utc>::from_timestamp_micros(micros)
+                .map(|t| t.with_timezone(&chrono::Local).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+                .unwrap_or_else(|| micros.to_string()),
+        }
+    }
+
+    /// `2024-05-14 10:02:20` (UTC), or with the local offset.
+    pub fn seconds(self, micros: i64) -> String {
+        match self {
+            Zone::Utc => format_seconds(micros),
+            Zone::Local => DateTime::<Utc>::from_timestamp_micros(micros)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S%:z").to_string())
+                .unwrap_or_else(|| micros.to_string()),
+        }
+    }
+
+    /// `HH:MM:SS`, for an axis.
+    pub fn clock(self, micros: i64) -> String {
+        self.short(micros).get(11..19).unwrap_or_default().to_owned()
     }
 }
 

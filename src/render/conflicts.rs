@@ -3,8 +3,7 @@
 use std::io::{self, Write};
 
 use super::table::{Fit, View};
-use super::{Style, Terminal, table};
-use crate::model::time::{format_seconds, format_short};
+use super::{Terminal, table};
 use crate::query::conflict::{Group, Report, Write as ConflictWrite};
 use crate::store::read::RequestRow;
 
@@ -18,7 +17,7 @@ fn who(write: &ConflictWrite) -> String {
 }
 
 pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal, view: View) -> io::Result<()> {
-    writeln!(out, "window: {}", report.window.describe())?;
+    writeln!(out, "window: {}", report.window.describe_in(terminal.zone))?;
     writeln!(
         out,
         "{} resourceVersion conflicts in {} groups, {} other 409s",
@@ -38,7 +37,7 @@ pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal, view: Vi
     }
     for group in &report.groups {
         writeln!(out)?;
-        write_group(out, group, terminal.style)?;
+        write_group(out, group, terminal)?;
     }
     if report.groups_total > report.groups.len() {
         writeln!(out, "\n{} more groups not shown (--limit 0 shows all)", report.groups_total - report.groups.len())?;
@@ -51,7 +50,7 @@ pub fn write(out: &mut dyn Write, report: &Report, terminal: &Terminal, view: Vi
             .view(view);
         for (object, write) in &report.other_409 {
             t.add_row(vec![
-                format_short(write.request.received_us),
+                terminal.zone.short(write.request.received_us),
                 object.display(),
                 who(write),
                 write.request.verb.clone(),
@@ -82,7 +81,7 @@ fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal, view
     let most = report.buckets.iter().map(|b| b.conflicts).max().unwrap_or(0).max(1);
     for bucket in &report.buckets {
         let bar = "█".repeat((bucket.conflicts * 40).div_ceil(most));
-        let line = format!("{}  {:>5}  {bar}", format_seconds(bucket.start_us), bucket.conflicts);
+        let line = format!("{}  {:>5}  {bar}", terminal.zone.seconds(bucket.start_us), bucket.conflicts);
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
@@ -90,7 +89,8 @@ fn write_summary(out: &mut dyn Write, report: &Report, terminal: &Terminal, view
 
 /// One race: the object and the resourceVersion, the winner with its changes, the losers
 /// with their retries.
-fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<()> {
+fn write_group(out: &mut dyn Write, group: &Group, terminal: &Terminal) -> io::Result<()> {
+    let (style, zone) = (terminal.style, terminal.zone);
     let base = group.base_rv.as_deref().map_or_else(|| "unknown".to_owned(), str::to_owned);
     writeln!(out, "{}  raced on resourceVersion {base}", style.bold(&group.object.display()))?;
     if group.approximate {
@@ -103,7 +103,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
                 out,
                 "  {} {}  {} {}{}  {}→{}",
                 style.green("won "),
-                format_short(r.received_us),
+                zone.short(r.received_us),
                 who(winner),
                 r.verb,
                 subresource(r),
@@ -122,7 +122,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
             out,
             "  {} {}  {} {}{}",
             style.red("lost"),
-            format_short(r.received_us),
+            zone.short(r.received_us),
             who(&loser.write),
             r.verb,
             subresource(r)
@@ -131,7 +131,7 @@ fn write_group(out: &mut dyn Write, group: &Group, style: Style) -> io::Result<(
             Some(retry) => writeln!(
                 out,
                 "        retried {} → {} succeeded",
-                format_short(retry.request.received_us),
+                zone.short(retry.request.received_us),
                 retry.request.new_rv.as_deref().unwrap_or("?")
             )?,
             None => writeln!(out, "        {}", style.dim("no later successful write by the same writer"))?,

@@ -7,7 +7,6 @@ use unicode_width::UnicodeWidthStr;
 use super::table::shorten;
 use super::{Terminal, duration_us};
 use crate::model::http::status_text;
-use crate::model::time::format_short;
 use crate::query::chain::{Chain, EntryKind, Note};
 use crate::trace::words;
 
@@ -18,7 +17,7 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, ter
     writeln!(out, "uid {}  cluster {}", object.uid.as_deref().unwrap_or("unknown"), object.cluster)?;
     let writes = chain.entries.iter().filter(|e| e.kind == EntryKind::Write).count();
     let failed = chain.entries.iter().filter(|e| e.kind == EntryKind::Failed).count();
-    writeln!(out, "{writes} writes, {failed} failed, window: {}", chain.window.describe())?;
+    writeln!(out, "{writes} writes, {failed} failed, window: {}", chain.window.describe_in(terminal.zone))?;
     if chain.entries.is_empty() {
         writeln!(out, "no writes in the window")?;
         return Ok(());
@@ -42,7 +41,7 @@ pub fn write(out: &mut dyn Write, chain: &Chain, verbose: bool, blame: bool, ter
                 None if entry.kind == EntryKind::Gap => ("gap".to_owned(), String::new()),
                 None => ("dump".to_owned(), String::new()),
             };
-            let time = entry.time_us.map_or_else(|| "time unknown".to_owned(), format_short);
+            let time = entry.time_us.map_or_else(|| "time unknown".to_owned(), |t| terminal.zone.short(t));
             [time, rv, entry.component.clone().unwrap_or_default(), what, result]
         })
         .collect();

@@ -26,6 +26,8 @@ pub struct Terminal {
     /// The width tables fit: the terminal's, or `COLUMNS` when set; none for a pipe or a
     /// file, which keep whole lines (grep wants them).
     pub table_width: Option<usize>,
+    /// The zone times are printed in (`--local`).
+    pub zone: crate::model::time::Zone,
 }
 
 /// Whether to colour, and the few styles the tool uses.

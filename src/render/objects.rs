@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::Terminal;
 use super::table::{self, Fit, View};
-use crate::model::time::{format_short, human_duration};
+use crate::model::time::human_duration;
 use crate::store::read::{Activity, ObjectRow};
 
 /// `newest_us`: the store's newest record, which ages count back from.
@@ -21,7 +21,7 @@ pub fn write(
         (Some(t), Some(newest)) => human_duration(newest - t),
         _ => "unknown".to_owned(),
     };
-    let exact = |t: Option<i64>| t.map_or_else(|| "unknown".to_owned(), format_short);
+    let exact = |t: Option<i64>| t.map_or_else(|| "unknown".to_owned(), |t| terminal.zone.short(t));
     let headers = [
         "kind",
         "namespace",
@@ -63,7 +63,7 @@ pub fn write(
             exact(o.created_us),
             exact(o.first_seen_us),
             exact(o.last_seen_us),
-            o.deleted_us.map(format_short).unwrap_or_default(),
+            o.deleted_us.map(|t| terminal.zone.short(t)).unwrap_or_default(),
         ]);
     }
     table::align_right(&mut t, &[4, 5, 6, 7, 8]);

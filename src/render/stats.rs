@@ -4,13 +4,13 @@ use std::io::{self, Write};
 
 use super::table::{Fit, View};
 use super::{Terminal, bytes, duration_us, table};
-use crate::model::time::format_short;
+use crate::model::time::Zone;
 use crate::store::stats::{Count, Stats};
 
-fn span(stats: &Stats) -> String {
+fn span(stats: &Stats, zone: Zone) -> String {
     match (stats.first_us, stats.last_us) {
         (Some(first), Some(last)) => {
-            format!("{} → {} ({})", format_short(first), format_short(last), duration_us(last - first))
+            format!("{} → {} ({})", zone.short(first), zone.short(last), duration_us(last - first))
         }
         _ => "empty".to_owned(),
     }
@@ -19,7 +19,7 @@ fn span(stats: &Stats) -> String {
 pub fn write(out: &mut dyn Write, stats: &Stats, location: &str, terminal: &Terminal, view: View) -> io::Result<()> {
     let overview = [
         ("store", format!("{location} (schema {})", stats.schema_version)),
-        ("time span", span(stats)),
+        ("time span", span(stats, terminal.zone)),
         ("clusters", stats.clusters.join(", ")),
         ("files", stats.files.len().to_string()),
         ("requests", format!("{} ({} incomplete)", stats.requests, stats.incomplete_requests)),

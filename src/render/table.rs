@@ -218,7 +218,13 @@ mod tests {
     use crate::render::Style;
 
     fn terminal(width: Option<usize>) -> Terminal {
-        Terminal { style: Style { color: false }, stderr_tty: false, width: 100, table_width: width }
+        Terminal {
+            style: Style { color: false },
+            stderr_tty: false,
+            width: 100,
+            table_width: width,
+            zone: Default::default(),
+        }
     }
 
     fn sample(width: Option<usize>, view: View) -> String {

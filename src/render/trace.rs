@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Style, duration_us};
-use crate::model::time::format_short;
+use crate::model::time::Zone;
 use crate::trace::{Log, LogKind, Span, SpanKind, Status, Trace};
 
 /// How a trace is laid out.
@@ -20,6 +20,8 @@ pub struct Layout {
     pub wide: bool,
     /// Spans and folded entries shown at most (0: all).
     pub limit: usize,
+    /// The zone times are printed in.
+    pub zone: Zone,
 }
 
 /// Entries each span shows at least, however many objects share `--limit`.
@@ -282,11 +284,12 @@ impl<'a> Printer<'a> {
 }
 
 pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -> io::Result<()> {
+    let zone = layout.zone;
     write_header(out, trace, layout, style)?;
     let (Some(start), Some(end)) = (trace.start_us(), trace.end_us()) else {
         return writeln!(out, "time unknown: no record dates these objects (-o json lists them)");
     };
-    writeln!(out, "{} → {} ({})", format_short(start), format_short(end), duration_us(end - start))?;
+    writeln!(out, "{} → {} ({})", zone.short(start), zone.short(end), duration_us(end - start))?;
     let bar_cells = if layout.width >= 120 { layout.width / 3 } else { (layout.width / 4).max(12) };
     let fixed = OFFSET_WIDTH + 1 + DURATION_WIDTH + 1 + 1 + bar_cells;
     let name_width = layout.width.saturating_sub(fixed).max(20);
@@ -313,7 +316,7 @@ pub fn write(out: &mut dyn Write, trace: &Trace, layout: Layout, style: Style) -
         cut_spans: HashMap::new(),
         cut_logs: 0,
     };
-    let axis_label = axis_label(start, end, bar_cells);
+    let axis_label = axis_label(start, end, bar_cells, zone);
     let header =
         format!("{:>OFFSET_WIDTH$} {:>DURATION_WIDTH$} {} {axis_label}", "OFFSET", "DUR", pad("SPAN", name_width));
     writeln!(printer.out, "{}", style.dim(header.trim_end()))?;
@@ -402,8 +405,8 @@ fn name_of<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// `09:00:00 ··· 09:04:00`: the axis ends, as wide as the bars.
-fn axis_label(start: i64, end: i64, cells: usize) -> String {
-    let clock = |us: i64| format_short(us).get(11..19).unwrap_or_default().to_owned();
+fn axis_label(start: i64, end: i64, cells: usize, zone: Zone) -> String {
+    let clock = |us: i64| zone.clock(us);
     let (left, right) = (clock(start), clock(end));
     if cells < left.len() + right.len() + 2 {
         return "TIME".to_owned();
