@@ -105,6 +105,8 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         OutputFormat::Text | OutputFormat::Wide => {
             render::objects::write(ctx.out, &listed, store.newest_us()?, &ctx.terminal, args.output.view())?;
             if total > listed.len() {
+                // After the table, also on a terminal where stdout is buffered and stderr is not.
+                ctx.out.flush()?;
                 diagnostic(format_args!("{} more objects not shown (--limit 0 shows all)", total - listed.len()));
             }
         }
