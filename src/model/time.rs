@@ -94,10 +94,7 @@ impl Window {
     }
 
     /// `2024-05-14T10:00:00Z → 2024-05-14T11:00:00Z`, or `all records`.
-    pub fn describe(&self) -> String {
-        self.describe_in(Zone::Utc)
-    }
-
+    /// `2024-05-14T10:00:00Z → end`, or `all records`.
     pub fn describe_in(&self, zone: Zone) -> String {
         match (self.since_us, self.until_us) {
             (None, None) => "all records".to_owned(),

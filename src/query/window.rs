@@ -83,18 +83,19 @@ pub fn parse_bound(text: &str) -> Result<Bound, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::Zone;
 
     #[test]
     fn durations_count_back_from_the_newest_record() {
         let newest = parse_micros("2024-05-14T12:00:00Z").unwrap();
         let window = resolve(Some(&Bound::parse("1h").unwrap()), None, Some(newest));
-        assert_eq!(window.describe(), "2024-05-14T11:00:00Z → end");
+        assert_eq!(window.describe_in(Zone::Utc), "2024-05-14T11:00:00Z → end");
         let window = resolve(
             Some(&Bound::parse("2024-05-14T10:00:00Z").unwrap()),
             Some(&Bound::parse("30m").unwrap()),
             Some(newest),
         );
-        assert_eq!(window.describe(), "2024-05-14T10:00:00Z → 2024-05-14T11:30:00Z");
+        assert_eq!(window.describe_in(Zone::Utc), "2024-05-14T10:00:00Z → 2024-05-14T11:30:00Z");
         assert!(window.contains(parse_micros("2024-05-14T11:00:00Z").unwrap()));
         assert!(!window.contains(newest));
         assert!(Bound::parse("10").is_err());
