@@ -48,6 +48,20 @@ pub fn kind_resources(store: &Store, kind: &KindQuery) -> Result<(Vec<String>, O
     Ok((resources, group))
 }
 
+/// The five candidates nearest by `distance` that `near` accepts, nearest first (ties in
+/// alphabetical order): the suggestions of "no such kind" and "no such object".
+fn closest(
+    mut candidates: Vec<String>,
+    distance: impl Fn(&str) -> usize,
+    near: impl Fn(&str, usize) -> bool,
+) -> Vec<String> {
+    candidates.sort_by_cached_key(|c| (distance(c), c.clone()));
+    candidates.dedup();
+    candidates.retain(|c| near(c, distance(c)));
+    candidates.truncate(5);
+    candidates
+}
+
 /// `Err` with the closest kinds when a kind word names neither a built-in kind nor any kind
 /// the store holds (a typo, rather than a kind with nothing in the window).
 pub fn check_kind(store: &Store, kind: &KindQuery) -> Result<()> {
@@ -59,7 +73,7 @@ pub fn check_kind(store: &Store, kind: &KindQuery) -> Result<()> {
         return Ok(());
     }
     let word = kind.word.to_ascii_lowercase();
-    let mut known: Vec<String> = kinds::BUILTIN
+    let known: Vec<String> = kinds::BUILTIN
         .iter()
         .flat_map(|r| {
             [r.resource.to_owned(), r.kind.to_ascii_lowercase()]
@@ -68,10 +82,8 @@ pub fn check_kind(store: &Store, kind: &KindQuery) -> Result<()> {
         })
         .chain(held.iter().flat_map(|(k, resource, _)| [k.to_ascii_lowercase(), resource.clone()]))
         .collect();
-    known.sort_by_key(|k| (strsim::damerau_levenshtein(&word, k), k.clone()));
-    known.dedup();
-    known.retain(|k| strsim::damerau_levenshtein(&word, k) <= word.len().max(3) / 3 + 1);
-    known.truncate(5);
+    let known =
+        closest(known, |k| strsim::damerau_levenshtein(&word, k), |_, distance| distance <= word.len().max(3) / 3 + 1);
     let hint = if known.is_empty() {
         "`kelemetry-cli stats` lists the kinds the store holds".to_owned()
     } else {
@@ -115,12 +127,12 @@ pub fn find(store: &Store, wanted: &Wanted) -> Result<Found> {
     Ok(match matches.len() {
         1 => Found::One(Box::new(matches.remove(0))),
         0 => {
-            let mut names = store.object_names()?;
             let target = name.unwrap_or_default();
-            let distance = |n: &str| strsim::levenshtein(target, n);
-            names.sort_by_key(|n| (distance(n), n.clone()));
-            names.retain(|n| distance(n) <= target.len().max(3) / 2 + 1 || n.contains(target));
-            names.truncate(5);
+            let names = closest(
+                store.object_names()?,
+                |n| strsim::levenshtein(target, n),
+                |n, distance| distance <= target.len().max(3) / 2 + 1 || n.contains(target),
+            );
             Found::None { closest: names }
         }
         _ => Found::Many(matches),
