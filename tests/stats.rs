@@ -149,3 +149,27 @@ fn docs_schema_names_every_table_and_view() {
     let missing: Vec<&String> = names.iter().filter(|n| !doc.contains(&format!("`{n}`"))).collect();
     assert!(missing.is_empty(), "docs/schema.md does not name {missing:?}");
 }
+
+/// Every id column that points into another table declares it, and every stored row keeps
+/// its promise (SQLite checks the declarations on demand: ingest does not enforce them).
+#[test]
+fn every_reference_is_declared_and_holds() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("")]).status.code().is_some());
+    let declared = store.rows(
+        "SELECT m.name || '.' || f.\"from\" || ' -> ' || f.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+         WHERE m.type = 'table' AND m.name NOT LIKE 'pending_%' ORDER BY 1",
+    );
+    let id_columns = store.rows(
+        "SELECT m.name || '.' || c.name FROM sqlite_master m, pragma_table_info(m.name) c
+         WHERE m.type = 'table' AND m.name NOT LIKE 'pending_%' AND c.pk = 0
+           AND (c.name LIKE '%\\_id' ESCAPE '\\' OR c.name = 'body_block') AND c.name != 'audit_id'
+         ORDER BY 1",
+    );
+    let undeclared: Vec<&String> =
+        id_columns.iter().filter(|c| !declared.iter().any(|d| d.starts_with(&format!("{c} ->")))).collect();
+    assert!(undeclared.is_empty(), "undeclared references: {undeclared:?}");
+    assert_eq!(declared.len(), 31, "{declared:#?}");
+    assert_eq!(store.rows("SELECT count(*) FROM pragma_foreign_key_check"), ["0"]);
+    assert!(store.rows("SELECT count(*) FROM requests").first().unwrap() != "0");
+}

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_event_versions.sql"),
     include_str!("migrations/006_uid_aliases.sql"),
     include_str!("migrations/007_request_log.sql"),
+    include_str!("migrations/008_foreign_keys.sql"),
 ];
 
 /// The schema version of a store (0: a new, empty database).
@@ -48,6 +49,16 @@ pub fn check_readable(version: usize) -> Result<()> {
 pub fn migrate(conn: &Connection) -> Result<()> {
     let version = version(conn)?;
     refuse_newer(version)?;
+    // Rebuilding a table drops the old one, which enforced keys would refuse; SQLite reads
+    // this setting outside transactions only.
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = run_from(conn, version);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    migrated
+}
+
+fn run_from(conn: &Connection, version: usize) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
@@ -133,6 +144,69 @@ mod tests {
         assert_eq!(pending, 1);
         let words: i64 = conn.query_row("SELECT count(*) FROM strings", [], |r| r.get(0)).unwrap();
         assert_eq!(words, 13, "each word once, the empty reason too");
+    }
+
+    #[test]
+    fn declaring_foreign_keys_keeps_rows_indexes_and_views() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in MIGRATIONS[..7].iter().chain(QUERY_INDEXES.iter().map(|(_, sql)| sql)) {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO clusters VALUES (1, 'c');
+             INSERT INTO strings VALUES (1, 'get'), (2, 'alice'), (3, 'v1'), (4, 'shop');
+             INSERT INTO objects (id, cluster_id, uid, api_group, resource, kind, namespace, name)
+                 VALUES (5, 1, 'u', '', 'pods', 'Pod', 'shop', 'web');
+             INSERT INTO state_blocks VALUES (6, x'00');
+             INSERT INTO requests (id, audit_id, cluster_id, stages, level, verb_id, object_id, user_id, code,
+                                   received_us, completed_us)
+                 VALUES (9, x'0123456789abcdef0123456789abcdef', 1, 5, 1, 1, 5, 2, 200, 1000000, 1250000);
+             INSERT INTO event_versions (id, cluster_id, api_id, event_key, version_key, keyed_by, name,
+                                         namespace_id, object_id, time_us)
+                 VALUES (3, 1, 3, 'e', '7', 3, 'web.1', 4, 5, 1000000);
+             INSERT INTO object_states VALUES (5, '7', 1000000, 0, 6, 0, 1);",
+        )
+        .unwrap();
+        let read = |conn: &Connection| -> Vec<String> {
+            [
+                "SELECT id, time, audit_id, user, verb, name, latency_ms FROM request_log",
+                "SELECT id, api, uid, namespace, resource_version FROM events",
+                "SELECT object_id, resource_version, block_id FROM object_states",
+            ]
+            .iter()
+            .map(|sql| {
+                let mut stmt = conn.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        (0..n)
+                            .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .unwrap()
+                    .collect::<Result<Vec<_>, _>>()
+                    .unwrap();
+                format!("{rows:?}")
+            })
+            .collect()
+        };
+        let before = read(&conn);
+        let indexes = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        let indexes_before = indexes(&conn);
+        migrate(&conn).unwrap();
+        assert_eq!(read(&conn), before);
+        assert_eq!(indexes(&conn), indexes_before, "every index is back");
+        let keys: i64 =
+            conn.query_row("SELECT count(*) FROM pragma_foreign_key_list('requests')", [], |r| r.get(0)).unwrap();
+        assert_eq!(keys, 13);
+        let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(broken, 0);
     }
 
     #[test]
