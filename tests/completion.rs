@@ -60,6 +60,19 @@ fn fish(store: &Store, line: &str) -> Vec<String> {
     String::from_utf8(out.stdout).unwrap().lines().map(|l| l.split('\t').next().unwrap().to_owned()).collect()
 }
 
+/// What zsh's completion system offers, typed into an interactive zsh with Tab.
+fn zsh(store: &Store, line: &str) -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new("timeout")
+        .args(["30", "zsh", "-f", &format!("{root}/tests/zsh_complete.zsh"), &format!("{root}/completions"), line])
+        .env("PATH", path_with_binary())
+        .env("KELEMETRY_DB", &store.path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
 #[test]
 fn bash_completes_subcommands_flags_values_and_objects() {
     shell("bash").unwrap();
@@ -80,4 +93,16 @@ fn fish_completes_subcommands_flags_values_and_objects() {
     assert_eq!(fish(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp"]);
     assert_eq!(fish(&store, "kelemetry-cli trace deploy/"), ["deploy/web"]);
     assert_eq!(fish(&store, "kelemetry-cli objects -n "), ["demo"]);
+}
+
+#[test]
+fn zsh_completes_subcommands_flags_values_and_objects() {
+    let Some(()) = shell("zsh") else { return };
+    let store = rollout();
+    assert_eq!(zsh(&store, "kelemetry-cli tr"), ["trace"]);
+    assert_eq!(zsh(&store, "kelemetry-cli trace --pi"), ["--pipeline"]);
+    assert_eq!(zsh(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp"]);
+    assert_eq!(zsh(&store, "kelemetry-cli trace deploy/"), ["deploy/web"]);
+    assert_eq!(zsh(&store, "kelemetry-cli history rs/web-6"), ["rs/web-6c8f9d7b5"]);
+    assert_eq!(zsh(&store, "kelemetry-cli objects -n "), ["demo"]);
 }
