@@ -53,8 +53,7 @@ impl Progress {
 
     fn update_message(&self) {
         let records = self.records.load(Ordering::Relaxed);
-        let secs = self.bar.elapsed().as_secs_f64().max(0.001);
-        let mut message = format!("{records} records ({:.0}/s)", records as f64 / secs);
+        let mut message = format!("{records} records");
         match self.problems.load(Ordering::Relaxed) {
             0 => {}
             1 => message.push_str(", 1 bad"),
@@ -65,9 +64,10 @@ impl Progress {
 }
 
 /// Bytes as stored (a gzip's compressed position), against the inputs' total, with rate and
-/// time left; then records written and bad records so far.
+/// time left; then records written and bad records so far. The numbers get a line of their
+/// own: beside them the bar would shrink to nothing on an 80-column terminal.
 const TEMPLATE: &str =
-    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}";
+    "{spinner} {elapsed:>4} {wide_bar}\n       {bytes}/{total_bytes}, {binary_bytes_per_sec}, ETA {eta}, {msg}";
 
 impl Observer for Progress {
     fn reading(&self, total_bytes: u64) {
@@ -101,18 +101,19 @@ mod tests {
 
     #[test]
     fn the_bar_fills_against_the_inputs_total() {
-        let term = InMemoryTerm::new(2, 160);
+        let term = InMemoryTerm::new(3, 80);
         let progress = Progress::drawn_to(Some(ProgressDrawTarget::term_like(Box::new(term.clone()))), |_| {});
-        progress.reading(4 << 20);
-        progress.bytes_read(1 << 20);
-        progress.records_written(1200);
+        progress.reading(300 << 20);
+        progress.bytes_read(263 << 20);
+        progress.records_written(1_234_567);
         progress.problem("a.log:3: broken");
         progress.bar.tick();
         let screen = term.contents();
-        assert!(screen.contains("1.00 MiB/4.00 MiB"), "{screen}");
+        assert!(screen.contains("263.00 MiB/300.00 MiB"), "{screen}");
         assert!(screen.contains("ETA "), "{screen}");
-        assert!(screen.contains("1200 records ("), "{screen}");
-        assert!(screen.ends_with(", 1 bad"), "{screen}");
-        assert_eq!(progress.bar.length(), Some(4 << 20));
+        assert!(screen.contains("1234567 records, 1 bad"), "{screen}");
+        let bar = screen.chars().filter(|c| matches!(c, '█' | '░')).count();
+        assert!(bar >= 70, "the bar keeps its place on an 80-column terminal: {screen}");
+        assert_eq!(progress.bar.length(), Some(300 << 20));
     }
 }
