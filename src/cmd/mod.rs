@@ -10,6 +10,7 @@ pub mod history;
 pub mod ingest;
 pub mod man;
 pub mod objects;
+pub mod requests;
 pub mod stats;
 pub mod trace;
 

@@ -10,12 +10,12 @@ use super::body::{self, Members};
 use super::skim;
 use crate::model::audit_id::audit_id_key;
 use crate::model::block::BodyBlocks;
-use crate::model::kinds;
 use crate::model::time::parse_micros;
 use crate::model::{
     AuditRecord, DumpRecord, EventDetails, EventRecord, Interner, Level, ObjectName, ObjectState, Record, Stage,
     is_write_verb,
 };
+use crate::model::{http, kinds};
 
 /// A record that could not be decoded: the line it starts on and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,8 +399,12 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let level = text(top.level, "level")?.map_or(Level::None, |l| Level::parse(&l));
     let (received_us, stage_us) = audit_times(top)?;
     let strings = &mut out.strings;
-    let [user] = members_of(top.user, "user", ["username"])?.unwrap_or_default();
+    let [user, groups] = members_of(top.user, "user", ["username", "groups"])?.unwrap_or_default();
     let user = strings.get(string_of(user, "user", "username")?.as_deref().unwrap_or_default());
+    let groups = user_groups(groups)?.map(|groups| strings.get(&groups));
+    let request_uri = text(top.request_uri, "requestURI")?;
+    let field_manager =
+        request_uri.as_deref().and_then(|uri| http::query_param(uri, "fieldManager")).map(|m| strings.get(&m));
     let [impersonated] = members_of(top.impersonated_user, "impersonatedUser", ["username"])?.unwrap_or_default();
     let impersonated_user = string_of(impersonated, "impersonatedUser", "username")?.map(|u| strings.get(&u));
     let source_ip = first_source_ip(top)?.map(|ip| strings.get(&ip));
@@ -415,6 +419,7 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         verb: strings.get(&verb),
         request_uri: None,
         user,
+        groups,
         impersonated_user,
         user_agent: text(top.user_agent, "userAgent")?.map(|agent| strings.get(&agent)),
         source_ip,
@@ -431,10 +436,11 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         state: None,
         request_owners: Vec::new(),
         patch: None,
+        field_manager,
     };
     match members_of(top.object_ref, "objectRef", OBJECT_REF)? {
         Some(object_ref) => decode_target(top, &object_ref, succeeded, &mut record, out)?,
-        None => record.request_uri = text(top.request_uri, "requestURI")?.map(Cow::into_owned),
+        None => record.request_uri = request_uri.map(Cow::into_owned),
     }
     Ok(record)
 }
@@ -452,6 +458,21 @@ fn audit_times(top: &Top) -> Result<(i64, i64), String> {
         .ok_or("audit event without requestReceivedTimestamp")?;
     let stage_us = time(top.stage_timestamp, "stageTimestamp")?.unwrap_or(received_us);
     Ok((received_us, stage_us))
+}
+
+/// `user.groups` joined by commas (group names hold none), `None` for none.
+fn user_groups(raw: Option<&str>) -> Result<Option<String>, String> {
+    let Some(raw) = raw.filter(|raw| *raw != "null") else { return Ok(None) };
+    let mut joined = String::new();
+    for element in skim::elements(raw).ok_or("`user.groups` is not an array")? {
+        if let Some(group) = skim::string(element).map_err(|why| why.describe("user.groups"))? {
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(&group);
+        }
+    }
+    Ok(Some(joined).filter(|j| !j.is_empty()))
 }
 
 fn first_source_ip<'a>(top: &Top<'a>) -> Result<Option<Cow<'a, str>>, String> {

@@ -31,6 +31,30 @@ pub fn first_element(json: &str) -> Option<Option<&str>> {
     Some(Some(json.get(at..end)?))
 }
 
+/// The elements of a JSON array as raw text.
+pub fn elements(json: &str) -> Option<Vec<&str>> {
+    let bytes = json.as_bytes();
+    let mut at = skip_space(bytes, 0);
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    let mut elements = Vec::new();
+    at = skip_space(bytes, at + 1);
+    if bytes.get(at) == Some(&b']') {
+        return Some(elements);
+    }
+    loop {
+        let end = value_end(bytes, at)?;
+        elements.push(json.get(at..end)?);
+        at = skip_space(bytes, end);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b']' => return Some(elements),
+            _ => return None,
+        }
+    }
+}
+
 /// The raw text of one member of a JSON object; the rest of the object is not read.
 pub fn member<'a>(json: &'a str, key: &str) -> Option<&'a str> {
     let mut found = None;

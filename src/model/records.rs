@@ -151,6 +151,8 @@ pub struct AuditRecord {
     /// Kept only for requests on no single object (list, watch, non-resource URLs).
     pub request_uri: Option<String>,
     pub user: Shared,
+    /// `user.groups`, joined by commas.
+    pub groups: Option<Shared>,
     pub impersonated_user: Option<Shared>,
     pub user_agent: Option<Shared>,
     pub source_ip: Option<Shared>,
@@ -172,6 +174,8 @@ pub struct AuditRecord {
     pub request_owners: Vec<OwnerRef>,
     /// The patch document of a patch request.
     pub patch: Option<BodyRef>,
+    /// The `fieldManager` of the request URI's query (writes that name theirs).
+    pub field_manager: Option<Shared>,
 }
 
 pub fn is_write_verb(verb: &str) -> bool {

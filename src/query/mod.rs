@@ -9,4 +9,5 @@ pub mod conflict;
 pub mod diff;
 pub mod graph;
 pub mod lookup;
+pub mod requests;
 pub mod window;

@@ -75,6 +75,11 @@ pub fn resolve(since: Option<&Bound>, until: Option<&Bound>, newest_us: Option<i
     Window { since_us: since.map(|b| b.resolve(newest)), until_us: until.map(|b| b.resolve(newest)) }
 }
 
+/// The clap value parser for a duration (`--slow 2s`), in µs.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    duration_micros(text).ok_or_else(|| format!("{text:?} is not a duration: use 250ms, 2s, 1m30s, 1h"))
+}
+
 /// The clap value parser for `--since` / `--until`.
 pub fn parse_bound(text: &str) -> Result<Bound, String> {
     Bound::parse(text).map_err(|e| e.to_string())

@@ -13,7 +13,9 @@ use crate::model::time::{Window, format_micros};
 use crate::query::chain::{Chain, Entry, EntryKind, Note};
 use crate::query::conflict::{Group, Loser, Pair, Report as ConflictReport, Write as ConflictWrite};
 use crate::query::diff::Change;
+use crate::query::requests::Top;
 use crate::store::read::{Activity, ObjectRow, RequestRow};
+use crate::store::requests::{RequestKey, RequestLine};
 use crate::store::stats::{Count, FileStat, Stats};
 
 /// Writes a value as pretty JSON and a newline.
@@ -139,7 +141,8 @@ pub struct RequestView<'a> {
     received_us: i64,
     completed: String,
     completed_us: i64,
-    latency_us: i64,
+    /// `null` when the log lacks the request's end.
+    latency_us: Option<i64>,
     base_resource_version: Option<&'a str>,
     new_resource_version: Option<&'a str>,
     level: &'static str,
@@ -164,7 +167,7 @@ impl<'a> RequestView<'a> {
             received_us: r.received_us,
             completed: format_micros(r.completed_us),
             completed_us: r.completed_us,
-            latency_us: r.completed_us - r.received_us,
+            latency_us: r.complete.then_some(r.completed_us - r.received_us),
             base_resource_version: r.base_rv.as_deref(),
             new_resource_version: r.new_rv.as_deref(),
             level: level_name(r.level),
@@ -628,5 +631,96 @@ impl<'a> IngestView<'a> {
             decoded_bytes: r.decoded_bytes,
             elapsed_seconds: (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         }
+    }
+}
+
+/// One line of `requests -o json`: the request, and what it was on.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLineView<'a> {
+    #[serde(flatten)]
+    request: RequestView<'a>,
+    cluster: &'a str,
+    resource: Option<&'a str>,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+    kind: Option<&'a str>,
+    uid: Option<&'a str>,
+    request_uri: Option<&'a str>,
+    user_groups: Vec<&'a str>,
+    field_manager: Option<&'a str>,
+}
+
+impl<'a> RequestLineView<'a> {
+    pub fn new(line: &'a RequestLine) -> RequestLineView<'a> {
+        RequestLineView {
+            request: RequestView::new(&line.request),
+            cluster: &line.cluster,
+            resource: line.resource.as_deref(),
+            namespace: line.namespace.as_deref(),
+            name: line.name.as_deref(),
+            kind: line.kind.as_deref().filter(|k| !k.is_empty()),
+            uid: line.uid.as_deref(),
+            request_uri: line.uri.as_deref(),
+            user_groups: line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect()),
+            field_manager: line.field_manager.as_deref(),
+        }
+    }
+}
+
+/// `requests --top -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopView {
+    by: Vec<&'static str>,
+    requests: u64,
+    keys: u64,
+    rows: Vec<TopRowView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TopRowView {
+    key: serde_json::Map<String, serde_json::Value>,
+    count: u64,
+    failures: u64,
+    p50_latency_us: Option<i64>,
+    p99_latency_us: Option<i64>,
+}
+
+impl TopView {
+    pub fn new(top: &Top) -> TopView {
+        let by: Vec<&'static str> = top.by.iter().map(|k| key_name(*k)).collect();
+        TopView {
+            by: by.clone(),
+            requests: top.requests,
+            keys: top.keys,
+            rows: top
+                .rows
+                .iter()
+                .map(|row| TopRowView {
+                    key: by.iter().zip(&row.key).map(|(k, v)| ((*k).to_owned(), v.clone().into())).collect(),
+                    count: row.count,
+                    failures: row.failures,
+                    p50_latency_us: row.p50_us,
+                    p99_latency_us: row.p99_us,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A `--by` key as JSON and the text header name it.
+pub fn key_name(key: RequestKey) -> &'static str {
+    match key {
+        RequestKey::User => "user",
+        RequestKey::Verb => "verb",
+        RequestKey::Resource => "resource",
+        RequestKey::Code => "code",
+        RequestKey::Namespace => "namespace",
+        RequestKey::Agent => "userAgent",
+        RequestKey::SourceIp => "sourceIp",
+        RequestKey::Object => "object",
+        RequestKey::FieldManager => "fieldManager",
     }
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod objects;
 pub mod otlp;
 pub mod progress;
+pub mod requests;
 pub mod stats;
 pub mod table;
 pub mod trace;

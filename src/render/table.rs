@@ -3,7 +3,7 @@
 //! shortening long names with `…`, never by splitting a word over lines; what goes to a pipe
 //! keeps whole lines. No line ends in spaces.
 
-use std::fmt;
+use std::{fmt, io};
 
 use comfy_table::{CellAlignment, ContentArrangement, LineStyle, TableStyle};
 use unicode_width::UnicodeWidthStr;
@@ -149,7 +149,10 @@ impl Table {
             else {
                 break;
             };
-            let cut = excess.min(shown[widest].1 - MIN_SHORTENED);
+            // Down to the next widest, so that the long columns end up about as wide.
+            let next = shortenable.iter().filter(|&&at| at != widest).map(|&at| shown[at].1).max().unwrap_or(0);
+            let floor = next.clamp(MIN_SHORTENED, shown[widest].1 - 1);
+            let cut = excess.min(shown[widest].1 - floor);
             shown[widest].1 -= cut;
             excess -= cut;
         }
@@ -157,23 +160,35 @@ impl Table {
     }
 }
 
-/// `text` in at most `width` columns, its end replaced by `…` when it is longer.
+/// `text` in at most `width` columns: when it is longer, its middle becomes `…`, keeping the
+/// start and the end, which tell names apart (`system:serv…ment-controller`,
+/// `web-7d4b…-x2kqz`).
 pub fn shorten(text: &str, width: usize) -> String {
     if text.width() <= width {
         return text.to_owned();
     }
-    let mut out = String::new();
+    let char_width = |c: &char| unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+    let room = width.saturating_sub(1);
+    let mut head = String::new();
     let mut used = 0;
     for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
+        if used + char_width(&c) > room / 2 {
             break;
         }
-        out.push(c);
-        used += w;
+        used += char_width(&c);
+        head.push(c);
     }
-    out.push('…');
-    out
+    let mut tail: Vec<char> = Vec::new();
+    for c in text.chars().rev() {
+        if used + char_width(&c) > room {
+            break;
+        }
+        used += char_width(&c);
+        tail.push(c);
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
 }
 
 impl fmt::Display for Table {
@@ -209,6 +224,83 @@ impl fmt::Display for Table {
             }
         }
         Ok(())
+    }
+}
+
+/// How many rows a [`Stream`] reads before it fixes its columns.
+const STREAM_SAMPLE: usize = 200;
+
+/// A table printed as its rows come, for listings too long to hold: the first rows fix the
+/// columns and their widths as [`Table`] would lay them out, and it looks the same; later
+/// rows are cut to those widths (`…`) where they are wider.
+pub struct Stream {
+    table: Table,
+    layout: Option<Vec<(usize, usize)>>,
+}
+
+impl Table {
+    /// This table, streamed.
+    pub fn stream(self) -> Stream {
+        Stream { table: self, layout: None }
+    }
+}
+
+impl Stream {
+    pub fn push(&mut self, out: &mut dyn io::Write, row: Vec<String>) -> io::Result<()> {
+        match &self.layout {
+            Some(layout) => writeln!(out, "{}", self.table.line(layout, &row)),
+            None => {
+                self.table.rows.push(row);
+                if self.table.rows.len() >= STREAM_SAMPLE { self.flush(out) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Prints what is held: the header and the first rows.
+    fn flush(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        let layout = self.table.layout();
+        if self.table.view.headers {
+            let header: Vec<String> = self.table.columns.iter().map(|c| c.header.clone()).collect();
+            let line = self.table.line(&layout, &header);
+            let width =
+                layout.iter().map(|(_, w)| w).sum::<usize>() + usize::from(GAP) * layout.len().saturating_sub(1);
+            writeln!(out, "{line}\n{}", "─".repeat(width))?;
+        }
+        for row in std::mem::take(&mut self.table.rows) {
+            writeln!(out, "{}", self.table.line(&layout, &row))?;
+        }
+        self.layout = Some(layout);
+        Ok(())
+    }
+
+    /// Prints the rest; a table that got no rows prints nothing.
+    pub fn finish(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        if self.layout.is_none() && !self.table.rows.is_empty() {
+            self.flush(out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Table {
+    /// One row in the columns of `layout`, as [`fmt::Display`] draws it.
+    fn line(&self, layout: &[(usize, usize)], row: &[String]) -> String {
+        let mut line = String::new();
+        for (at, &(i, width)) in layout.iter().enumerate() {
+            let cell = shorten(row.get(i).map_or("", String::as_str), width);
+            let pad = " ".repeat(width.saturating_sub(cell.width()));
+            if at > 0 {
+                line.push_str(&" ".repeat(usize::from(GAP)));
+            }
+            if self.columns[i].right {
+                line.push_str(&pad);
+                line.push_str(&cell);
+            } else {
+                line.push_str(&cell);
+                line.push_str(&pad);
+            }
+        }
+        line.trim_end().to_owned()
     }
 }
 
@@ -260,7 +352,7 @@ mod tests {
             narrow,
             "kind         name               requests\n\
              ────────────────────────────────────────\n\
-             Pod          web-7d4b9c8f6d-…          3\n\
+             Pod          web-7d4…ong-name          3\n\
              Deployment   web                      12"
         );
         assert!(narrow.lines().all(|l| l.width() <= 40));
@@ -268,5 +360,57 @@ mod tests {
         assert_eq!(wide.lines().count(), 2);
         assert!(wide.contains("d0000000-0000-4000-8000-000000000003"));
         assert!(whole.lines().chain(narrow.lines()).chain(wide.lines()).all(|l| !l.ends_with(' ')));
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+    use crate::render::Style;
+
+    fn table(width: Option<usize>, headers: bool) -> Table {
+        let terminal = Terminal {
+            style: Style { color: false },
+            stderr_tty: false,
+            width: 100,
+            table_width: width,
+            zone: Default::default(),
+        };
+        let mut t = new(&terminal, &["time", "user", "code"]).fit(1, Fit::Shorten).view(View { wide: false, headers });
+        align_right(&mut t, &[2]);
+        t
+    }
+
+    fn rows(n: usize) -> Vec<Vec<String>> {
+        (0..n).map(|i| vec![format!("10:00:{:02}", i % 60), format!("user-{i}"), "200".into()]).collect()
+    }
+
+    #[test]
+    fn a_stream_looks_like_the_table_and_later_rows_keep_the_widths() {
+        for headers in [true, false] {
+            let mut whole = table(Some(40), headers);
+            let mut stream = table(Some(40), headers).stream();
+            let mut out = Vec::new();
+            for row in rows(3) {
+                whole.add_row(row.clone());
+                stream.push(&mut out, row).unwrap();
+            }
+            assert!(out.is_empty(), "held until the sample is read");
+            stream.finish(&mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{whole}\n"));
+        }
+        let mut stream = table(Some(40), true).stream();
+        let mut out = Vec::new();
+        for row in rows(STREAM_SAMPLE) {
+            stream.push(&mut out, row).unwrap();
+        }
+        stream
+            .push(&mut out, vec!["10:01:00".into(), "a-user-whose-name-is-far-too-long".into(), "409".into()])
+            .unwrap();
+        stream.finish(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), STREAM_SAMPLE + 3);
+        assert_eq!(text.lines().last().unwrap(), "10:01:00   a-u…long    409");
+        assert_eq!(text.lines().nth(1).unwrap().chars().count(), text.lines().nth(2).unwrap().chars().count());
     }
 }

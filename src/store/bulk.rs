@@ -8,7 +8,9 @@ use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::writer::rows::{ANOTHER_REQUEST, INSERT_REQUEST, MERGE_REQUEST, event_row, request_row, reused_key};
+use super::writer::rows::{
+    ANOTHER_REQUEST, INSERT_REQUEST, MERGE_REQUEST, REQUEST_COLUMNS, event_row, request_row, reused_key,
+};
 use super::{QUERY_INDEXES, Store};
 
 /// The unique indexes that keep one row per request and one per version of an Event, by
@@ -92,7 +94,7 @@ fn drain_pending(conn: &Connection) -> Result<Drained> {
         let mut another = tx.prepare(ANOTHER_REQUEST)?;
         let mut rows = pending.query([])?;
         while let Some(row) = rows.next()? {
-            let mut values: Vec<Value> = (0..24).map(|i| row.get(i)).collect::<Result<_, _>>()?;
+            let mut values: Vec<Value> = (0..REQUEST_COLUMNS).map(|i| row.get(i)).collect::<Result<_, _>>()?;
             if insert.execute(params_from_iter(&values))? == 1 {
                 drained.added += 1;
             } else if merge.execute(params_from_iter(&values))? == 1 {

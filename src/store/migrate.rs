@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_uid_aliases.sql"),
     include_str!("migrations/007_request_log.sql"),
     include_str!("migrations/008_foreign_keys.sql"),
+    include_str!("migrations/009_groups_field_managers.sql"),
 ];
 
 /// The schema version of a store (0: a new, empty database).
@@ -204,7 +205,7 @@ mod tests {
         assert_eq!(indexes(&conn), indexes_before, "every index is back");
         let keys: i64 =
             conn.query_row("SELECT count(*) FROM pragma_foreign_key_list('requests')", [], |r| r.get(0)).unwrap();
-        assert_eq!(keys, 13);
+        assert_eq!(keys, 15);
         let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
         assert_eq!(broken, 0);
     }

@@ -10,6 +10,7 @@ mod migrate;
 mod namesakes;
 pub mod read;
 mod repair;
+pub mod requests;
 mod seen_keys;
 pub mod stats;
 #[cfg(test)]
@@ -60,6 +61,12 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX IF NOT EXISTS requests_object ON requests (object_id, received_us) WHERE object_id IS NOT NULL",
     ),
     ("requests_time", "CREATE INDEX IF NOT EXISTS requests_time ON requests (received_us)"),
+    ("requests_user", "CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id, received_us)"),
+    (
+        "requests_impersonated",
+        "CREATE INDEX IF NOT EXISTS requests_impersonated ON requests (impersonated_id, received_us) \
+         WHERE impersonated_id IS NOT NULL",
+    ),
     ("requests_conflicts", "CREATE INDEX IF NOT EXISTS requests_conflicts ON requests (received_us) WHERE code = 409"),
     ("events_object", "CREATE INDEX IF NOT EXISTS events_object ON event_versions (object_id, time_us)"),
     ("events_time", "CREATE INDEX IF NOT EXISTS events_time ON event_versions (time_us)"),

@@ -267,9 +267,20 @@ impl RequestRow {
     }
 }
 
-const REQUEST_SELECT: &str = "
-SELECT r.object_id, r.id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code, rs.value, r.message,
-       r.received_us, r.completed_us, r.base_rv, r.new_rv, r.level, r.stages, r.body_block, r.body_offset, r.body_len
+/// The columns [`request_row`] reads, in its order.
+const REQUEST_COLUMNS: &str =
+    "r.object_id, r.id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code,
+       rs.value, r.message, r.received_us, r.completed_us, r.base_rv, r.new_rv, r.level, r.stages, r.body_block,
+       r.body_offset, r.body_len";
+
+/// How many columns [`request_row`] reads: columns after them are the caller's.
+pub(super) const REQUEST_ROW_WIDTH: usize = 21;
+
+/// `SELECT` of a request's columns, then `extra` ones, from `requests r` and its strings.
+pub(super) fn request_select(extra: &str) -> String {
+    let extra = if extra.is_empty() { String::new() } else { format!(", {extra}") };
+    format!(
+        "SELECT {REQUEST_COLUMNS}{extra}
 FROM requests r
 JOIN strings v ON v.id = r.verb_id
 LEFT JOIN strings sr ON sr.id = r.subresource_id
@@ -277,9 +288,11 @@ LEFT JOIN strings u ON u.id = r.user_id
 LEFT JOIN strings iu ON iu.id = r.impersonated_id
 LEFT JOIN strings a ON a.id = r.agent_id
 LEFT JOIN strings ip ON ip.id = r.source_ip_id
-LEFT JOIN strings rs ON rs.id = r.reason_id";
+LEFT JOIN strings rs ON rs.id = r.reason_id"
+    )
+}
 
-fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
+pub(super) fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
     let key: Vec<u8> = row.get(2)?;
     let block: Option<i64> = row.get(18)?;
     Ok(RequestRow {
@@ -332,7 +345,8 @@ fn by_object<T>(
 impl Store {
     /// The requests about each object, oldest first.
     pub fn requests_of(&self, objects: &[i64]) -> Result<HashMap<i64, Vec<RequestRow>>> {
-        let sql = format!("{REQUEST_SELECT} WHERE r.object_id IN ({{ids}}) ORDER BY r.object_id, r.received_us, r.id");
+        let sql =
+            format!("{} WHERE r.object_id IN ({{ids}}) ORDER BY r.object_id, r.received_us, r.id", request_select(""));
         by_object(&self.conn, objects, &sql, request_row)
     }
 }
@@ -349,12 +363,13 @@ impl Store {
     /// first: where the winners and retries of those 409s are. One query, not one per 409.
     pub fn writes_of_conflicted_objects(&self, window: &Window) -> Result<HashMap<i64, Vec<RequestRow>>> {
         let sql = format!(
-            "{REQUEST_SELECT}
+            "{}
          WHERE r.object_id IN (SELECT DISTINCT object_id FROM requests
                                WHERE code = 409 AND received_us BETWEEN ?1 AND ?2 AND object_id IS NOT NULL)
            AND r.code BETWEEN 200 AND 299
            AND v.value IN ('create', 'update', 'patch', 'delete', 'deletecollection')
-         ORDER BY r.object_id, r.received_us, r.id"
+         ORDER BY r.object_id, r.received_us, r.id",
+            request_select("")
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(
@@ -374,7 +389,8 @@ impl Store {
     /// Every 409 in a window, oldest first.
     pub fn conflict_requests(&self, window: &Window) -> Result<Vec<RequestRow>> {
         let sql = format!(
-            "{REQUEST_SELECT} WHERE r.code = 409 AND r.received_us >= ?1 AND r.received_us <= ?2 ORDER BY r.received_us, r.id"
+            "{} WHERE r.code = 409 AND r.received_us >= ?1 AND r.received_us <= ?2 ORDER BY r.received_us, r.id",
+            request_select("")
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(

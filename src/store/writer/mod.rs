@@ -439,6 +439,8 @@ impl<'c> Writer<'c> {
         let agent_id = self.intern_shared_opt(audit.user_agent.as_ref())?;
         let source_ip_id = self.intern_shared_opt(audit.source_ip.as_ref())?;
         let reason_id = self.intern_shared_opt(audit.status_reason.as_ref())?;
+        let groups_id = self.intern_shared_opt(audit.groups.as_ref())?;
+        let field_manager_id = self.intern_shared_opt(audit.field_manager.as_ref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
         let audit_key = &audit.audit_key;
         let row = params![
@@ -466,6 +468,8 @@ impl<'c> Writer<'c> {
             body.map(|b| b.0),
             body.map(|b| b.1),
             body.map(|b| b.2),
+            groups_id,
+            field_manager_id,
         ];
         let unindexed = self.unindexed.requests;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {

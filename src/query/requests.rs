@@ -1,0 +1,417 @@
+//! `requests`: the filters as a person writes them (globs, code classes, kubectl's resource
+//! words, CIDR ranges), resolved against the store; and the top-N aggregate with its
+//! latency percentiles.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use anyhow::Result;
+
+use crate::model::audit_id::audit_id_key;
+use crate::model::kinds;
+use crate::model::time::Window;
+use crate::store::Store;
+use crate::store::requests::{RequestFilter, RequestKey, TextMatch};
+
+/// The filters as given. Empty lists filter nothing.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    pub window: Window,
+    pub cluster: Option<String>,
+    pub verbs: Vec<String>,
+    /// `deployments`, `deployments.apps`, `deploy`, `*.apps`; `-leases` excludes.
+    pub resources: Vec<String>,
+    pub subresources: Vec<String>,
+    pub namespaces: Vec<String>,
+    /// A glob on the object's name.
+    pub name: Option<String>,
+    /// Substrings, or globs when they hold `*`, `?` or `[`; the impersonated user counts.
+    pub users: Vec<String>,
+    /// Exact group names or globs: a request matches when one of its user's groups does.
+    pub groups: Vec<String>,
+    /// Substrings or globs.
+    pub agents: Vec<String>,
+    /// Addresses, globs, or CIDR ranges (`10.0.0.0/8`).
+    pub source_ips: Vec<String>,
+    /// Exact names or globs.
+    pub field_managers: Vec<String>,
+    pub codes: Vec<(i64, i64)>,
+    pub failed: bool,
+    pub slow_us: Option<i64>,
+    pub audit_ids: Vec<String>,
+    /// Requests on these objects only (an object argument, `--uid`).
+    pub objects: Option<Vec<i64>>,
+}
+
+fn is_glob(text: &str) -> bool {
+    text.contains(['*', '?', '['])
+}
+
+/// Codes a failed request has: any 4xx or 5xx.
+const FAILED: (i64, i64) = (400, 599);
+
+/// Parses `--code`: codes, classes and ranges, comma-separated (`409`, `4xx`, `500-504`).
+pub fn parse_codes(text: &str) -> Result<Vec<(i64, i64)>, String> {
+    let code = |t: &str| -> Result<i64, String> {
+        match t.trim().parse::<i64>() {
+            Ok(c) if (100..=599).contains(&c) => Ok(c),
+            _ => Err(format!("{t:?} is not an HTTP status code (100-599)")),
+        }
+    };
+    let mut ranges = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let range = if let Some(class) = part.strip_suffix("xx").or_else(|| part.strip_suffix("XX")) {
+            match class.parse::<i64>() {
+                Ok(c @ 1..=5) => (c * 100, c * 100 + 99),
+                _ => return Err(format!("{part:?} is not a status class (1xx to 5xx)")),
+            }
+        } else if let Some((low, high)) = part.split_once('-') {
+            let (low, high) = (code(low)?, code(high)?);
+            if low > high {
+                return Err(format!("{part:?} is an empty range"));
+            }
+            (low, high)
+        } else {
+            let c = code(part)?;
+            (c, c)
+        };
+        ranges.push(range);
+    }
+    if ranges.is_empty() {
+        return Err("give codes, classes or ranges: 409, 4xx, 500-504".to_owned());
+    }
+    Ok(ranges)
+}
+
+/// A CIDR range (`10.0.0.0/8`, `fd00::/8`).
+struct Cidr {
+    network: IpAddr,
+    bits: u32,
+}
+
+impl Cidr {
+    fn parse(text: &str) -> Option<Cidr> {
+        let (address, bits) = text.split_once('/')?;
+        let network: IpAddr = address.parse().ok()?;
+        let bits: u32 = bits.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        (bits <= max).then_some(Cidr { network, bits })
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        let Ok(address) = text.parse::<IpAddr>() else { return false };
+        let mask = |width: u32| if self.bits == 0 { 0 } else { u128::MAX << (width - self.bits) };
+        match (self.network, address) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = mask(32) as u32;
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = mask(128);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Checks `--ip` values: an address, a glob, or a CIDR range.
+pub fn parse_source_ip(text: &str) -> Result<String, String> {
+    if text.contains('/') && Cidr::parse(text).is_none() {
+        return Err(format!("{text:?} is not a CIDR range (10.0.0.0/8, fd00::/8)"));
+    }
+    Ok(text.to_owned())
+}
+
+/// A wildcard match (`*` any run, `?` one character), for matches made outside SQL.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// The string ids any of `patterns` matches, `None` for no patterns.
+fn ids_of(store: &Store, patterns: &[String], each: impl Fn(&str) -> Vec<TextMatch>) -> Result<Option<Vec<i64>>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    for pattern in patterns {
+        for text in each(pattern) {
+            ids.extend(store.string_ids(&text)?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(Some(ids))
+}
+
+fn exact(pattern: &str) -> Vec<TextMatch> {
+    vec![if is_glob(pattern) { TextMatch::Glob(pattern.to_owned()) } else { TextMatch::Exact(pattern.to_owned()) }]
+}
+
+fn part(pattern: &str) -> Vec<TextMatch> {
+    vec![if is_glob(pattern) { TextMatch::Glob(pattern.to_owned()) } else { TextMatch::Substring(pattern.to_owned()) }]
+}
+
+/// The stored resource strings (`pods`, `deployments.apps`) a word may mean.
+fn resource(word: &str) -> Vec<TextMatch> {
+    if is_glob(word) {
+        return vec![TextMatch::Glob(word.to_owned())];
+    }
+    let mut texts = vec![TextMatch::Exact(word.to_owned()), TextMatch::Glob(format!("{word}.*"))];
+    if let Some(builtin) = kinds::lookup(word) {
+        let stored = match builtin.group {
+            "" => builtin.resource.to_owned(),
+            group => format!("{}.{group}", builtin.resource),
+        };
+        texts.push(TextMatch::Exact(stored));
+    }
+    texts
+}
+
+/// The filters against the store: patterns become the ids of the strings they match.
+pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
+    let (excluded, included): (Vec<String>, Vec<String>) =
+        filters.resources.iter().cloned().partition(|r| r.starts_with('-'));
+    let excluded: Vec<String> = excluded.iter().map(|r| r[1..].to_owned()).collect();
+    let mut codes = filters.codes.clone();
+    if filters.failed {
+        codes = if codes.is_empty() {
+            vec![FAILED]
+        } else {
+            codes.iter().map(|&(low, high)| (low.max(FAILED.0), high.min(FAILED.1))).filter(|(l, h)| l <= h).collect()
+        };
+        if codes.is_empty() {
+            // --failed with only success codes: nothing can match.
+            codes.push((1, 0));
+        }
+    }
+    let groups = if filters.groups.is_empty() {
+        None
+    } else {
+        let patterns = &filters.groups;
+        Some(store.string_ids_where(&|joined| {
+            joined.split(',').any(|group| patterns.iter().any(|pattern| wildcard(pattern, group)))
+        })?)
+    };
+    let source_ips = if filters.source_ips.iter().any(|ip| ip.contains('/')) {
+        let ranges: Vec<Cidr> = filters.source_ips.iter().filter_map(|ip| Cidr::parse(ip)).collect();
+        let patterns = &filters.source_ips;
+        Some(store.string_ids_where(&|ip| {
+            ranges.iter().any(|r| r.contains(ip)) || patterns.iter().any(|pattern| wildcard(pattern, ip))
+        })?)
+    } else {
+        ids_of(store, &filters.source_ips, exact)?
+    };
+    Ok(RequestFilter {
+        since_us: filters.window.since_us,
+        until_us: filters.window.until_us,
+        clusters: filters.cluster.as_deref().map(|c| store.cluster_ids(c)).transpose()?,
+        verbs: ids_of(store, &filters.verbs, exact)?,
+        resources: ids_of(store, &included, resource)?,
+        excluded_resources: ids_of(store, &excluded, resource)?.unwrap_or_default(),
+        subresources: ids_of(store, &filters.subresources, exact)?,
+        namespaces: ids_of(store, &filters.namespaces, exact)?,
+        users: ids_of(store, &filters.users, part)?,
+        groups,
+        agents: ids_of(store, &filters.agents, part)?,
+        source_ips,
+        field_managers: ids_of(store, &filters.field_managers, exact)?,
+        objects: filters.objects.clone(),
+        name_glob: filters.name.clone(),
+        codes,
+        min_latency_us: filters.slow_us,
+        audit_ids: filters.audit_ids.iter().map(|id| audit_id_key(id)).collect(),
+    })
+}
+
+/// One key's requests in a top-N table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopRow {
+    /// One value per `--by`, in their order; `None` where the requests have none.
+    pub key: Vec<Option<String>>,
+    pub count: u64,
+    /// Requests answered with a 4xx or 5xx.
+    pub failures: u64,
+    /// Nearest-rank percentiles of the latencies known (`None` when none is).
+    pub p50_us: Option<i64>,
+    pub p99_us: Option<i64>,
+}
+
+/// The busiest keys, most requests first (ties by key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Top {
+    pub by: Vec<RequestKey>,
+    pub rows: Vec<TopRow>,
+    /// Requests matched, and how many distinct keys they have.
+    pub requests: u64,
+    pub keys: u64,
+}
+
+#[derive(Default)]
+struct Tally {
+    count: u64,
+    failures: u64,
+    /// Latencies in µs, capped at u32 (71 minutes): 4 bytes a request.
+    latencies: Vec<u32>,
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[u32], p: f64) -> Option<i64> {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).max(1);
+    sorted.get(rank - 1).map(|&v| i64::from(v))
+}
+
+/// Counts the matching requests by the `by` keys and keeps the `n` busiest.
+pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -> Result<Top> {
+    let mut tallies: HashMap<Vec<Option<i64>>, Tally> = HashMap::new();
+    let mut requests = 0;
+    store.each_keyed_request(filter, by, &mut |keyed| {
+        requests += 1;
+        let tally = match tallies.get_mut(keyed.key) {
+            Some(tally) => tally,
+            None => tallies.entry(keyed.key.to_vec()).or_default(),
+        };
+        tally.count += 1;
+        if keyed.code.is_some_and(|c| c >= FAILED.0) {
+            tally.failures += 1;
+        }
+        if let Some(latency) = keyed.latency_us {
+            tally.latencies.push(u32::try_from(latency.max(0)).unwrap_or(u32::MAX));
+        }
+    })?;
+    let keys = tallies.len() as u64;
+    let mut ranked: Vec<(Vec<Option<i64>>, Tally)> = tallies.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(n);
+    let names = KeyNames::load(store, by, ranked.iter().map(|(key, _)| key.as_slice()))?;
+    let rows = ranked
+        .into_iter()
+        .map(|(key, mut tally)| {
+            tally.latencies.sort_unstable();
+            TopRow {
+                key: names.of(&key),
+                count: tally.count,
+                failures: tally.failures,
+                p50_us: percentile(&tally.latencies, 0.5),
+                p99_us: percentile(&tally.latencies, 0.99),
+            }
+        })
+        .collect();
+    // Ties are ordered by the names people read, not by ids.
+    let mut top = Top { by: by.to_vec(), rows, requests, keys };
+    top.rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    Ok(top)
+}
+
+/// The names behind a key's ids.
+struct KeyNames {
+    by: Vec<RequestKey>,
+    strings: HashMap<i64, String>,
+    objects: HashMap<i64, String>,
+}
+
+impl KeyNames {
+    fn load<'k>(store: &Store, by: &[RequestKey], keys: impl Iterator<Item = &'k [Option<i64>]>) -> Result<KeyNames> {
+        let mut string_ids = Vec::new();
+        let mut object_ids = Vec::new();
+        for key in keys {
+            let mut at = 0;
+            for k in by {
+                let values = &key[at..at + k.width()];
+                match k {
+                    RequestKey::Code => {}
+                    RequestKey::Object => {
+                        object_ids.extend(values[0]);
+                        string_ids.extend(values[1..].iter().flatten());
+                    }
+                    _ => string_ids.extend(values[0]),
+                }
+                at += k.width();
+            }
+        }
+        let mut objects = HashMap::new();
+        for id in object_ids {
+            if let Some(object) = store.object_by_id(id)? {
+                objects.insert(id, object.display());
+            }
+        }
+        Ok(KeyNames { by: by.to_vec(), strings: store.string_values(string_ids)?, objects })
+    }
+
+    fn of(&self, key: &[Option<i64>]) -> Vec<Option<String>> {
+        let text = |id: Option<i64>| id.and_then(|id| self.strings.get(&id).cloned());
+        let mut at = 0;
+        let mut names = Vec::new();
+        for k in &self.by {
+            let values = &key[at..at + k.width()];
+            at += k.width();
+            names.push(match k {
+                RequestKey::Code => values[0].map(|c| c.to_string()),
+                RequestKey::Object => match (values[0], text(values[1]), text(values[2]), text(values[3])) {
+                    (Some(object), ..) => self.objects.get(&object).cloned(),
+                    (None, Some(resource), Some(namespace), _) if !namespace.is_empty() => {
+                        Some(format!("{resource} in {namespace}"))
+                    }
+                    (None, Some(resource), _, _) => Some(format!("{resource} (all namespaces)")),
+                    (None, None, _, uri) => uri,
+                },
+                _ => text(values[0]),
+            });
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_as_codes_classes_and_ranges() {
+        assert_eq!(parse_codes("409"), Ok(vec![(409, 409)]));
+        assert_eq!(parse_codes("4xx,500-504"), Ok(vec![(400, 499), (500, 504)]));
+        assert!(parse_codes("6xx").unwrap_err().contains("status class"));
+        assert!(parse_codes("504-500").unwrap_err().contains("empty range"));
+        assert!(parse_codes("abc").unwrap_err().contains("not an HTTP status code"));
+        assert!(parse_codes(",").is_err());
+    }
+
+    #[test]
+    fn cidr_ranges_and_wildcards_match_as_people_expect() {
+        let net = Cidr::parse("10.1.0.0/16").unwrap();
+        assert!(net.contains("10.1.255.3") && !net.contains("10.2.0.1") && !net.contains("fd00::1"));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("192.168.1.1"));
+        assert!(Cidr::parse("fd00::/8").unwrap().contains("fd12::1"));
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+        assert!(parse_source_ip("10.0.0.0/x").is_err());
+        assert!(wildcard("system:serviceaccounts:*", "system:serviceaccounts:kube-system"));
+        assert!(wildcard("a?c", "abc") && !wildcard("a?c", "abbc") && wildcard("*", ""));
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let sorted: Vec<u32> = (1..=100).collect();
+        assert_eq!(percentile(&sorted, 0.5), Some(50));
+        assert_eq!(percentile(&sorted, 0.99), Some(99));
+        assert_eq!(percentile(&[7], 0.99), Some(7));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+}

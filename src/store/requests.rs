@@ -1,0 +1,353 @@
+//! The audit trail as `requests` searches it: one query built from the filters, rows handed
+//! to a callback as SQLite steps (nothing is collected), and the key columns an aggregate
+//! groups by. Text patterns are resolved to string ids first: a request row holds ids, so a
+//! filter on users compares integers, through the `requests_user` index.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Row, params_from_iter};
+
+use super::Store;
+use super::read::{REQUEST_ROW_WIDTH, RequestRow, request_row, request_select};
+
+/// How a filter's text matches a stored string.
+#[derive(Debug, Clone)]
+pub enum TextMatch {
+    Exact(String),
+    /// SQLite's GLOB: `*`, `?`, `[...]`, case-sensitive.
+    Glob(String),
+    Substring(String),
+}
+
+/// Which requests, every condition resolved to what the rows hold. `None` sets match
+/// anything; an empty set matches nothing.
+#[derive(Debug, Default, Clone)]
+pub struct RequestFilter {
+    pub since_us: Option<i64>,
+    pub until_us: Option<i64>,
+    pub clusters: Option<Vec<i64>>,
+    pub verbs: Option<Vec<i64>>,
+    pub resources: Option<Vec<i64>>,
+    pub excluded_resources: Vec<i64>,
+    pub subresources: Option<Vec<i64>>,
+    pub namespaces: Option<Vec<i64>>,
+    /// Matched against the user and the impersonated user.
+    pub users: Option<Vec<i64>>,
+    pub groups: Option<Vec<i64>>,
+    pub agents: Option<Vec<i64>>,
+    pub source_ips: Option<Vec<i64>>,
+    pub field_managers: Option<Vec<i64>>,
+    pub objects: Option<Vec<i64>>,
+    /// A GLOB on the object's name.
+    pub name_glob: Option<String>,
+    /// Inclusive ranges of HTTP codes, any of which matches (empty: any code).
+    pub codes: Vec<(i64, i64)>,
+    /// Requests that completed at least this long after they were received.
+    pub min_latency_us: Option<i64>,
+    /// Stored auditID keys (a reused ID's other requests match too).
+    pub audit_ids: Vec<Vec<u8>>,
+}
+
+impl RequestFilter {
+    /// The `WHERE` clause and its parameters. Ids are integers from the store and go into
+    /// the SQL as they are; text goes in as parameters.
+    fn sql(&self) -> (String, Vec<Value>) {
+        let mut terms: Vec<String> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let mut any_of = |column: &str, ids: &Option<Vec<i64>>| {
+            if let Some(ids) = ids {
+                terms.push(format!("{column} IN ({})", list(ids)));
+            }
+        };
+        any_of("r.cluster_id", &self.clusters);
+        any_of("r.verb_id", &self.verbs);
+        any_of("r.resource_id", &self.resources);
+        any_of("r.subresource_id", &self.subresources);
+        any_of("r.namespace_id", &self.namespaces);
+        any_of("r.groups_id", &self.groups);
+        any_of("r.agent_id", &self.agents);
+        any_of("r.source_ip_id", &self.source_ips);
+        any_of("r.field_manager_id", &self.field_managers);
+        any_of("r.object_id", &self.objects);
+        if let Some(users) = &self.users {
+            // Two IN terms SQLite answers with two indexes (user, impersonated user).
+            let users = list(users);
+            terms.push(format!("(r.user_id IN ({users}) OR r.impersonated_id IN ({users}))"));
+        }
+        if !self.excluded_resources.is_empty() {
+            terms.push(format!("coalesce(r.resource_id NOT IN ({}), 1)", list(&self.excluded_resources)));
+        }
+        if let Some(since) = self.since_us {
+            terms.push(format!("r.received_us >= {since}"));
+        }
+        if let Some(until) = self.until_us {
+            terms.push(format!("r.received_us <= {until}"));
+        }
+        if !self.codes.is_empty() {
+            let ranges: Vec<String> =
+                self.codes.iter().map(|(low, high)| format!("r.code BETWEEN {low} AND {high}")).collect();
+            terms.push(format!("({})", ranges.join(" OR ")));
+        }
+        if let Some(latency) = self.min_latency_us {
+            terms.push(format!("(r.stages & 12 != 0 AND r.completed_us - r.received_us >= {latency})"));
+        }
+        if let Some(glob) = &self.name_glob {
+            params.push(Value::Text(glob.clone()));
+            terms.push(format!("r.object_id IN (SELECT id FROM objects WHERE name GLOB ?{})", params.len()));
+        }
+        if !self.audit_ids.is_empty() {
+            let mut keys = Vec::new();
+            for key in &self.audit_ids {
+                // A reused ID's key is the ID, 0xFF, then 8 bytes of time: a range after it.
+                let mut reused_from = key.clone();
+                reused_from.push(crate::model::audit_id::REUSED);
+                let mut reused_to = reused_from.clone();
+                reused_to.extend_from_slice(&[0xFF; 9]);
+                params.extend([Value::Blob(key.clone()), Value::Blob(reused_from), Value::Blob(reused_to)]);
+                let n = params.len();
+                keys.push(format!("r.audit_id = ?{} OR r.audit_id BETWEEN ?{} AND ?{}", n - 2, n - 1, n));
+            }
+            terms.push(format!("({})", keys.join(" OR ")));
+        }
+        let clause = if terms.is_empty() { String::new() } else { format!("WHERE {}", terms.join(" AND ")) };
+        (clause, params)
+    }
+
+    /// Whether a set is empty, so that no row can match: no need to ask SQLite.
+    fn matches_nothing(&self) -> bool {
+        [
+            &self.clusters,
+            &self.verbs,
+            &self.resources,
+            &self.subresources,
+            &self.namespaces,
+            &self.users,
+            &self.groups,
+            &self.agents,
+            &self.source_ips,
+            &self.field_managers,
+            &self.objects,
+        ]
+        .iter()
+        .any(|set| set.as_ref().is_some_and(Vec::is_empty))
+    }
+}
+
+/// A request with what a listing shows besides [`RequestRow`].
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    pub request: RequestRow,
+    pub cluster: String,
+    /// `resource` or `resource.group`.
+    pub resource: Option<String>,
+    pub namespace: Option<String>,
+    /// The object's, for requests on one object.
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub uid: Option<String>,
+    /// For requests on no single object (list, watch, non-resource URLs).
+    pub uri: Option<String>,
+    /// `user.groups`, comma-separated.
+    pub groups: Option<String>,
+    pub field_manager: Option<String>,
+}
+
+const LINE_COLUMNS: &str = "c.name, res.value, ns.value, o.name, o.kind, o.uid, uri.value, g.value, fm.value";
+
+const LINE_JOINS: &str = "
+JOIN clusters c ON c.id = r.cluster_id
+LEFT JOIN objects o ON o.id = r.object_id
+LEFT JOIN strings res ON res.id = r.resource_id
+LEFT JOIN strings ns ON ns.id = r.namespace_id
+LEFT JOIN strings uri ON uri.id = r.uri_id
+LEFT JOIN strings g ON g.id = r.groups_id
+LEFT JOIN strings fm ON fm.id = r.field_manager_id";
+
+fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
+    let at = |i: usize| REQUEST_ROW_WIDTH + i;
+    Ok(RequestLine {
+        request: request_row(row)?,
+        cluster: row.get(at(0))?,
+        resource: row.get(at(1))?,
+        namespace: row.get(at(2))?,
+        name: row.get(at(3))?,
+        kind: row.get(at(4))?,
+        uid: row.get(at(5))?,
+        uri: row.get(at(6))?,
+        groups: row.get(at(7))?,
+        field_manager: row.get(at(8))?,
+    })
+}
+
+/// What an aggregate groups requests by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestKey {
+    User,
+    Verb,
+    Resource,
+    Code,
+    Namespace,
+    Agent,
+    SourceIp,
+    /// The object; for requests on none, the collection (resource and namespace) or the URI.
+    Object,
+    FieldManager,
+}
+
+impl RequestKey {
+    /// The columns that make the key: string ids (object ids for `Object`'s first).
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            RequestKey::User => &["r.user_id"],
+            RequestKey::Verb => &["r.verb_id"],
+            RequestKey::Resource => &["r.resource_id"],
+            RequestKey::Code => &["r.code"],
+            RequestKey::Namespace => &["r.namespace_id"],
+            RequestKey::Agent => &["r.agent_id"],
+            RequestKey::SourceIp => &["r.source_ip_id"],
+            RequestKey::Object => &[
+                "r.object_id",
+                "CASE WHEN r.object_id IS NULL THEN r.resource_id END",
+                "CASE WHEN r.object_id IS NULL THEN r.namespace_id END",
+                "CASE WHEN r.object_id IS NULL AND r.resource_id IS NULL THEN r.uri_id END",
+            ],
+            RequestKey::FieldManager => &["r.field_manager_id"],
+        }
+    }
+
+    /// How many values of a key row [`RequestKey::columns`] gives.
+    pub fn width(self) -> usize {
+        self.columns().len()
+    }
+}
+
+/// One request as an aggregate sees it.
+pub struct KeyedRequest<'a> {
+    /// The values of the keys' columns, in their order.
+    pub key: &'a [Option<i64>],
+    /// `None` when the log lacks the request's end.
+    pub latency_us: Option<i64>,
+    pub code: Option<i64>,
+}
+
+impl Store {
+    /// The ids of the strings that match: exact matches through the unique index, patterns
+    /// by a scan of the strings (short: each distinct text once).
+    pub fn string_ids(&self, text: &TextMatch) -> Result<Vec<i64>> {
+        let (sql, value) = match text {
+            TextMatch::Exact(value) => ("SELECT id FROM strings WHERE value = ?1", value),
+            TextMatch::Glob(glob) => ("SELECT id FROM strings WHERE value GLOB ?1", glob),
+            TextMatch::Substring(part) => ("SELECT id FROM strings WHERE instr(value, ?1) > 0", part),
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let ids = stmt.query_map([value], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The ids of the strings `keep` accepts, for matches SQL cannot say (CIDR ranges, one
+    /// group of a comma-separated list).
+    pub fn string_ids_where(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare("SELECT id, value FROM strings")?;
+        let mut rows = stmt.query([])?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next()? {
+            if keep(row.get_ref(1)?.as_str()?) {
+                ids.push(row.get(0)?);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The text of each string id.
+    pub fn string_values(&self, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM strings WHERE id = ?1")?;
+        let mut values = HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = values.entry(id) {
+                slot.insert(stmt.query_row([id], |r| r.get(0))?);
+            }
+        }
+        Ok(values)
+    }
+
+    /// The ids of the clusters with this name.
+    pub fn cluster_ids(&self, name: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM clusters WHERE name = ?1")?;
+        let ids = stmt.query_map([name], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Each matching request in time order (`newest_first` reversed), up to `limit`, handed
+    /// to `visit` as SQLite finds it; `visit` returns false to stop. Returns how many it saw.
+    pub fn each_request(
+        &self,
+        filter: &RequestFilter,
+        newest_first: bool,
+        limit: Option<u64>,
+        visit: &mut dyn FnMut(RequestLine) -> Result<bool>,
+    ) -> Result<u64> {
+        if filter.matches_nothing() {
+            return Ok(0);
+        }
+        let (clause, params) = filter.sql();
+        let order = if newest_first { "DESC" } else { "ASC" };
+        let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
+        let sql = format!(
+            "{} {LINE_JOINS} {clause} ORDER BY r.received_us {order}, r.id {order} {limit}",
+            request_select(LINE_COLUMNS)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        let mut seen = 0;
+        while let Some(row) = rows.next()? {
+            seen += 1;
+            if !visit(request_line(row)?)? {
+                break;
+            }
+        }
+        Ok(seen)
+    }
+
+    /// How many requests match.
+    pub fn count_requests(&self, filter: &RequestFilter) -> Result<u64> {
+        if filter.matches_nothing() {
+            return Ok(0);
+        }
+        let (clause, params) = filter.sql();
+        let sql = format!("SELECT count(*) FROM requests r {clause}");
+        let count: i64 = self.conn.query_row(&sql, params_from_iter(params), |r| r.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// Each matching request's key columns, latency and code, for an aggregate, in no order.
+    pub fn each_keyed_request(
+        &self,
+        filter: &RequestFilter,
+        keys: &[RequestKey],
+        visit: &mut dyn FnMut(KeyedRequest),
+    ) -> Result<()> {
+        if filter.matches_nothing() {
+            return Ok(());
+        }
+        let (clause, params) = filter.sql();
+        let columns: Vec<&str> = keys.iter().flat_map(|k| k.columns().iter().copied()).collect();
+        let sql = format!(
+            "SELECT CASE WHEN r.stages & 12 != 0 THEN r.completed_us - r.received_us END, r.code, {}
+             FROM requests r {clause}",
+            columns.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        let mut key = vec![None; columns.len()];
+        while let Some(row) = rows.next()? {
+            for (i, value) in key.iter_mut().enumerate() {
+                *value = row.get(i + 2)?;
+            }
+            visit(KeyedRequest { key: &key, latency_us: row.get(0)?, code: row.get(1)? });
+        }
+        Ok(())
+    }
+}
