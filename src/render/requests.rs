@@ -83,7 +83,7 @@ pub fn row(line: &RequestLine, terminal: &Terminal) -> Vec<String> {
         r.verb.clone(),
         resource,
         object,
-        r.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
+        r.code.map_or_else(|| "unknown".to_owned(), |c| c.to_string()),
         opt(&r.reason),
         opt(&r.user_agent),
         opt(&r.source_ip),

@@ -19,6 +19,9 @@ const GAP: u16 = 3;
 /// The narrowest a shortened column gets.
 const MIN_SHORTENED: usize = 12;
 
+/// How narrow names get before optional columns are dropped to make room.
+const COMFORTABLE: usize = 24;
+
 /// How a column gives way when the table is too wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fit {
@@ -106,8 +109,9 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// The columns shown and how wide each is: wide-only ones out unless asked for, then
-    /// optional ones out and names shortened until the table fits.
+    /// The columns shown and how wide each is: wide-only ones out unless asked for; then,
+    /// until the table fits, names shortened to a width that reads, optional columns out,
+    /// names shortened further.
     fn layout(&self) -> Vec<(usize, usize)> {
         let natural = |index: usize| {
             let header = if self.view.headers { self.columns[index].header.width() } else { 0 };
@@ -122,6 +126,10 @@ impl Table {
         let total = |shown: &[(usize, usize)]| {
             shown.iter().map(|(_, w)| w).sum::<usize>() + usize::from(GAP) * shown.len().saturating_sub(1)
         };
+        // Long names give way first, to a width that still reads; then optional columns go;
+        // then the names shorten further.
+        let excess = total(&shown).saturating_sub(limit);
+        self.shorten(&mut shown, excess, COMFORTABLE);
         while total(&shown) > limit {
             let optional = shown
                 .iter()
@@ -138,25 +146,30 @@ impl Table {
                 None => break,
             }
         }
+        // Dropping columns may have made more room than needed: names get it back.
+        let natural_shown: Vec<(usize, usize)> = shown.iter().map(|&(i, _)| (i, natural(i))).collect();
+        shown = natural_shown;
         let excess = total(&shown).saturating_sub(limit);
+        self.shorten(&mut shown, excess, MIN_SHORTENED);
+        shown
+    }
+
+    /// Takes `excess` columns from the shortenable ones, widest first, none below `floor`.
+    fn shorten(&self, shown: &mut [(usize, usize)], mut excess: usize, floor: usize) {
         let shortenable: Vec<usize> =
             (0..shown.len()).filter(|&at| self.columns[shown[at].0].fit == Fit::Shorten).collect();
-        let mut excess = excess;
-        // Take from the widest shortenable column first, down to MIN_SHORTENED.
         while excess > 0 {
-            let Some(&widest) =
-                shortenable.iter().filter(|&&at| shown[at].1 > MIN_SHORTENED).max_by_key(|&&at| shown[at].1)
+            let Some(&widest) = shortenable.iter().filter(|&&at| shown[at].1 > floor).max_by_key(|&&at| shown[at].1)
             else {
                 break;
             };
             // Down to the next widest, so that the long columns end up about as wide.
             let next = shortenable.iter().filter(|&&at| at != widest).map(|&at| shown[at].1).max().unwrap_or(0);
-            let floor = next.clamp(MIN_SHORTENED, shown[widest].1 - 1);
-            let cut = excess.min(shown[widest].1 - floor);
+            let to = next.clamp(floor, shown[widest].1 - 1);
+            let cut = excess.min(shown[widest].1 - to);
             shown[widest].1 -= cut;
             excess -= cut;
         }
-        shown
     }
 }
 
