@@ -38,6 +38,16 @@ impl Store {
         bin().arg("--db").arg(&self.path).args(args).stdin(Stdio::null()).output().expect("run kelemetry-cli")
     }
 
+    /// [`Store::run`] with these environment variables set.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = bin();
+        command.arg("--db").arg(&self.path).args(args).stdin(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().expect("run kelemetry-cli")
+    }
+
     pub fn ingest(&self, paths: &[&Path]) -> Output {
         let mut args = vec!["ingest", "-q"];
         let paths: Vec<&str> = paths.iter().map(|p| p.to_str().expect("utf-8 path")).collect();

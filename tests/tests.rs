@@ -13,6 +13,7 @@ mod kubectl;
 mod layers;
 mod realdata;
 mod redaction;
+mod requests;
 mod sentinels;
 mod stats;
 mod trace;

@@ -235,7 +235,8 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let out = &mut *ctx.out;
     let found = if json {
         store.each_request(&filter, args.reverse, limit, &mut |line| {
-            serde_json::to_writer(&mut *out, &RequestLineView::new(&line))?;
+            // As an io::Error, so that a closed pipe reads as one.
+            serde_json::to_writer(&mut *out, &RequestLineView::new(&line)).map_err(std::io::Error::from)?;
             writeln!(out)?;
             Ok(true)
         })?

@@ -438,9 +438,12 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         patch: None,
         field_manager,
     };
-    match members_of(top.object_ref, "objectRef", OBJECT_REF)? {
-        Some(object_ref) => decode_target(top, &object_ref, succeeded, &mut record, out)?,
-        None => record.request_uri = request_uri.map(Cow::into_owned),
+    if let Some(object_ref) = members_of(top.object_ref, "objectRef", OBJECT_REF)? {
+        decode_target(top, &object_ref, succeeded, &mut record, out)?;
+    }
+    // A request on no single object (a list, a watch, a URL) is known by its URI.
+    if record.target.as_ref().is_none_or(|target| target.name.is_empty()) {
+        record.request_uri = request_uri.map(Cow::into_owned);
     }
     Ok(record)
 }

@@ -315,9 +315,10 @@ pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -
             }
         })
         .collect();
-    // Ties are ordered by the names people read, not by ids.
+    // Ties are ordered by the names people read (a missing value last), not by ids.
     let mut top = Top { by: by.to_vec(), rows, requests, keys };
-    top.rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    let readable = |row: &TopRow| row.key.iter().map(|k| (k.is_none(), k.clone())).collect::<Vec<_>>();
+    top.rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| readable(a).cmp(&readable(b))));
     Ok(top)
 }
 
