@@ -11,6 +11,7 @@ mod ingest;
 mod json;
 mod kubectl;
 mod layers;
+mod readme;
 mod realdata;
 mod redaction;
 mod requests;

@@ -657,7 +657,10 @@ fn the_readme_examples_are_real_output() {
         checked.push(args.split_whitespace().next().unwrap().to_owned());
     }
     checked.sort();
-    assert_eq!(checked, ["conflicts", "history", "objects", "stats", "trace", "trace", "trace", "trace"]);
+    assert_eq!(
+        checked,
+        ["conflicts", "history", "objects", "requests", "requests", "requests", "requests", "requests", "stats", "trace", "trace", "trace", "trace"]
+    );
 }
 
 /// Jaeger and OTLP users see failures as errors in every arrangement (a 409 folded into its

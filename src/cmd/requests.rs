@@ -9,6 +9,7 @@ use crate::model::selector::Selector;
 use crate::query::graph::{self, Scope};
 use crate::query::requests::{self, Filters, parse_codes, parse_source_ip};
 use crate::query::window::parse_duration;
+use crate::render::requests::Emphasis;
 use crate::render::{self, json::RequestLineView, json::TopView};
 use crate::store::requests::RequestKey;
 
@@ -241,7 +242,8 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
             Ok(true)
         })?
     } else {
-        let mut table = render::requests::table(&terminal, args.output.view());
+        let emphasis = Emphasis { latency: args.slow.is_some(), reason: args.failed || !args.codes.is_empty() };
+        let mut table = render::requests::table(&terminal, args.output.view(), emphasis);
         let found = store.each_request(&filter, args.reverse, limit, &mut |line| {
             table.push(out, render::requests::row(&line, &terminal))?;
             Ok(true)

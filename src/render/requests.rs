@@ -37,14 +37,24 @@ const HEADERS: [&str; 15] = [
     "groups",
 ];
 
-/// The listing as a streamed table: the first rows fix the columns.
-pub fn table(terminal: &Terminal, view: View) -> Stream {
+/// What the user filtered on, which the table keeps when it has to drop columns.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Emphasis {
+    /// `--slow`: the latency.
+    pub latency: bool,
+    /// `--failed`, `--code`: the reason.
+    pub reason: bool,
+}
+
+/// The listing as a streamed table: the first rows fix the columns. A narrow terminal drops
+/// the reason, the resource, then the latency, unless the filters make one of them the point.
+pub fn table(terminal: &Terminal, view: View, emphasis: Emphasis) -> Stream {
     let mut t = table::new(terminal, &HEADERS)
-        .fit(1, Fit::Optional(2))
+        .fit(1, if emphasis.latency { Fit::Keep } else { Fit::Optional(3) })
         .fit(2, Fit::Shorten)
-        .fit(4, Fit::Optional(3))
+        .fit(4, Fit::Optional(2))
         .fit(5, Fit::Shorten)
-        .fit(7, Fit::Optional(1))
+        .fit(7, if emphasis.reason { Fit::Optional(4) } else { Fit::Optional(1) })
         .view(view);
     for column in 8..HEADERS.len() {
         t = t.fit(column, Fit::Wide);

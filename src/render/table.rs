@@ -20,7 +20,7 @@ const GAP: u16 = 3;
 const MIN_SHORTENED: usize = 12;
 
 /// How narrow names get before optional columns are dropped to make room.
-const COMFORTABLE: usize = 24;
+const COMFORTABLE: usize = 20;
 
 /// How a column gives way when the table is too wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
