@@ -659,7 +659,21 @@ fn the_readme_examples_are_real_output() {
     checked.sort();
     assert_eq!(
         checked,
-        ["conflicts", "history", "objects", "requests", "requests", "requests", "requests", "requests", "stats", "trace", "trace", "trace", "trace"]
+        [
+            "conflicts",
+            "history",
+            "objects",
+            "requests",
+            "requests",
+            "requests",
+            "requests",
+            "requests",
+            "stats",
+            "trace",
+            "trace",
+            "trace",
+            "trace"
+        ]
     );
 }
 

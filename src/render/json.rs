@@ -699,7 +699,20 @@ impl TopView {
                 .rows
                 .iter()
                 .map(|row| TopRowView {
-                    key: by.iter().zip(&row.key).map(|(k, v)| ((*k).to_owned(), v.clone().into())).collect(),
+                    key: by
+                        .iter()
+                        .zip(&row.key)
+                        .map(|(k, v)| {
+                            // A code is a number, as everywhere else in the contract.
+                            let value = match (*k, v) {
+                                ("code", Some(code)) => {
+                                    code.parse::<i64>().map_or_else(|_| code.clone().into(), Into::into)
+                                }
+                                _ => v.clone().into(),
+                            };
+                            ((*k).to_owned(), value)
+                        })
+                        .collect(),
                     count: row.count,
                     failures: row.failures,
                     p50_latency_us: row.p50_us,
