@@ -161,17 +161,7 @@ fn top_counts_by_keys_with_failures_and_latency_percentiles() {
         .iter()
         .map(|r| format!("{} {} {}", r["key"]["verb"].as_str().unwrap(), r["key"]["code"], r["count"]))
         .collect();
-    assert_eq!(
-        rows,
-        [
-            "create 500 1",
-            "create 503 1",
-            "get 403 1",
-            "list 429 1",
-            "patch 422 1",
-            "update 409 1"
-        ]
-    );
+    assert_eq!(rows, ["create 500 1", "create 503 1", "get 403 1", "list 429 1", "patch 422 1", "update 409 1"]);
     let out = store.run(&["requests", "--top", "2", "--by", "object", "-n", "shop"]);
     assert_eq!(
         stdout(&out),

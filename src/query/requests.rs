@@ -220,6 +220,11 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
     } else {
         ids_of(store, &filters.source_ips, exact)?
     };
+    let users = ids_of(store, &filters.users, part)?;
+    let impersonated = match &users {
+        Some(users) => store.impersonates_any(users)?,
+        None => false,
+    };
     Ok(RequestFilter {
         since_us: filters.window.since_us,
         until_us: filters.window.until_us,
@@ -229,7 +234,8 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
         excluded_resources: ids_of(store, &excluded, resource)?.unwrap_or_default(),
         subresources: ids_of(store, &filters.subresources, exact)?,
         namespaces: ids_of(store, &filters.namespaces, exact)?,
-        users: ids_of(store, &filters.users, part)?,
+        users,
+        impersonated,
         groups,
         agents: ids_of(store, &filters.agents, part)?,
         source_ips,
@@ -273,18 +279,21 @@ struct Tally {
     latencies: Vec<u32>,
 }
 
-/// The nearest-rank percentile of sorted values.
-fn percentile(sorted: &[u32], p: f64) -> Option<i64> {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).max(1);
-    sorted.get(rank - 1).map(|&v| i64::from(v))
+/// The nearest-rank percentile of the values, which it reorders (a selection, not a sort:
+/// millions of latencies a key).
+fn percentile(values: &mut [u32], p: f64) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    let (_, nth, _) = values.select_nth_unstable(rank - 1);
+    Some(i64::from(*nth))
 }
 
 /// Counts the matching requests by the `by` keys and keeps the `n` busiest.
 pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -> Result<Top> {
-    let mut tallies: HashMap<Vec<Option<i64>>, Tally> = HashMap::new();
-    let mut requests = 0;
-    store.each_keyed_request(filter, by, &mut |keyed| {
-        requests += 1;
+    type Tallies = HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>;
+    let parts = store.fold_keyed_requests(filter, by, Tallies::default, |tallies, keyed| {
         let tally = match tallies.get_mut(keyed.key) {
             Some(tally) => tally,
             None => tallies.entry(keyed.key.to_vec()).or_default(),
@@ -297,6 +306,16 @@ pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -
             tally.latencies.push(u32::try_from(latency.max(0)).unwrap_or(u32::MAX));
         }
     })?;
+    let mut tallies = Tallies::default();
+    for part in parts {
+        for (key, tally) in part {
+            let merged = tallies.entry(key).or_default();
+            merged.count += tally.count;
+            merged.failures += tally.failures;
+            merged.latencies.extend(tally.latencies);
+        }
+    }
+    let requests = tallies.values().map(|t| t.count).sum();
     let keys = tallies.len() as u64;
     let mut ranked: Vec<(Vec<Option<i64>>, Tally)> = tallies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
@@ -304,15 +323,12 @@ pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -
     let names = KeyNames::load(store, by, ranked.iter().map(|(key, _)| key.as_slice()))?;
     let rows = ranked
         .into_iter()
-        .map(|(key, mut tally)| {
-            tally.latencies.sort_unstable();
-            TopRow {
-                key: names.of(&key),
-                count: tally.count,
-                failures: tally.failures,
-                p50_us: percentile(&tally.latencies, 0.5),
-                p99_us: percentile(&tally.latencies, 0.99),
-            }
+        .map(|(key, mut tally)| TopRow {
+            key: names.of(&key),
+            count: tally.count,
+            failures: tally.failures,
+            p50_us: percentile(&mut tally.latencies, 0.5),
+            p99_us: percentile(&mut tally.latencies, 0.99),
         })
         .collect();
     // Ties are ordered by the names people read (a missing value last), not by ids.
@@ -409,10 +425,10 @@ mod tests {
 
     #[test]
     fn percentiles_are_nearest_rank() {
-        let sorted: Vec<u32> = (1..=100).collect();
-        assert_eq!(percentile(&sorted, 0.5), Some(50));
-        assert_eq!(percentile(&sorted, 0.99), Some(99));
-        assert_eq!(percentile(&[7], 0.99), Some(7));
-        assert_eq!(percentile(&[], 0.5), None);
+        let mut values: Vec<u32> = (1..=100).rev().collect();
+        assert_eq!(percentile(&mut values, 0.5), Some(50));
+        assert_eq!(percentile(&mut values, 0.99), Some(99));
+        assert_eq!(percentile(&mut [7], 0.99), Some(7));
+        assert_eq!(percentile(&mut [], 0.5), None);
     }
 }

@@ -61,7 +61,9 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX IF NOT EXISTS requests_object ON requests (object_id, received_us) WHERE object_id IS NOT NULL",
     ),
     ("requests_time", "CREATE INDEX IF NOT EXISTS requests_time ON requests (received_us)"),
-    ("requests_user", "CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id, received_us)"),
+    // A user's requests in time order; the verb in the index, so that `--user X --verb V`
+    // reads only the rows it returns.
+    ("requests_user", "CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id, received_us, verb_id)"),
     (
         "requests_impersonated",
         "CREATE INDEX IF NOT EXISTS requests_impersonated ON requests (impersonated_id, received_us) \

@@ -33,8 +33,10 @@ pub struct RequestFilter {
     pub excluded_resources: Vec<i64>,
     pub subresources: Option<Vec<i64>>,
     pub namespaces: Option<Vec<i64>>,
-    /// Matched against the user and the impersonated user.
+    /// Matched against the user, and the impersonated user when `impersonated` says that
+    /// some request impersonates one of them (else the term would cost the index its order).
     pub users: Option<Vec<i64>>,
+    pub impersonated: bool,
     pub groups: Option<Vec<i64>>,
     pub agents: Option<Vec<i64>>,
     pub source_ips: Option<Vec<i64>>,
@@ -73,9 +75,13 @@ impl RequestFilter {
         any_of("r.field_manager_id", &self.field_managers);
         any_of("r.object_id", &self.objects);
         if let Some(users) = &self.users {
-            // Two IN terms SQLite answers with two indexes (user, impersonated user).
             let users = list(users);
-            terms.push(format!("(r.user_id IN ({users}) OR r.impersonated_id IN ({users}))"));
+            terms.push(if self.impersonated {
+                // Two IN terms SQLite answers with two indexes (user, impersonated user).
+                format!("(r.user_id IN ({users}) OR r.impersonated_id IN ({users}))")
+            } else {
+                format!("r.user_id IN ({users})")
+            });
         }
         if !self.excluded_resources.is_empty() {
             terms.push(format!("coalesce(r.resource_id NOT IN ({}), 1)", list(&self.excluded_resources)));
@@ -273,6 +279,13 @@ impl Store {
         Ok(values)
     }
 
+    /// Whether any request impersonates one of these users (through the small partial index).
+    pub fn impersonates_any(&self, users: &[i64]) -> Result<bool> {
+        let list = users.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM requests WHERE impersonated_id IN ({list}))");
+        Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
+    }
+
     /// The ids of the clusters with this name.
     pub fn cluster_ids(&self, name: &str) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached("SELECT id FROM clusters WHERE name = ?1")?;
@@ -322,31 +335,91 @@ impl Store {
         Ok(count as u64)
     }
 
-    /// Each matching request's key columns, latency and code, for an aggregate, in no order.
-    pub fn each_keyed_request(
+    /// Folds each matching request's key columns, latency and code into accumulators, in
+    /// no order: the table is split by row id among the cores, each part read on a
+    /// connection of its own (a full scan is CPU-bound in SQLite). One accumulator a part.
+    pub fn fold_keyed_requests<A: Send>(
         &self,
         filter: &RequestFilter,
         keys: &[RequestKey],
+        init: impl Fn() -> A + Sync,
+        fold: impl Fn(&mut A, KeyedRequest) + Sync,
+    ) -> Result<Vec<A>> {
+        if filter.matches_nothing() {
+            return Ok(Vec::new());
+        }
+        let (first, last): (Option<i64>, Option<i64>) = self.conn.query_row(
+            // Apart, each is one step down the table's B-tree; together they scan it.
+            "SELECT (SELECT min(id) FROM requests), (SELECT max(id) FROM requests)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
+        let parts = match self.location {
+            // Another connection to `:memory:` is another database.
+            super::Location::Memory => 1,
+            super::Location::File(_) => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as i64,
+        };
+        let span = (last - first) / parts + 1;
+        let ranges: Vec<(i64, i64)> = (0..parts).map(|p| (first + p * span, first + (p + 1) * span - 1)).collect();
+        let read = |store: &Store, (low, high): (i64, i64)| -> Result<A> {
+            let mut acc = init();
+            store.keyed_requests_in(filter, keys, low, high, &mut |keyed| fold(&mut acc, keyed))?;
+            Ok(acc)
+        };
+        if ranges.len() == 1 {
+            return Ok(vec![read(self, ranges[0])?]);
+        }
+        let location = &self.location;
+        std::thread::scope(|scope| {
+            let (mine, theirs) = ranges.split_first().expect("at least one part");
+            let handles: Vec<_> = theirs
+                .iter()
+                .map(|&range| {
+                    let read = &read;
+                    scope.spawn(move || read(&Store::open_for_read(location)?, range))
+                })
+                .collect();
+            let mut accs = vec![read(self, *mine)?];
+            for handle in handles {
+                accs.push(handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??);
+            }
+            Ok(accs)
+        })
+    }
+
+    /// The requests with ids in `low..=high` for [`Store::fold_keyed_requests`].
+    fn keyed_requests_in(
+        &self,
+        filter: &RequestFilter,
+        keys: &[RequestKey],
+        low: i64,
+        high: i64,
         visit: &mut dyn FnMut(KeyedRequest),
     ) -> Result<()> {
-        if filter.matches_nothing() {
-            return Ok(());
-        }
         let (clause, params) = filter.sql();
+        let range = format!("r.id BETWEEN {low} AND {high}");
+        let clause = if clause.is_empty() { format!("WHERE {range}") } else { format!("{clause} AND {range}") };
         let columns: Vec<&str> = keys.iter().flat_map(|k| k.columns().iter().copied()).collect();
         let sql = format!(
-            "SELECT CASE WHEN r.stages & 12 != 0 THEN r.completed_us - r.received_us END, r.code, {}
-             FROM requests r {clause}",
+            "SELECT r.stages, r.completed_us - r.received_us, r.code, {} FROM requests r {clause}",
             columns.join(", ")
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(params))?;
         let mut key = vec![None; columns.len()];
+        // Integers or NULL, read without conversions: this loop runs once a request.
+        let int = |row: &Row, i: usize| -> rusqlite::Result<Option<i64>> {
+            row.get_ref(i)?.as_i64_or_null().map_err(Into::into)
+        };
         while let Some(row) = rows.next()? {
             for (i, value) in key.iter_mut().enumerate() {
-                *value = row.get(i + 2)?;
+                *value = int(row, i + 3)?;
             }
-            visit(KeyedRequest { key: &key, latency_us: row.get(0)?, code: row.get(1)? });
+            // Stages 4 (ResponseComplete) or 8 (Panic): the request's end is known.
+            let complete = int(row, 0)?.unwrap_or(0) & 12 != 0;
+            let latency_us = if complete { int(row, 1)? } else { None };
+            visit(KeyedRequest { key: &key, latency_us, code: int(row, 2)? });
         }
         Ok(())
     }

@@ -5,9 +5,9 @@ ALTER TABLE requests ADD COLUMN field_manager_id INTEGER REFERENCES strings(id);
 ALTER TABLE pending_requests ADD COLUMN groups_id INTEGER;
 ALTER TABLE pending_requests ADD COLUMN field_manager_id INTEGER;
 
--- `requests --user`: one user's requests in time order, without a scan; the user may be
--- the impersonated one (rare: a small index).
-CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id, received_us);
+-- `requests --user`: one user's requests in time order, without a scan, the verb beside
+-- them; the user may be the impersonated one (rare: a small index).
+CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id, received_us, verb_id);
 CREATE INDEX IF NOT EXISTS requests_impersonated ON requests (impersonated_id, received_us)
     WHERE impersonated_id IS NOT NULL;
 
