@@ -63,6 +63,8 @@ fn each_filter_finds_exactly_its_requests() {
         (&["--code", "4xx"], &[7, 9, 15, 22]),
         (&["--code", "500-504,422"], &[9, 18, 19]),
         (&["--failed"], &[7, 9, 15, 18, 19, 22]),
+        (&["--reason", "Conflict,Invalid"], &[7, 9]),
+        (&["--code", "5xx", "--reason", "InternalError"], &[18]),
         (&["--failed", "--code", "2xx"], &[]),
         (&["--failed", "--code", "400-409"], &[7, 15]),
         (&["--slow", "1s"], &[10, 18]),

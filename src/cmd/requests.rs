@@ -81,6 +81,10 @@ pub struct Args {
     #[arg(long = "code", value_name = "CODES", value_parser = parse_codes)]
     pub codes: Vec<Vec<(i64, i64)>>,
 
+    /// Only requests answered with this status reason (Conflict, AlreadyExists, Invalid, NotFound).
+    #[arg(long = "reason", value_name = "REASON", value_delimiter = ',')]
+    pub reasons: Vec<String>,
+
     /// Only failed requests (4xx and 5xx).
     #[arg(long)]
     pub failed: bool,
@@ -203,6 +207,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         agents: args.agents.clone(),
         source_ips: args.source_ips.clone(),
         field_managers: args.field_managers.clone(),
+        reasons: args.reasons.clone(),
         codes: args.codes.concat(),
         failed: args.failed,
         slow_us: args.slow,
@@ -242,7 +247,10 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
             Ok(true)
         })?
     } else {
-        let emphasis = Emphasis { latency: args.slow.is_some(), reason: args.failed || !args.codes.is_empty() };
+        let emphasis = Emphasis {
+            latency: args.slow.is_some(),
+            reason: args.failed || !args.codes.is_empty() || !args.reasons.is_empty(),
+        };
         let mut table = render::requests::table(&terminal, args.output.view(), emphasis);
         let found = store.each_request(&filter, args.reverse, limit, &mut |line| {
             table.push(out, render::requests::row(&line, &terminal))?;

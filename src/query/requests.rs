@@ -35,6 +35,8 @@ pub struct Filters {
     pub source_ips: Vec<String>,
     /// Exact names or globs.
     pub field_managers: Vec<String>,
+    /// Status reasons, exact or globs (`Conflict`, `AlreadyExists`).
+    pub reasons: Vec<String>,
     pub codes: Vec<(i64, i64)>,
     pub failed: bool,
     pub slow_us: Option<i64>,
@@ -124,7 +126,7 @@ pub fn parse_source_ip(text: &str) -> Result<String, String> {
 }
 
 /// A wildcard match (`*` any run, `?` one character), for matches made outside SQL.
-fn wildcard(pattern: &str, text: &str) -> bool {
+pub fn wildcard(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
@@ -240,6 +242,7 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
         agents: ids_of(store, &filters.agents, part)?,
         source_ips,
         field_managers: ids_of(store, &filters.field_managers, exact)?,
+        reasons: ids_of(store, &filters.reasons, exact)?,
         objects: filters.objects.clone(),
         name_glob: filters.name.clone(),
         codes,

@@ -41,6 +41,8 @@ pub struct RequestFilter {
     pub agents: Option<Vec<i64>>,
     pub source_ips: Option<Vec<i64>>,
     pub field_managers: Option<Vec<i64>>,
+    /// The status reasons (`Conflict`, `AlreadyExists`, `Invalid`).
+    pub reasons: Option<Vec<i64>>,
     pub objects: Option<Vec<i64>>,
     /// A GLOB on the object's name.
     pub name_glob: Option<String>,
@@ -73,6 +75,7 @@ impl RequestFilter {
         any_of("r.agent_id", &self.agents);
         any_of("r.source_ip_id", &self.source_ips);
         any_of("r.field_manager_id", &self.field_managers);
+        any_of("r.reason_id", &self.reasons);
         any_of("r.object_id", &self.objects);
         if let Some(users) = &self.users {
             let users = list(users);
@@ -135,6 +138,7 @@ impl RequestFilter {
             &self.agents,
             &self.source_ips,
             &self.field_managers,
+            &self.reasons,
             &self.objects,
         ]
         .iter()
