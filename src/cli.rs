@@ -17,7 +17,7 @@ use crate::cmd::{self, Context, Outcome};
 #[derive(Debug, Parser)]
 #[command(name = "kelemetry-cli", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 success; 1 done, but with bad records or unreadable files (ingest), \
-or nothing matched (queries); 2 usage error, or nothing could be read.")]
+or nothing matched (queries); 2 usage error, or nothing could be read; 3 a check of `analyze` failed.")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -33,6 +33,7 @@ pub enum Command {
     History(cmd::history::Args),
     Conflicts(cmd::conflicts::Args),
     Requests(Box<cmd::requests::Args>),
+    Analyze(cmd::analyze::Args),
     Trace(cmd::trace::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
@@ -49,6 +50,7 @@ impl Cli {
             Command::History(args) => cmd::history::run(args, &mut ctx),
             Command::Conflicts(args) => cmd::conflicts::run(args, &mut ctx),
             Command::Requests(args) => cmd::requests::run(args, &mut ctx),
+            Command::Analyze(args) => cmd::analyze::run(args, &mut ctx),
             Command::Trace(args) => cmd::trace::run(args, &mut ctx),
             Command::Completions(args) => cmd::completions::run(args, &mut ctx),
             Command::Man(args) => cmd::man::run(args, &mut ctx, Cli::command()),

@@ -1,6 +1,7 @@
 //! Integration tests: they run the real binary on the fixtures in `testdata/` (and on
 //! `../shared/realdata` when it exists) and assert exact counts, rows and output.
 
+mod analyze;
 mod common;
 mod completion;
 mod evidence;

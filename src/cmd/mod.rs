@@ -2,6 +2,7 @@
 //! asks [`crate::query`] (or [`crate::ingest`]) and hands the answer to [`crate::render`].
 //! No SQL, no drawing, and no command imports another: what several share is here.
 
+pub mod analyze;
 pub mod args;
 mod complete;
 pub mod completions;
@@ -37,6 +38,8 @@ pub enum Outcome {
     Partial,
     /// 2: usage error, or nothing could be read.
     Failure,
+    /// 3: `analyze` ran, and a check failed.
+    CheckFailed,
 }
 
 impl Outcome {
@@ -50,6 +53,7 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::Partial => 1,
             Outcome::Failure => 2,
+            Outcome::CheckFailed => 3,
         }
     }
 

@@ -4,6 +4,7 @@
 //! Domain types in, domain types out: no SQL (that is [`crate::store`]'s) and no sentences
 //! (that is [`crate::render`]'s).
 
+pub mod analyze;
 pub mod chain;
 pub mod conflict;
 pub mod diff;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::ingest::{FileReport, FileStatus, Report as IngestReport};
 use crate::model::time::{Window, format_micros};
+use crate::query::analyze::{CheckResult, Status};
 use crate::query::chain::{Chain, Entry, EntryKind, Note};
 use crate::query::conflict::{Group, Loser, Pair, Report as ConflictReport, Write as ConflictWrite};
 use crate::query::diff::Change;
@@ -735,5 +736,73 @@ pub fn key_name(key: RequestKey) -> &'static str {
         RequestKey::SourceIp => "sourceIp",
         RequestKey::Object => "object",
         RequestKey::FieldManager => "fieldManager",
+    }
+}
+
+/// `analyze -o json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisView<'a> {
+    window: WindowView,
+    status: Status,
+    checks: Vec<CheckView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckView<'a> {
+    name: &'a str,
+    status: Status,
+    rule: &'a str,
+    thresholds: serde_json::Map<String, serde_json::Value>,
+    findings: Vec<FindingView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FindingView<'a> {
+    status: Status,
+    subject: &'a str,
+    detail: &'a str,
+    count: u64,
+    first: Option<String>,
+    first_us: Option<i64>,
+    last: Option<String>,
+    last_us: Option<i64>,
+    audit_id: Option<&'a str>,
+    command: &'a str,
+}
+
+impl<'a> AnalysisView<'a> {
+    pub fn new(results: &'a [CheckResult], window: &Window) -> AnalysisView<'a> {
+        AnalysisView {
+            window: WindowView::new(window),
+            status: results.iter().map(|r| r.status).max().unwrap_or(Status::Pass),
+            checks: results
+                .iter()
+                .map(|r| CheckView {
+                    name: r.name,
+                    status: r.status,
+                    rule: r.rule,
+                    thresholds: r.thresholds.iter().map(|(n, v)| ((*n).to_owned(), (*v).into())).collect(),
+                    findings: r
+                        .findings
+                        .iter()
+                        .map(|f| FindingView {
+                            status: f.status,
+                            subject: &f.subject,
+                            detail: &f.detail,
+                            count: f.count,
+                            first: time(f.first_us),
+                            first_us: f.first_us,
+                            last: time(f.last_us),
+                            last_us: f.last_us,
+                            audit_id: f.example.as_deref(),
+                            command: &f.command,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }

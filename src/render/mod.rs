@@ -3,6 +3,7 @@
 //! [`json`], the trace formats of [`export`]). Renderers take values from the layers below,
 //! never SQL, and never look at the terminal themselves: [`Terminal`] says what it is.
 
+pub mod analyze;
 pub mod conflicts;
 pub mod export;
 pub mod history;

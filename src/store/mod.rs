@@ -4,6 +4,7 @@
 //!
 //! Nothing here knows about terminals, flags or input formats.
 
+pub mod analyze;
 mod bulk;
 mod checkpoint;
 mod migrate;

@@ -1,0 +1,108 @@
+//! `kelemetry-cli analyze`: the batch checks, as a report, JSON or JUnit XML.
+
+use anyhow::{Context as _, Result};
+use clap_complete::engine::ArgValueCompleter;
+
+use super::args::{InputArgs, ObjectArgs, WindowArgs, parse_selector};
+use super::{Context, Outcome, complete, open_store, resolve};
+use crate::model::selector::Selector;
+use crate::query::analyze::{self, Allowed, CHECKS, Scope, Settings, Status, parse_threshold};
+use crate::query::graph::{self, Scope as Relatives};
+use crate::render;
+
+/// Run batch checks over the store: conflicts, hot loops, invalid requests, throttling,
+/// server errors, pathological Events.
+///
+/// Each check has a rule and thresholds (docs/analyze.md; `--threshold CHECK.NAME=VALUE`
+/// overrides one), a status (pass, warn, fail) and findings that name the users, objects
+/// and times involved, with the command that shows the evidence. Exit 3 when a check fails.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only what concerns this object and what it owns: KIND/NAME.
+    #[arg(value_name = "KIND/NAME", value_parser = parse_selector, add = ArgValueCompleter::new(complete::objects))]
+    pub object: Option<Selector>,
+
+    /// Only these checks (repeatable).
+    #[arg(long = "check", value_name = "NAME", value_parser = check_name)]
+    pub checks: Vec<String>,
+
+    /// Override a threshold: CHECK.NAME=VALUE (events.repeats=50).
+    #[arg(long = "threshold", value_name = "CHECK.NAME=VALUE", value_parser = parse_threshold)]
+    pub thresholds: Vec<(String, f64)>,
+
+    /// Events never to call pathological: a file of `key=glob` lines (namespace, name, reason, message).
+    #[arg(long, value_name = "FILE")]
+    pub allow: Option<std::path::PathBuf>,
+
+    /// Only this namespace (repeatable).
+    #[arg(short, long = "namespace", value_name = "NS", add = ArgValueCompleter::new(complete::namespaces))]
+    pub namespaces: Vec<String>,
+
+    #[command(flatten)]
+    pub window: WindowArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub output: Format,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A report for a person.
+    Text,
+    /// JSON (docs/json.md).
+    Json,
+    /// JUnit XML, one test case a check, for CI systems.
+    Junit,
+}
+
+fn check_name(text: &str) -> Result<String, String> {
+    if CHECKS.iter().any(|c| c.name == text) {
+        return Ok(text.to_owned());
+    }
+    let names: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
+    Err(format!("no check {text:?}; checks: {}", names.join(", ")))
+}
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let allow = match &args.allow {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read --allow {}", path.display()))?;
+            Allowed::parse_list(&text).with_context(|| format!("--allow {}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let (store, ingested) = open_store(ctx, &args.input)?;
+    let window = args.window.window(store.newest_us()?);
+    let objects = match &args.object {
+        None => None,
+        Some(object) => {
+            let named = ObjectArgs {
+                object: Some(object.clone()),
+                name: None,
+                namespace: if args.namespaces.len() == 1 { args.namespaces.first().cloned() } else { None },
+                cluster: None,
+                uid: None,
+            };
+            let Some(found) = resolve(&store, &named)? else { return Ok(Outcome::Partial.and(ingested)) };
+            Some(graph::load(&store, found, Relatives::Children, None)?.objects.into_keys().collect())
+        }
+    };
+    let settings = Settings {
+        scope: Scope { window, namespaces: args.namespaces.clone(), objects },
+        thresholds: args.thresholds.iter().cloned().collect(),
+        allow,
+    };
+    let results = analyze::run(&store, &settings, &args.checks)?;
+    match args.output {
+        Format::Text => render::analyze::write(ctx.out, &results, &ctx.terminal)?,
+        Format::Json => render::json::write(ctx.out, &render::json::AnalysisView::new(&results, &window))?,
+        Format::Junit => render::analyze::write_junit(ctx.out, &results)?,
+    }
+    let failed = results.iter().any(|r| r.status == Status::Fail);
+    Ok(ingested.and(if failed { Outcome::CheckFailed } else { Outcome::Success }))
+}

@@ -1,0 +1,121 @@
+//! `analyze` for a person (a line a check, then its findings) and for CI (JUnit XML).
+
+use std::io::{self, Write};
+
+use super::Terminal;
+use crate::query::analyze::{CheckResult, Status};
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+    }
+}
+
+fn thresholds(result: &CheckResult) -> String {
+    result.thresholds.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The report: one summary line a check, then the findings of those that did not pass, each
+/// a short block (subject; what; when, an auditID and the command that shows it), which
+/// reads the same at any width.
+pub fn write(out: &mut dyn Write, results: &[CheckResult], terminal: &Terminal) -> io::Result<()> {
+    for result in results {
+        let found = match result.findings.len() {
+            0 => "nothing found".to_owned(),
+            1 => "1 finding".to_owned(),
+            n => format!("{n} findings"),
+        };
+        writeln!(out, "{}  {:<14} {found}", mark(result.status), result.name)?;
+    }
+    for result in results.iter().filter(|r| !r.findings.is_empty()) {
+        let heading = format!("{} ({}): {}", result.name, thresholds(result), result.rule);
+        writeln!(out)?;
+        for line in wrap(&heading, terminal.width.max(40)) {
+            writeln!(out, "{line}")?;
+        }
+        for f in &result.findings {
+            writeln!(out, "  {}  {}", mark(f.status), f.subject)?;
+            writeln!(out, "        {}", f.detail)?;
+            let mut about = Vec::new();
+            match (f.first_us, f.last_us) {
+                (Some(first), Some(last)) => {
+                    about.push(format!("{} → {}", terminal.zone.short(first), terminal.zone.short(last)))
+                }
+                (Some(first), None) => about.push(format!("from {}", terminal.zone.short(first))),
+                (None, _) => {}
+            }
+            if let Some(audit_id) = &f.example {
+                about.push(format!("e.g. {audit_id}"));
+            }
+            if !about.is_empty() {
+                writeln!(out, "        {}", about.join(", "))?;
+            }
+            writeln!(out, "        see: {}", f.command)?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` in lines of at most `width` columns, broken at spaces (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// Text in XML: the five characters that need it escaped, and no control characters.
+fn xml(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\n' | '\t') => escaped.push('\u{fffd}'),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// JUnit XML: a test case a check; a failed check is a failure, a warning passes with its
+/// findings in `system-out`.
+pub fn write_junit(out: &mut dyn Write, results: &[CheckResult]) -> io::Result<()> {
+    let failures = results.iter().filter(|r| r.status == Status::Fail).count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(out, r#"<testsuites name="kelemetry-cli analyze" tests="{}" failures="{failures}">"#, results.len())?;
+    writeln!(out, r#"  <testsuite name="kelemetry-cli analyze" tests="{}" failures="{failures}">"#, results.len())?;
+    for result in results {
+        let findings: Vec<String> = result
+            .findings
+            .iter()
+            .map(|f| format!("{} {}: {} (see: {})", mark(f.status), f.subject, f.detail, f.command))
+            .collect();
+        let body = xml(&findings.join("\n"));
+        write!(out, r#"    <testcase classname="kelemetry-cli.analyze" name="{}""#, xml(result.name))?;
+        match result.status {
+            Status::Pass => writeln!(out, "/>")?,
+            Status::Warn => writeln!(out, ">\n      <system-out>{body}</system-out>\n    </testcase>")?,
+            Status::Fail => writeln!(
+                out,
+                ">\n      <failure message=\"{}\">{body}</failure>\n    </testcase>",
+                xml(&format!("{}: {}", result.name, result.rule))
+            )?,
+        }
+    }
+    writeln!(out, "  </testsuite>\n</testsuites>")
+}

@@ -1,0 +1,162 @@
+//! `analyze` on testdata/analyze (one scenario a check) and on a quiet store: exact
+//! findings, thresholds, the allow-list, JUnit XML and exit codes.
+
+use serde_json::Value;
+
+use crate::common::{Store, stderr, stdout, testdata};
+
+fn scenario() -> Store {
+    let store = Store::new();
+    let out = store.ingest(&[&testdata("analyze/audit.jsonl"), &testdata("analyze/events.json")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    store
+}
+
+/// Each check as `name status: [status subject count, ...]`.
+fn findings(store: &Store, args: &[&str]) -> (Vec<String>, Option<i32>) {
+    let mut full = vec!["analyze", "-o", "json"];
+    full.extend_from_slice(args);
+    let out = store.run(&full);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let checks = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let found: Vec<String> = c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| format!("{} {} {}", f["status"].as_str().unwrap(), f["subject"].as_str().unwrap(), f["count"]))
+                .collect();
+            format!("{} {}: [{}]", c["name"].as_str().unwrap(), c["status"].as_str().unwrap(), found.join(", "))
+        })
+        .collect();
+    (checks, out.status.code())
+}
+
+#[test]
+fn each_scenario_is_found_and_named() {
+    let store = scenario();
+    let allow = testdata("analyze/allow.txt");
+    let (checks, code) = findings(&store, &["--allow", allow.to_str().unwrap()]);
+    assert_eq!(
+        checks,
+        [
+            "conflicts fail: [fail system:serviceaccount:ops:flaky-operator 11, warn configmaps ops/cfg 11]",
+            "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
+             warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12]",
+            "invalid warn: [warn bob 10]",
+            "throttling warn: [warn system:serviceaccount:shop:bot 12]",
+            "server-errors warn: [warn 3s with 5xx 4, warn 1s with 5xx 1]",
+            "events fail: [fail pods shop/crash 25, fail pods shop/flappy 22]",
+        ]
+    );
+    assert_eq!(code, Some(3), "a failed check exits 3");
+    // Without the allow-list, kubelet's 30 `Pulled` count too.
+    let (checks, _) = findings(&store, &["--check", "events"]);
+    assert_eq!(checks, ["events fail: [fail pods shop/crash 30, fail pods shop/crash 25, fail pods shop/flappy 22]"]);
+}
+
+#[test]
+fn findings_carry_times_an_audit_id_and_the_command_that_shows_them() {
+    let store = scenario();
+    let out = store.run(&["analyze", "--check", "hot-loops", "-o", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], "warn");
+    assert_eq!(report["checks"][0]["thresholds"], serde_json::json!({"writes-per-minute": 30.0, "no-op-writes": 10.0}));
+    assert_eq!(
+        report["checks"][0]["findings"][0],
+        serde_json::json!({
+            "status": "warn",
+            "subject": "system:serviceaccount:shop:looper → deployments.apps shop/hot",
+            "detail": "40 writes within a minute",
+            "count": 40,
+            "first": "2024-08-01T10:00:31.000000Z", "firstUs": 1722506431000000i64,
+            "last": "2024-08-01T10:01:10.000000Z", "lastUs": 1722506470000000i64,
+            "auditId": "c1000000-0000-4000-8000-000000000055",
+            "command": "kelemetry-cli history deployments.apps/hot -n shop",
+        })
+    );
+    assert_eq!(out.status.code(), Some(0), "warnings alone exit 0");
+    // The command a finding names works.
+    let out = store.run(&["history", "deployments.apps/hot", "-n", "shop"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn thresholds_and_scopes_change_the_verdict() {
+    let store = scenario();
+    let (checks, code) = findings(&store, &["--check", "conflicts", "--threshold", "conflicts.per-user=11"]);
+    assert_eq!(checks, ["conflicts warn: [warn configmaps ops/cfg 11]"]);
+    assert_eq!(code, Some(0));
+    let (checks, _) = findings(&store, &["--check", "server-errors", "--threshold", "server-errors.seconds=3"]);
+    assert_eq!(checks, ["server-errors fail: [fail 3s with 5xx 4, fail 1s with 5xx 1]"]);
+    let (checks, _) = findings(&store, &["-n", "ops", "--check", "hot-loops", "--check", "conflicts"]);
+    assert_eq!(
+        checks,
+        [
+            "conflicts fail: [fail system:serviceaccount:ops:flaky-operator 11, warn configmaps ops/cfg 11]",
+            "hot-loops pass: []"
+        ]
+    );
+    let (checks, _) = findings(&store, &["deploy/hot", "-n", "shop", "--check", "hot-loops", "--check", "invalid"]);
+    assert_eq!(
+        checks,
+        [
+            "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40]",
+            "invalid warn: [warn bob 10]"
+        ]
+    );
+    // 10 conflicts by then: not more than 10 for the writer, but 10 or more for the object.
+    let (checks, _) = findings(&store, &["--until", "2024-08-01T10:00:19Z", "--check", "conflicts"]);
+    assert_eq!(checks, ["conflicts warn: [warn configmaps ops/cfg 10]"]);
+}
+
+#[test]
+fn a_quiet_store_passes_every_check() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("sample"), &testdata("rollout")]).status.success());
+    let out = store.run(&["analyze"]);
+    assert_eq!(
+        stdout(&out),
+        "PASS  conflicts      nothing found\n\
+         PASS  hot-loops      nothing found\n\
+         PASS  invalid        nothing found\n\
+         PASS  throttling     nothing found\n\
+         PASS  server-errors  nothing found\n\
+         PASS  events         nothing found\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn junit_has_a_test_case_a_check() {
+    let store = scenario();
+    let out = store.run(&["analyze", "-o", "junit", "--check", "invalid", "--check", "events", "--check", "conflicts"]);
+    assert_eq!(out.status.code(), Some(3));
+    let xml = stdout(&out);
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kelemetry-cli analyze\" tests=\"3\" failures=\"2\">"), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 3);
+    assert_eq!(xml.matches("<failure ").count(), 2);
+    assert_eq!(xml.matches("<system-out>").count(), 1);
+    assert!(xml.contains("Container image &quot;web:1&quot; already present"), "quotes escaped: {xml}");
+    assert!(xml.trim_end().ends_with("</testsuites>"));
+}
+
+#[test]
+fn bad_options_exit_2_naming_them() {
+    let store = scenario();
+    for (args, says) in [
+        (&["--check", "colour"][..], "no check \"colour\""),
+        (&["--threshold", "events.colour=1"], "no threshold"),
+        (&["--threshold", "events.repeats=many"], "not a number"),
+        (&["--allow", "/nonexistent/allow.txt"], "cannot read --allow"),
+    ] {
+        let mut full = vec!["analyze"];
+        full.extend_from_slice(args);
+        let out = store.run(&full);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}
