@@ -157,8 +157,8 @@ pub const CHECKS: &[Spec] = &[
     },
     Spec {
         name: "hot-loops",
-        rule: "one writer updating one object `writes-per-minute` times or more within a minute warns; \
-               `no-op-writes` or more writes that left its resourceVersion unchanged warn",
+        rule: "one writer updating one object (not a Lease: they renew by design) `writes-per-minute` times or \
+               more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged warn",
         thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0)],
         run: hot_loops,
     },
@@ -236,10 +236,10 @@ fn object_arguments(display: &str) -> String {
     }
 }
 
-/// Counts of the scope's requests matching `more`, by one key, with the first example.
-fn counted(store: &Store, scope: &Scope, more: Filters, key: RequestKey) -> Result<Vec<(String, u64)>> {
+/// Counts of the scope's requests matching `more`, by one key, for the keys with `least` or more.
+fn counted(store: &Store, scope: &Scope, more: Filters, key: RequestKey, least: f64) -> Result<Vec<(String, u64)>> {
     let filter = requests::resolve(store, &filters(scope, more))?;
-    let top = requests::top(store, &filter, &[key], usize::MAX)?;
+    let top = requests::top_at_least(store, &filter, &[key], usize::MAX, least.max(0.0).ceil() as u64)?;
     Ok(top
         .rows
         .into_iter()
@@ -263,7 +263,7 @@ fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Find
     let conflict = || Filters { codes: vec![(409, 409)], reasons: vec!["Conflict".to_owned()], ..Filters::default() };
     let mut findings = Vec::new();
     let per_user = settings.threshold(spec, "per-user");
-    for (user, count) in counted(store, scope, conflict(), RequestKey::User)? {
+    for (user, count) in counted(store, scope, conflict(), RequestKey::User, per_user)? {
         if count as f64 > per_user {
             let example = first_request(store, scope, Filters { users: vec![user.clone()], ..conflict() })?;
             findings.push(Finding {
@@ -279,7 +279,7 @@ fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Find
         }
     }
     let per_object = settings.threshold(spec, "per-object");
-    for (object, count) in counted(store, scope, conflict(), RequestKey::Object)? {
+    for (object, count) in counted(store, scope, conflict(), RequestKey::Object, per_object)? {
         if count as f64 >= per_object {
             findings.push(Finding {
                 status: Status::Warn,
@@ -312,13 +312,21 @@ struct WriterTally {
 fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     const MINUTE_US: i64 = 60_000_000;
     let scope = &settings.scope;
-    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> = HashMap::new();
-    let wanted = scope.objects.as_ref().map(|ids| ids.iter().copied().collect::<std::collections::HashSet<_>>());
-    store.each_write(&scope.window, &mut |write| {
-        if wanted.as_ref().is_some_and(|w| !w.contains(&write.object_id)) {
-            return;
-        }
-        let tally = tallies.entry((write.object_id, write.user_id)).or_default();
+    let rate = settings.threshold(spec, "writes-per-minute");
+    let no_ops = settings.threshold(spec, "no-op-writes");
+    // Only a writer with that many writes in all can have them within a minute.
+    let least = rate.min(no_ops).max(1.0).ceil() as i64;
+    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> = store
+        .busy_writers(&scope.window, least)?
+        .into_iter()
+        .filter(|busy| scope.objects.as_ref().is_none_or(|ids| ids.contains(&busy.object_id)))
+        .map(|busy| ((busy.object_id, busy.user_id), WriterTally::default()))
+        .collect();
+    let mut objects: Vec<i64> = tallies.keys().map(|(object, _)| *object).collect();
+    objects.sort_unstable();
+    objects.dedup();
+    store.writes_of(&scope.window, &objects, &mut |write| {
+        let Some(tally) = tallies.get_mut(&(write.object_id, write.user_id)) else { return };
         tally.recent.push_back(write.received_us);
         while tally.recent.front().is_some_and(|&t| t <= write.received_us - MINUTE_US) {
             tally.recent.pop_front();
@@ -334,8 +342,6 @@ fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Find
             tally.no_op_example.get_or_insert(write.audit_id);
         }
     })?;
-    let rate = settings.threshold(spec, "writes-per-minute");
-    let no_ops = settings.threshold(spec, "no-op-writes");
     let mut findings = Vec::new();
     let users = store.string_values(tallies.keys().filter_map(|(_, user)| *user))?;
     for ((object_id, user_id), tally) in tallies {
@@ -389,7 +395,7 @@ fn per_user_code(
 ) -> Result<Vec<Finding>> {
     let with_code = || Filters { codes: vec![(code, code)], ..Filters::default() };
     let mut findings = Vec::new();
-    for (user, count) in counted(store, scope, with_code(), RequestKey::User)? {
+    for (user, count) in counted(store, scope, with_code(), RequestKey::User, warn)? {
         let status = match count as f64 {
             n if fail.is_some_and(|f| n >= f) => Status::Fail,
             n if n >= warn => Status::Warn,
@@ -470,27 +476,32 @@ fn times_suffix(message: &str) -> Option<(&str, i64)> {
 
 fn pathological_events(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
-    // (object, reason, message) → (repeats, first, last).
-    let mut grouped: HashMap<(i64, String, String), (i64, i64, i64)> = HashMap::new();
-    for event in store.event_repeats(&scope.window)? {
-        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&event.object_id)) {
-            continue;
-        }
-        let message = event.message.unwrap_or_default();
-        let (message, repeats) = match times_suffix(&message) {
-            Some((stripped, n)) => (stripped.to_owned(), n.max(event.repeats)),
-            None => (message, event.repeats),
-        };
-        let entry = grouped.entry((event.object_id, event.reason.unwrap_or_default(), message)).or_insert((
-            0,
-            event.first_us,
-            event.last_us,
-        ));
-        entry.0 += repeats;
-        entry.1 = entry.1.min(event.first_us);
-        entry.2 = entry.2.max(event.last_us);
-    }
     let limit = settings.threshold(spec, "repeats");
+    // Groups over the limit: (object, reason, message) → (repeats, first, last). A message
+    // that counts itself ("(22 times)") is a group of its own for each count: the most wins.
+    let mut grouped: HashMap<(i64, String, String), (i64, i64, i64)> = HashMap::new();
+    let mut candidates = store.objects_with_many_events(&scope.window, limit.max(0.0) as i64)?;
+    if let Some(wanted) = &scope.objects {
+        candidates.retain(|object| wanted.contains(object));
+    }
+    store.each_event_group(&scope.window, &candidates, &mut |group| {
+        let message = group.message.unwrap_or_default();
+        let (message, repeats, counted) = match times_suffix(&message) {
+            Some((stripped, n)) => (stripped.to_owned(), n.max(group.repeats), true),
+            None => (message, group.repeats, false),
+        };
+        if !counted && repeats as f64 <= limit {
+            return;
+        }
+        let entry = grouped.entry((group.object_id, group.reason.unwrap_or_default(), message)).or_insert((
+            0,
+            group.first_us,
+            group.last_us,
+        ));
+        entry.0 = if counted { entry.0.max(repeats) } else { entry.0 + repeats };
+        entry.1 = entry.1.min(group.first_us);
+        entry.2 = entry.2.max(group.last_us);
+    })?;
     let mut findings = Vec::new();
     for ((object_id, reason, message), (repeats, first, last)) in grouped {
         if repeats as f64 <= limit {

@@ -295,6 +295,12 @@ fn percentile(values: &mut [u32], p: f64) -> Option<i64> {
 
 /// Counts the matching requests by the `by` keys and keeps the `n` busiest.
 pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -> Result<Top> {
+    top_at_least(store, filter, by, n, 0)
+}
+
+/// [`top`], keeping only keys with at least `least` requests (their names are looked up:
+/// a check wants the few over its threshold, not every key).
+pub fn top_at_least(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize, least: u64) -> Result<Top> {
     type Tallies = HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>;
     let parts = store.fold_keyed_requests(filter, by, Tallies::default, |tallies, keyed| {
         let tally = match tallies.get_mut(keyed.key) {
@@ -323,6 +329,7 @@ pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -
     let mut ranked: Vec<(Vec<Option<i64>>, Tally)> = tallies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(n);
+    ranked.retain(|(_, tally)| tally.count >= least);
     let names = KeyNames::load(store, by, ranked.iter().map(|(key, _)| key.as_slice()))?;
     let rows = ranked
         .into_iter()

@@ -1,6 +1,8 @@
 //! What `analyze` reads that `requests` does not: every successful write in time order (for
 //! write rates and no-op writes), and Events folded by object, reason and message.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use rusqlite::params;
 
@@ -20,62 +22,169 @@ pub struct WriteRow {
     pub audit_id: String,
 }
 
-/// One Event (by uid or namespace/name) about an object, its versions folded.
+/// The Events with one reason and message about one object, their versions folded.
 pub struct EventRepeats {
     pub object_id: i64,
     pub reason: Option<String>,
     pub message: Option<String>,
-    /// The most the Event counted (`count`, `series.count`), at least 1.
+    /// What they counted: for each Event the most it counted (`count`, `series.count`, at
+    /// least 1), summed.
     pub repeats: i64,
     pub first_us: i64,
     pub last_us: i64,
 }
 
+/// A writer's writes to one object: (object, user) and how many.
+pub struct WriterCount {
+    pub object_id: i64,
+    pub user_id: Option<i64>,
+    pub writes: i64,
+}
+
+/// The window as bounds for SQL.
+fn bounds(window: &Window) -> (i64, i64) {
+    (window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX))
+}
+
+/// Successful updates and patches of one object in a window: the rows hot-loop checks read.
+/// Leases are left out: leader election renews every 2 s and kubelet's heartbeat every
+/// 10 s, by design. (`+` keeps SQLite off the time index: the object index is the one.)
+const WRITES: &str = "+r.received_us BETWEEN ?1 AND ?2 AND r.object_id IS NOT NULL AND r.code BETWEEN 200 AND 299
+     AND r.verb_id IN (SELECT id FROM strings WHERE value IN ('update', 'patch'))
+     AND coalesce(r.resource_id NOT IN (SELECT id FROM strings WHERE value = 'leases.coordination.k8s.io'), 1)";
+
 impl Store {
-    /// Every successful update or patch of one object (its subresources too), in time order.
-    pub fn each_write(&self, window: &Window, visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT r.object_id, r.user_id, r.received_us, r.base_rv, r.new_rv, r.audit_id
-             FROM requests r JOIN strings v ON v.id = r.verb_id
-             WHERE r.received_us BETWEEN ?1 AND ?2 AND r.object_id IS NOT NULL
-               AND r.code BETWEEN 200 AND 299 AND v.value IN ('update', 'patch')
-             ORDER BY r.received_us, r.id",
-        )?;
-        let mut rows = stmt.query(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)])?;
-        while let Some(row) = rows.next()? {
-            let key: Vec<u8> = row.get(5)?;
-            visit(WriteRow {
-                object_id: row.get(0)?,
-                user_id: row.get(1)?,
-                received_us: row.get(2)?,
-                base_rv: row.get(3)?,
-                new_rv: row.get(4)?,
-                audit_id: audit_id_text(&key),
-            });
+    /// The (object, writer) pairs with at least `min_writes` successful updates and patches:
+    /// one pass over the table in its own order (through an index it would be a random read a
+    /// request), grouped in SQLite's sorter.
+    pub fn busy_writers(&self, window: &Window, min_writes: i64) -> Result<Vec<WriterCount>> {
+        let sql = format!(
+            "SELECT r.object_id, r.user_id, count(*) FROM requests r NOT INDEXED WHERE {WRITES}
+             GROUP BY r.object_id, r.user_id HAVING count(*) >= ?3"
+        );
+        let (since, until) = bounds(window);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![since, until, min_writes], |r| {
+            Ok(WriterCount { object_id: r.get(0)?, user_id: r.get(1)?, writes: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The successful updates and patches of these objects, in time order.
+    pub fn writes_of(&self, window: &Window, objects: &[i64], visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
+        let (since, until) = bounds(window);
+        for chunk in objects.chunks(500) {
+            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "SELECT r.object_id, r.user_id, r.received_us, r.base_rv, r.new_rv, r.audit_id FROM requests r
+                 WHERE r.object_id IN ({ids}) AND {WRITES} ORDER BY r.object_id, r.received_us, r.id"
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(params![since, until])?;
+            while let Some(row) = rows.next()? {
+                let key: Vec<u8> = row.get(5)?;
+                visit(WriteRow {
+                    object_id: row.get(0)?,
+                    user_id: row.get(1)?,
+                    received_us: row.get(2)?,
+                    base_rv: row.get(3)?,
+                    new_rv: row.get(4)?,
+                    audit_id: audit_id_text(&key),
+                });
+            }
         }
         Ok(())
     }
 
-    /// Each Event in the window with the most it counted: Events repeat by bumping `count`
-    /// (or `series.count`), and each bump is a version in the store.
-    pub fn event_repeats(&self, window: &Window) -> Result<Vec<EventRepeats>> {
+    /// The objects whose Events may have repeated more than `limit` times with one reason and
+    /// message: those whose Event versions count more than that in all (a bound on any one
+    /// group), and those with a message that counts itself ("(N times)"). One pass over the
+    /// versions in table order, a number an object.
+    pub fn objects_with_many_events(&self, window: &Window, limit: i64) -> Result<Vec<i64>> {
+        let (since, until) = bounds(window);
         let mut stmt = self.conn.prepare(
-            "SELECT object_id, reason, message, max(max(coalesce(count, 1), coalesce(series_count, 1))),
-                    min(coalesce(first_us, time_us)), max(time_us)
-             FROM events WHERE time_us BETWEEN ?1 AND ?2
-             GROUP BY cluster_id, event_key, object_id, reason, message",
+            "SELECT object_id, max(coalesce(count, 1), coalesce(series_count, 1)), message LIKE '% times)'
+             FROM event_versions NOT INDEXED WHERE time_us BETWEEN ?1 AND ?2",
         )?;
-        let rows =
-            stmt.query_map(params![window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX)], |r| {
-                Ok(EventRepeats {
-                    object_id: r.get(0)?,
-                    reason: r.get(1)?,
-                    message: r.get(2)?,
-                    repeats: r.get(3)?,
-                    first_us: r.get(4)?,
-                    last_us: r.get(5)?,
-                })
-            })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = stmt.query(params![since, until])?;
+        let mut totals: HashMap<i64, i64, foldhash::fast::RandomState> = HashMap::default();
+        let mut counted_in_message = Vec::new();
+        while let Some(row) = rows.next()? {
+            let object: i64 = row.get(0)?;
+            *totals.entry(object).or_default() += row.get::<_, i64>(1)?;
+            if row.get::<_, bool>(2)? {
+                counted_in_message.push(object);
+            }
+        }
+        let mut objects: Vec<i64> =
+            totals.into_iter().filter(|(_, total)| *total > limit).map(|(object, _)| object).collect();
+        objects.extend(counted_in_message);
+        objects.sort_unstable();
+        objects.dedup();
+        Ok(objects)
+    }
+
+    /// The Events about these objects folded by object, reason and message: each Event (by
+    /// uid or namespace/name) counts the most it counted. Groups come in order, one at a time.
+    pub fn each_event_group(
+        &self,
+        window: &Window,
+        objects: &[i64],
+        visit: &mut dyn FnMut(EventRepeats),
+    ) -> Result<()> {
+        let (since, until) = bounds(window);
+        for chunk in objects.chunks(500) {
+            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            self.event_groups_of(&ids, since, until, visit)?;
+        }
+        Ok(())
+    }
+
+    fn event_groups_of(&self, ids: &str, since: i64, until: i64, visit: &mut dyn FnMut(EventRepeats)) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT e.object_id, e.reason_id, e.message, max(max(coalesce(e.count, 1), coalesce(e.series_count, 1))),
+                    min(coalesce(e.first_us, e.time_us)), max(e.time_us)
+             FROM event_versions e WHERE e.object_id IN ({ids}) AND e.time_us BETWEEN ?1 AND ?2
+             GROUP BY e.object_id, e.reason_id, e.message, e.cluster_id, e.event_key"
+        ))?;
+        let mut rows = stmt.query(params![since, until])?;
+        let mut group: Option<(i64, Option<i64>, Option<String>, EventRepeats)> = None;
+        let mut reasons: HashMap<i64, String> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let (object_id, reason_id, message): (i64, Option<i64>, Option<String>) =
+                (row.get(0)?, row.get(1)?, row.get(2)?);
+            let (repeats, first_us, last_us): (i64, i64, i64) = (row.get(3)?, row.get(4)?, row.get(5)?);
+            if let Some((o, r, m, folded)) = &mut group
+                && *o == object_id
+                && *r == reason_id
+                && *m == message
+            {
+                folded.repeats += repeats;
+                folded.first_us = folded.first_us.min(first_us);
+                folded.last_us = folded.last_us.max(last_us);
+                continue;
+            }
+            if let Some((.., folded)) = group.take() {
+                visit(folded);
+            }
+            let reason = match reason_id {
+                Some(id) => Some(match reasons.get(&id) {
+                    Some(reason) => reason.clone(),
+                    None => {
+                        let reason: String =
+                            self.conn.query_row("SELECT value FROM strings WHERE id = ?1", [id], |r| r.get(0))?;
+                        reasons.insert(id, reason.clone());
+                        reason
+                    }
+                }),
+                None => None,
+            };
+            let folded = EventRepeats { object_id, reason, message: message.clone(), repeats, first_us, last_us };
+            group = Some((object_id, reason_id, message, folded));
+        }
+        if let Some((.., folded)) = group {
+            visit(folded);
+        }
+        Ok(())
     }
 }

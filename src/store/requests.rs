@@ -96,8 +96,14 @@ impl RequestFilter {
             terms.push(format!("r.received_us <= {until}"));
         }
         if !self.codes.is_empty() {
+            // `code = 409` (not BETWEEN 409 AND 409): the 409s have an index of their own.
             let ranges: Vec<String> =
-                self.codes.iter().map(|(low, high)| format!("r.code BETWEEN {low} AND {high}")).collect();
+                self.codes
+                    .iter()
+                    .map(|(low, high)| {
+                        if low == high { format!("r.code = {low}") } else { format!("r.code BETWEEN {low} AND {high}") }
+                    })
+                    .collect();
             terms.push(format!("({})", ranges.join(" OR ")));
         }
         if let Some(latency) = self.min_latency_us {
