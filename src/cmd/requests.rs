@@ -130,43 +130,13 @@ pub struct Args {
 
     /// What `--top` counts by; several make a composite key (--by user --by verb).
     #[arg(long, value_enum, value_name = "KEY")]
-    pub by: Vec<By>,
+    pub by: Vec<RequestKey>,
 
     #[command(flatten)]
     pub output: OutputArgs,
 
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// A `--by` key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum By {
-    User,
-    Verb,
-    Resource,
-    Code,
-    Namespace,
-    Agent,
-    Ip,
-    Object,
-    FieldManager,
-}
-
-impl By {
-    fn key(self) -> RequestKey {
-        match self {
-            By::User => RequestKey::User,
-            By::Verb => RequestKey::Verb,
-            By::Resource => RequestKey::Resource,
-            By::Code => RequestKey::Code,
-            By::Namespace => RequestKey::Namespace,
-            By::Agent => RequestKey::Agent,
-            By::Ip => RequestKey::SourceIp,
-            By::Object => RequestKey::Object,
-            By::FieldManager => RequestKey::FieldManager,
-        }
-    }
 }
 
 /// How many keys `--by` without `--top` shows.
@@ -226,8 +196,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         return Ok(ingested.and(Outcome::found(count > 0)));
     }
     if args.top.is_some() || !args.by.is_empty() {
-        let by: Vec<RequestKey> =
-            if args.by.is_empty() { vec![RequestKey::User] } else { args.by.iter().map(|b| b.key()).collect() };
+        let by: Vec<RequestKey> = if args.by.is_empty() { vec![RequestKey::User] } else { args.by.clone() };
         let top = requests::top(&store, &filter, &by, args.top.unwrap_or(DEFAULT_TOP))?;
         if json {
             render::json::write(ctx.out, &TopView::new(&top))?;

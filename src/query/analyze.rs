@@ -258,6 +258,29 @@ fn first_request(store: &Store, scope: &Scope, more: Filters) -> Result<Option<R
     Ok(first)
 }
 
+/// A finding about a user's requests matching `matching`, with the first as its example.
+fn user_finding(
+    store: &Store,
+    scope: &Scope,
+    matching: Filters,
+    (user, count): (String, u64),
+    status: Status,
+    detail: String,
+    command: String,
+) -> Result<Finding> {
+    let example = first_request(store, scope, Filters { users: vec![user.clone()], ..matching })?;
+    Ok(Finding {
+        status,
+        detail,
+        command,
+        subject: user,
+        count,
+        first_us: example.as_ref().map(|e| e.request.received_us),
+        last_us: None,
+        example: example.map(|e| e.request.audit_id),
+    })
+}
+
 fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let conflict = || Filters { codes: vec![(409, 409)], reasons: vec!["Conflict".to_owned()], ..Filters::default() };
@@ -265,17 +288,9 @@ fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Find
     let per_user = settings.threshold(spec, "per-user");
     for (user, count) in counted(store, scope, conflict(), RequestKey::User, per_user)? {
         if count as f64 > per_user {
-            let example = first_request(store, scope, Filters { users: vec![user.clone()], ..conflict() })?;
-            findings.push(Finding {
-                status: Status::Fail,
-                detail: format!("{count} conflicts: its writes were based on stale resourceVersions"),
-                command: format!("kelemetry-cli requests --code 409 --reason Conflict --user {user}"),
-                subject: user,
-                count,
-                first_us: example.as_ref().map(|e| e.request.received_us),
-                last_us: None,
-                example: example.map(|e| e.request.audit_id),
-            });
+            let command = format!("kelemetry-cli requests --code 409 --reason Conflict --user {user}");
+            let detail = format!("{count} conflicts: its writes were based on stale resourceVersions");
+            findings.push(user_finding(store, scope, conflict(), (user, count), Status::Fail, detail, command)?);
         }
     }
     let per_object = settings.threshold(spec, "per-object");
@@ -401,17 +416,9 @@ fn per_user_code(
             n if n >= warn => Status::Warn,
             _ => continue,
         };
-        let example = first_request(store, scope, Filters { users: vec![user.clone()], ..with_code() })?;
-        findings.push(Finding {
-            status,
-            detail: format!("{count} {} {what}", if count == 1 { "request" } else { "requests" }),
-            command: format!("kelemetry-cli requests --code {code} --user {user}"),
-            subject: user,
-            count,
-            first_us: example.as_ref().map(|e| e.request.received_us),
-            last_us: None,
-            example: example.map(|e| e.request.audit_id),
-        });
+        let command = format!("kelemetry-cli requests --code {code} --user {user}");
+        let detail = format!("{count} {} {what}", if count == 1 { "request" } else { "requests" });
+        findings.push(user_finding(store, scope, with_code(), (user, count), status, detail, command)?);
     }
     Ok(findings)
 }

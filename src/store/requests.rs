@@ -198,8 +198,8 @@ fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
     })
 }
 
-/// What an aggregate groups requests by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What an aggregate groups requests by (`requests --by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum RequestKey {
     User,
     Verb,
@@ -207,6 +207,7 @@ pub enum RequestKey {
     Code,
     Namespace,
     Agent,
+    #[value(name = "ip")]
     SourceIp,
     /// The object; for requests on none, the collection (resource and namespace) or the URI.
     Object,
