@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Query latency on a store of 10 million generated requests: `trace` of a Deployment with
-# 50 Pods, `history` of one object, `conflicts --since 1h` and `requests` (a selective grep,
-# its first row, aggregates, a listing stopped by `head`, its memory), each run several
-# times, best and median wall time reported; and the zcat | jq baseline for the same grep.
+# 50 Pods, `history` of one object, `conflicts --since 1h`, `requests` (a selective grep,
+# its first row, aggregates, a listing stopped by `head`, its memory) and `analyze`, each run
+# several times, best and median wall time reported; and the zcat | jq baseline for the grep.
 #
 #   bench/query.sh                      # builds bench/out-10m/q.db first if missing (~10 min)
 #   BENCH_DB=/path/to/store.db bench/query.sh
@@ -74,6 +74,11 @@ measure "requests --top 10 --by user (all requests)" "$BIN" --db "$DB" requests 
 measure "requests --top 10 --by resource --by verb" "$BIN" --db "$DB" requests --top 10 --by resource --by verb
 measure "requests -o json | head -1 (a 10M-row listing, stopped)" bash -c "'$BIN' --db '$DB' requests -o json | head -1"
 measure "requests --code 409 --since 1h -o json" "$BIN" --db "$DB" requests --code 409 --since 1h -o json
+
+# analyze: every check over the whole store, and its peak memory.
+RUNS=$(( RUNS < 3 ? RUNS : 3 )) measure "analyze (every check)" "$BIN" --db "$DB" analyze
+rss=$( { /usr/bin/time -f '%M' "$BIN" --db "$DB" analyze > /dev/null; } 2>&1 | tail -1)
+printf '%-58s peak RSS %6s MiB\n' "analyze" "$((rss / 1024))"
 
 # Memory of a listing does not grow with its length: peak RSS at 1k and at 2M rows.
 for rows in 1000 2000000; do

@@ -49,6 +49,7 @@ fn each_scenario_is_found_and_named() {
             "invalid warn: [warn bob 10]",
             "throttling warn: [warn system:serviceaccount:shop:bot 12]",
             "server-errors warn: [warn 3s with 5xx 4, warn 1s with 5xx 1]",
+            "latency warn: [warn get configmaps 7]",
             "events fail: [fail pods shop/crash 25, fail pods shop/flappy 22]",
         ]
     );
@@ -90,6 +91,9 @@ fn thresholds_and_scopes_change_the_verdict() {
     let (checks, code) = findings(&store, &["--check", "conflicts", "--threshold", "conflicts.per-user=11"]);
     assert_eq!(checks, ["conflicts warn: [warn configmaps ops/cfg 11]"]);
     assert_eq!(code, Some(0));
+    // The 3 s read is over a 1 s SLO, not a 5 s one; the 60 s log stream never counts.
+    let (checks, _) = findings(&store, &["--check", "latency", "--threshold", "latency.single-object=5"]);
+    assert_eq!(checks, ["latency pass: []"]);
     let (checks, _) = findings(&store, &["--check", "server-errors", "--threshold", "server-errors.seconds=3"]);
     assert_eq!(checks, ["server-errors fail: [fail 3s with 5xx 4, fail 1s with 5xx 1]"]);
     let (checks, _) = findings(&store, &["-n", "ops", "--check", "hot-loops", "--check", "conflicts"]);
@@ -125,6 +129,7 @@ fn a_quiet_store_passes_every_check() {
          PASS  invalid        nothing found\n\
          PASS  throttling     nothing found\n\
          PASS  server-errors  nothing found\n\
+         PASS  latency        nothing found\n\
          PASS  events         nothing found\n"
     );
     assert_eq!(out.status.code(), Some(0));

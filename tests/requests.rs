@@ -43,6 +43,7 @@ fn each_filter_finds_exactly_its_requests() {
         (&["--resource", "-leases", "--verb", "get"], &[15]),
         (&["--resource", "pods,configmaps", "--resource", "-configmaps"], &[4, 5, 6, 13, 14, 16]),
         (&["--subresource", "status"], &[6, 7, 8]),
+        (&["--subresource", "-status,-binding", "--resource", "pods"], &[4, 13, 14, 16]),
         (&["-n", "kube-system"], &[11, 12, 21]),
         (&["-n", "kube-system", "-n", "shop", "--verb", "get"], &[11, 21]),
         (&["--name", "web-*"], &[3, 4, 5, 6, 16]),

@@ -10,8 +10,10 @@ zpty -w shell "zstyle ':completion:*' list-grouped false; zstyle ':completion:*'
 # The markers are assembled at run time, so the echo of these lines never contains them.
 zpty -w shell "__hit='<h'; __hit+='it>'; __end='<e'; __end+='nd>'"
 zpty -w shell "capture() { compadd() { builtin compadd -O __hits \"\$@\"; builtin compadd \"\$@\"; print -rl -- \${__hit}\${^__hits}; unset __hits; }; }; compprefuncs=(capture)"
-zpty -w shell "finish() { print -r -- \$__end; exit }; zle -N finish; bindkey '^X' finish"
-zpty -w shell "$2"$'\t'$'\C-x'
+# ^T: a key of its own (^X is a prefix in the emacs keymap, which makes zsh wait for more).
+zpty -w shell "finish() { print -r -- \$__end; exit }; zle -N finish; bindkey '^T' finish"
+zpty -w shell "$2"$'\t'
+zpty -w -n shell $'\C-t'
 while zpty -r shell line; do
     [[ $line == *'<end>'* ]] && break
     [[ $line == *'<hit>'* ]] && print -r -- "${${line##*<hit>}%%$'\r'}"

@@ -44,8 +44,8 @@ pub struct Args {
     #[arg(long = "resource", value_name = "RESOURCE", value_delimiter = ',', allow_hyphen_values = true)]
     pub resources: Vec<String>,
 
-    /// Only these subresources (status, scale, binding, eviction, log, exec).
-    #[arg(long = "subresource", value_name = "NAME", value_delimiter = ',')]
+    /// Only these subresources (status, scale, binding, eviction, log, exec); -log excludes.
+    #[arg(long = "subresource", value_name = "NAME", value_delimiter = ',', allow_hyphen_values = true)]
     pub subresources: Vec<String>,
 
     /// Only these namespaces (repeatable).

@@ -183,6 +183,14 @@ pub const CHECKS: &[Spec] = &[
         run: server_errors,
     },
     Spec {
+        name: "latency",
+        rule: "Kubernetes' API call latency SLO, per resource and verb over the window: a p99 over \
+               `single-object` seconds for get, create, update, patch and delete, or over `list` seconds for \
+               list, warns (watches and streaming calls are left out)",
+        thresholds: &[("single-object", 1.0), ("list", 30.0)],
+        run: latency,
+    },
+    Spec {
         name: "events",
         rule: "pathological Events: the same reason and message about one object more than `repeats` times \
                (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
@@ -471,6 +479,45 @@ fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<
             ),
         })
         .collect())
+}
+
+fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    // Streaming calls last as long as their stream; the SLO leaves them out.
+    const STREAMING: [&str; 5] = ["-log", "-exec", "-attach", "-portforward", "-proxy"];
+    let scope = &settings.scope;
+    let verbs = ["get", "list", "create", "update", "patch", "delete", "deletecollection"];
+    let matching = Filters {
+        verbs: verbs.map(str::to_owned).to_vec(),
+        subresources: STREAMING.map(str::to_owned).to_vec(),
+        ..Filters::default()
+    };
+    let filter = requests::resolve(store, &filters(scope, matching))?;
+    let top = requests::top(store, &filter, &[RequestKey::Resource, RequestKey::Verb], usize::MAX)?;
+    let mut findings = Vec::new();
+    for row in top.rows {
+        let (Some(resource), Some(verb)) = (row.key[0].clone(), row.key[1].clone()) else { continue };
+        let limit = settings.threshold(spec, if verb == "list" { "list" } else { "single-object" });
+        let Some(p99) = row.p99_us.filter(|p99| *p99 as f64 > limit * 1e6) else { continue };
+        findings.push(Finding {
+            status: Status::Warn,
+            subject: format!("{verb} {resource}"),
+            detail: format!(
+                "p99 {:.2} s over {} requests (p50 {:.3} s), above the SLO's {limit} s",
+                p99 as f64 / 1e6,
+                row.count,
+                row.p50_us.unwrap_or_default() as f64 / 1e6
+            ),
+            count: row.count,
+            first_us: None,
+            last_us: None,
+            example: None,
+            command: format!(
+                "kelemetry-cli requests --verb {verb} --resource {resource} --slow {}ms",
+                (limit * 1000.0) as i64
+            ),
+        });
+    }
+    Ok(findings)
 }
 
 /// A message's trailing `(N times)`, which some tools append to repeated Events.

@@ -21,6 +21,7 @@ pub struct Filters {
     pub verbs: Vec<String>,
     /// `deployments`, `deployments.apps`, `deploy`, `*.apps`; `-leases` excludes.
     pub resources: Vec<String>,
+    /// `status`; `-log` excludes.
     pub subresources: Vec<String>,
     pub namespaces: Vec<String>,
     /// A glob on the object's name.
@@ -190,9 +191,13 @@ fn resource(word: &str) -> Vec<TextMatch> {
 
 /// The filters against the store: patterns become the ids of the strings they match.
 pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
-    let (excluded, included): (Vec<String>, Vec<String>) =
-        filters.resources.iter().cloned().partition(|r| r.starts_with('-'));
-    let excluded: Vec<String> = excluded.iter().map(|r| r[1..].to_owned()).collect();
+    // A leading `-` excludes.
+    let split = |values: &[String]| -> (Vec<String>, Vec<String>) {
+        let (excluded, included): (Vec<String>, Vec<String>) = values.iter().cloned().partition(|r| r.starts_with('-'));
+        (excluded.iter().map(|r| r[1..].to_owned()).collect(), included)
+    };
+    let (excluded, included) = split(&filters.resources);
+    let (excluded_subresources, subresources) = split(&filters.subresources);
     let mut codes = filters.codes.clone();
     if filters.failed {
         codes = if codes.is_empty() {
@@ -234,7 +239,8 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
         verbs: ids_of(store, &filters.verbs, exact)?,
         resources: ids_of(store, &included, resource)?,
         excluded_resources: ids_of(store, &excluded, resource)?.unwrap_or_default(),
-        subresources: ids_of(store, &filters.subresources, exact)?,
+        subresources: ids_of(store, &subresources, exact)?,
+        excluded_subresources: ids_of(store, &excluded_subresources, exact)?.unwrap_or_default(),
         namespaces: ids_of(store, &filters.namespaces, exact)?,
         users,
         impersonated,

@@ -32,6 +32,7 @@ pub struct RequestFilter {
     pub resources: Option<Vec<i64>>,
     pub excluded_resources: Vec<i64>,
     pub subresources: Option<Vec<i64>>,
+    pub excluded_subresources: Vec<i64>,
     pub namespaces: Option<Vec<i64>>,
     /// Matched against the user, and the impersonated user when `impersonated` says that
     /// some request impersonates one of them (else the term would cost the index its order).
@@ -88,6 +89,9 @@ impl RequestFilter {
         }
         if !self.excluded_resources.is_empty() {
             terms.push(format!("coalesce(r.resource_id NOT IN ({}), 1)", list(&self.excluded_resources)));
+        }
+        if !self.excluded_subresources.is_empty() {
+            terms.push(format!("coalesce(r.subresource_id NOT IN ({}), 1)", list(&self.excluded_subresources)));
         }
         if let Some(since) = self.since_us {
             terms.push(format!("r.received_us >= {since}"));
