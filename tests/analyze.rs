@@ -47,6 +47,7 @@ fn each_scenario_is_found_and_named() {
             "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
              warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12]",
             "invalid warn: [warn bob 10]",
+            "forbidden warn: [warn mallory 10]",
             "throttling warn: [warn system:serviceaccount:shop:bot 12]",
             "server-errors warn: [warn 3s with 5xx 4, warn 1s with 5xx 1]",
             "latency warn: [warn get configmaps 7]",
@@ -127,6 +128,7 @@ fn a_quiet_store_passes_every_check() {
         "PASS  conflicts      nothing found\n\
          PASS  hot-loops      nothing found\n\
          PASS  invalid        nothing found\n\
+         PASS  forbidden      nothing found\n\
          PASS  throttling     nothing found\n\
          PASS  server-errors  nothing found\n\
          PASS  latency        nothing found\n\

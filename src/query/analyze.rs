@@ -169,6 +169,13 @@ pub const CHECKS: &[Spec] = &[
         run: invalid,
     },
     Spec {
+        name: "forbidden",
+        rule: "403 Forbidden (denied by authorization): a user with `per-user` or more warns — a misconfigured \
+               role, or someone probing",
+        thresholds: &[("per-user", 10.0)],
+        run: forbidden,
+    },
+    Spec {
         name: "throttling",
         rule: "429 Too Many Requests (API Priority and Fairness, max-in-flight): a user with `warn` or more \
                warns, with `fail` or more fails",
@@ -433,6 +440,10 @@ fn per_user_code(
 
 fn invalid(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     per_user_code(store, &settings.scope, 422, "rejected as invalid (422)", settings.threshold(spec, "per-user"), None)
+}
+
+fn forbidden(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    per_user_code(store, &settings.scope, 403, "denied (403)", settings.threshold(spec, "per-user"), None)
 }
 
 fn throttling(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
