@@ -3,11 +3,10 @@
 use anyhow::{Context as _, Result};
 use clap_complete::engine::ArgValueCompleter;
 
-use super::args::{InputArgs, ObjectArgs, WindowArgs, parse_selector};
-use super::{Context, Outcome, complete, open_store, resolve};
+use super::args::{InputArgs, WindowArgs, parse_selector};
+use super::{Context, Narrowed, Outcome, complete, narrow, open_store};
 use crate::model::selector::Selector;
 use crate::query::analyze::{self, Allowed, CHECKS, Scope, Settings, Status, parse_threshold};
-use crate::query::graph::{self, Scope as Relatives};
 use crate::render;
 
 /// Run batch checks over the store: conflicts, hot loops, invalid requests, throttling,
@@ -78,19 +77,10 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     };
     let (store, ingested) = open_store(ctx, &args.input)?;
     let window = args.window.window(store.newest_us()?);
-    let objects = match &args.object {
-        None => None,
-        Some(object) => {
-            let named = ObjectArgs {
-                object: Some(object.clone()),
-                name: None,
-                namespace: if args.namespaces.len() == 1 { args.namespaces.first().cloned() } else { None },
-                cluster: None,
-                uid: None,
-            };
-            let Some(found) = resolve(&store, &named)? else { return Ok(Outcome::Partial.and(ingested)) };
-            Some(graph::load(&store, found, Relatives::Children, None)?.objects.into_keys().collect())
-        }
+    let objects = match narrow(&store, args.object.as_ref(), None, &args.namespaces, None, true)? {
+        Narrowed::Everything => None,
+        Narrowed::Objects(ids) => Some(ids),
+        Narrowed::Missing => return Ok(Outcome::Partial.and(ingested)),
     };
     let settings = Settings {
         scope: Scope { window, namespaces: args.namespaces.clone(), objects },

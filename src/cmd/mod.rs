@@ -21,7 +21,9 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use crate::ingest::{FileStatus, Options, Report};
+use crate::model::selector::Selector;
 use crate::model::time::Zone;
+use crate::query::graph;
 use crate::query::lookup::{self, Found, Wanted};
 use crate::render::progress::Progress;
 use crate::render::{Style, Terminal};
@@ -181,6 +183,44 @@ pub fn open_store(ctx: &Context, input: &InputArgs) -> Result<(Store, Outcome)> 
         diagnostic(format_args!("{}", crate::render::ingest::one_line(&report)));
     }
     Ok((store, outcome))
+}
+
+/// What a command that takes an optional object is narrowed to.
+pub enum Narrowed {
+    /// No object named: everything.
+    Everything,
+    /// The object named and, when asked, everything it owns.
+    Objects(Vec<i64>),
+    /// The object named is not in the store (said on stderr).
+    Missing,
+}
+
+/// The object `KIND/NAME` or `uid` names (`-n` helps when it gives one namespace) and, with
+/// `tree`, what it owns through the ownership graph: the scope of `requests` and `analyze`.
+pub fn narrow(
+    store: &Store,
+    object: Option<&Selector>,
+    uid: Option<&str>,
+    namespaces: &[String],
+    cluster: Option<&str>,
+    tree: bool,
+) -> Result<Narrowed> {
+    if object.is_none() && uid.is_none() {
+        return Ok(Narrowed::Everything);
+    }
+    let named = ObjectArgs {
+        object: object.cloned(),
+        name: None,
+        namespace: if namespaces.len() == 1 { namespaces.first().cloned() } else { None },
+        cluster: cluster.map(str::to_owned),
+        uid: uid.map(str::to_owned),
+    };
+    let Some(found) = resolve(store, &named)? else { return Ok(Narrowed::Missing) };
+    Ok(Narrowed::Objects(if tree {
+        graph::load(store, found, graph::Scope::Children, None)?.objects.into_keys().collect()
+    } else {
+        vec![found.id]
+    }))
 }
 
 /// The one object the arguments name; otherwise a message on stderr and `None` (no match)

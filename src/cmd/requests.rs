@@ -3,10 +3,9 @@
 use anyhow::Result;
 use clap_complete::engine::ArgValueCompleter;
 
-use super::args::{InputArgs, ObjectArgs, OutputArgs, OutputFormat, WindowArgs, parse_selector};
-use super::{Context, Outcome, complete, open_store, resolve};
+use super::args::{InputArgs, OutputArgs, OutputFormat, WindowArgs, parse_selector};
+use super::{Context, Narrowed, Outcome, complete, narrow, open_store};
 use crate::model::selector::Selector;
-use crate::query::graph::{self, Scope};
 use crate::query::requests::{self, Filters, parse_codes, parse_source_ip};
 use crate::query::window::parse_duration;
 use crate::render::requests::Emphasis;
@@ -145,24 +144,18 @@ const DEFAULT_TOP: usize = 10;
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let (store, ingested) = open_store(ctx, &args.input)?;
     let window = args.window.window(store.newest_us()?);
-    let objects = match (&args.object, &args.uid) {
-        (None, None) => None,
-        (object, uid) => {
-            let named = ObjectArgs {
-                object: object.clone(),
-                name: None,
-                namespace: if args.namespaces.len() == 1 { args.namespaces.first().cloned() } else { None },
-                cluster: args.cluster.clone(),
-                uid: uid.clone(),
-            };
-            let Some(found) = resolve(&store, &named)? else { return nothing(args, ctx, ingested) };
-            let ids = if args.tree {
-                graph::load(&store, found, Scope::Children, None)?.objects.into_keys().collect()
-            } else {
-                vec![found.id]
-            };
-            Some(ids)
-        }
+    // An object not in the store narrows to nothing: every output says "none" its own way.
+    let objects = match narrow(
+        &store,
+        args.object.as_ref(),
+        args.uid.as_deref(),
+        &args.namespaces,
+        args.cluster.as_deref(),
+        args.tree,
+    )? {
+        Narrowed::Everything => None,
+        Narrowed::Objects(ids) => Some(ids),
+        Narrowed::Missing => Some(Vec::new()),
     };
     let filters = Filters {
         window,
@@ -229,12 +222,4 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         found
     };
     Ok(ingested.and(Outcome::found(found > 0)))
-}
-
-/// The object named is not in the store: nothing matches.
-fn nothing(args: &Args, ctx: &mut Context, ingested: Outcome) -> Result<Outcome> {
-    if args.count {
-        writeln!(ctx.out, "0")?;
-    }
-    Ok(ingested.and(Outcome::Partial))
 }
