@@ -2,21 +2,15 @@
 
 use std::io::{self, Write};
 
-use super::Terminal;
+use super::{Terminal, duration_us};
 use super::json::key_name;
 use super::table::{self, Fit, Stream, View};
 use crate::query::requests::Top;
 use crate::store::requests::RequestLine;
 
-/// `850µs`, `12ms`, `1.5s`, `2m05s`; `unknown` without the request's end.
+/// A latency as [`duration_us`] writes durations; `unknown` without the request's end.
 pub fn latency(us: Option<i64>) -> String {
-    match us {
-        None => "unknown".to_owned(),
-        Some(us) if us < 1_000 => format!("{us}µs"),
-        Some(us) if us < 1_000_000 => format!("{}ms", us / 1_000),
-        Some(us) if us < 60_000_000 => format!("{:.1}s", us as f64 / 1e6),
-        Some(us) => format!("{}m{:02}s", us / 60_000_000, us / 1_000_000 % 60),
-    }
+    us.map_or_else(|| "unknown".to_owned(), duration_us)
 }
 
 const HEADERS: [&str; 15] = [
