@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::{Terminal, duration_us};
 use super::json::key_name;
 use super::table::{self, Fit, Stream, View};
+use super::{Terminal, duration_us};
 use crate::query::requests::Top;
 use crate::store::requests::RequestLine;
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use rusqlite::params;
 
-use super::Store;
+use super::{Store, id_list};
 use crate::model::audit_id::audit_id_text;
 use crate::model::time::Window;
 
@@ -74,7 +74,7 @@ impl Store {
     pub fn writes_of(&self, window: &Window, objects: &[i64], visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
         let (since, until) = bounds(window);
         for chunk in objects.chunks(500) {
-            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let ids = id_list(chunk);
             let sql = format!(
                 "SELECT r.object_id, r.user_id, r.received_us, r.base_rv, r.new_rv, r.audit_id FROM requests r
                  WHERE r.object_id IN ({ids}) AND {WRITES} ORDER BY r.object_id, r.received_us, r.id"
@@ -134,7 +134,7 @@ impl Store {
     ) -> Result<()> {
         let (since, until) = bounds(window);
         for chunk in objects.chunks(500) {
-            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let ids = id_list(chunk);
             self.event_groups_of(&ids, since, until, visit)?;
         }
         Ok(())
@@ -142,48 +142,41 @@ impl Store {
 
     fn event_groups_of(&self, ids: &str, since: i64, until: i64, visit: &mut dyn FnMut(EventRepeats)) -> Result<()> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT e.object_id, e.reason_id, e.message, max(max(coalesce(e.count, 1), coalesce(e.series_count, 1))),
+            "SELECT e.object_id, reason.value, e.message, max(max(coalesce(e.count, 1), coalesce(e.series_count, 1))),
                     min(coalesce(e.first_us, e.time_us)), max(e.time_us)
-             FROM event_versions e WHERE e.object_id IN ({ids}) AND e.time_us BETWEEN ?1 AND ?2
+             FROM event_versions e LEFT JOIN strings reason ON reason.id = e.reason_id
+             WHERE e.object_id IN ({ids}) AND e.time_us BETWEEN ?1 AND ?2
              GROUP BY e.object_id, e.reason_id, e.message, e.cluster_id, e.event_key"
         ))?;
         let mut rows = stmt.query(params![since, until])?;
-        let mut group: Option<(i64, Option<i64>, Option<String>, EventRepeats)> = None;
-        let mut reasons: HashMap<i64, String> = HashMap::new();
+        let mut group: Option<EventRepeats> = None;
         while let Some(row) = rows.next()? {
-            let (object_id, reason_id, message): (i64, Option<i64>, Option<String>) =
-                (row.get(0)?, row.get(1)?, row.get(2)?);
-            let (repeats, first_us, last_us): (i64, i64, i64) = (row.get(3)?, row.get(4)?, row.get(5)?);
-            if let Some((o, r, m, folded)) = &mut group
-                && *o == object_id
-                && *r == reason_id
-                && *m == message
-            {
-                folded.repeats += repeats;
-                folded.first_us = folded.first_us.min(first_us);
-                folded.last_us = folded.last_us.max(last_us);
-                continue;
-            }
-            if let Some((.., folded)) = group.take() {
-                visit(folded);
-            }
-            let reason = match reason_id {
-                Some(id) => Some(match reasons.get(&id) {
-                    Some(reason) => reason.clone(),
-                    None => {
-                        let reason: String =
-                            self.conn.query_row("SELECT value FROM strings WHERE id = ?1", [id], |r| r.get(0))?;
-                        reasons.insert(id, reason.clone());
-                        reason
-                    }
-                }),
-                None => None,
+            let next = EventRepeats {
+                object_id: row.get(0)?,
+                reason: row.get(1)?,
+                message: row.get(2)?,
+                repeats: row.get(3)?,
+                first_us: row.get(4)?,
+                last_us: row.get(5)?,
             };
-            let folded = EventRepeats { object_id, reason, message: message.clone(), repeats, first_us, last_us };
-            group = Some((object_id, reason_id, message, folded));
+            match &mut group {
+                Some(folded)
+                    if (folded.object_id, &folded.reason, &folded.message)
+                        == (next.object_id, &next.reason, &next.message) =>
+                {
+                    folded.repeats += next.repeats;
+                    folded.first_us = folded.first_us.min(next.first_us);
+                    folded.last_us = folded.last_us.max(next.last_us);
+                }
+                _ => {
+                    if let Some(done) = group.replace(next) {
+                        visit(done);
+                    }
+                }
+            }
         }
-        if let Some((.., folded)) = group {
-            visit(folded);
+        if let Some(done) = group {
+            visit(done);
         }
         Ok(())
     }

@@ -78,6 +78,12 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
 
+/// Ids from the store as an SQL list (`3, 17, 42`): they are integers the store gave, so
+/// they go into the SQL as they are, where a placeholder each would hit SQLite's limit.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
 impl Store {
     /// Opens the store for writing, creating it and migrating it as needed.
     pub fn open_for_write(location: &Location) -> Result<Store> {

@@ -9,8 +9,8 @@ use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Row, params_from_iter};
 
-use super::Store;
 use super::read::{REQUEST_ROW_WIDTH, RequestRow, request_row, request_select};
+use super::{Store, id_list};
 
 /// How a filter's text matches a stored string.
 #[derive(Debug, Clone)]
@@ -61,10 +61,9 @@ impl RequestFilter {
     fn sql(&self) -> (String, Vec<Value>) {
         let mut terms: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
-        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let mut any_of = |column: &str, ids: &Option<Vec<i64>>| {
             if let Some(ids) = ids {
-                terms.push(format!("{column} IN ({})", list(ids)));
+                terms.push(format!("{column} IN ({})", id_list(ids)));
             }
         };
         any_of("r.cluster_id", &self.clusters);
@@ -79,7 +78,7 @@ impl RequestFilter {
         any_of("r.reason_id", &self.reasons);
         any_of("r.object_id", &self.objects);
         if let Some(users) = &self.users {
-            let users = list(users);
+            let users = id_list(users);
             terms.push(if self.impersonated {
                 // Two IN terms SQLite answers with two indexes (user, impersonated user).
                 format!("(r.user_id IN ({users}) OR r.impersonated_id IN ({users}))")
@@ -88,10 +87,10 @@ impl RequestFilter {
             });
         }
         if !self.excluded_resources.is_empty() {
-            terms.push(format!("coalesce(r.resource_id NOT IN ({}), 1)", list(&self.excluded_resources)));
+            terms.push(format!("coalesce(r.resource_id NOT IN ({}), 1)", id_list(&self.excluded_resources)));
         }
         if !self.excluded_subresources.is_empty() {
-            terms.push(format!("coalesce(r.subresource_id NOT IN ({}), 1)", list(&self.excluded_subresources)));
+            terms.push(format!("coalesce(r.subresource_id NOT IN ({}), 1)", id_list(&self.excluded_subresources)));
         }
         if let Some(since) = self.since_us {
             terms.push(format!("r.received_us >= {since}"));
@@ -296,8 +295,7 @@ impl Store {
 
     /// Whether any request impersonates one of these users (through the small partial index).
     pub fn impersonates_any(&self, users: &[i64]) -> Result<bool> {
-        let list = users.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM requests WHERE impersonated_id IN ({list}))");
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM requests WHERE impersonated_id IN ({}))", id_list(users));
         Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
     }
 
