@@ -20,16 +20,6 @@ pub enum Status {
     Fail,
 }
 
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-        }
-    }
-}
-
 /// One thing a check found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
