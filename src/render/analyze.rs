@@ -49,8 +49,12 @@ pub fn write(out: &mut dyn Write, results: &[CheckResult], terminal: &Terminal) 
             if let Some(audit_id) = &f.example {
                 about.push(format!("e.g. {audit_id}"));
             }
-            if !about.is_empty() {
-                writeln!(out, "        {}", about.join(", "))?;
+            // On one line when it fits the terminal, else a line each: an auditID split over
+            // two lines cannot be copied.
+            let joined = about.join(", ");
+            let lines = if 8 + joined.chars().count() <= terminal.width { vec![joined] } else { about };
+            for line in lines.iter().filter(|line| !line.is_empty()) {
+                writeln!(out, "        {line}")?;
             }
             writeln!(out, "        see: {}", f.command)?;
         }
