@@ -1,0 +1,255 @@
+//! `analyze`: batch checks over the store, each with a documented rule and thresholds
+//! (docs/analyze.md), a status, and findings that name who and what, with the command that
+//! shows the evidence.
+
+mod apiserver;
+mod events;
+mod writers;
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+pub use self::events::Allowed;
+use self::{apiserver::*, events::*, writers::*};
+use super::requests::{self, Filters};
+use crate::model::time::Window;
+use crate::store::Store;
+use crate::store::requests::{RequestKey, RequestLine};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One thing a check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub status: Status,
+    /// Who or what: a user, an object, a period.
+    pub subject: String,
+    /// What about it, in a sentence.
+    pub detail: String,
+    pub count: u64,
+    pub first_us: Option<i64>,
+    pub last_us: Option<i64>,
+    /// An auditID that shows it, where one does.
+    pub example: Option<String>,
+    /// The command that shows the evidence.
+    pub command: String,
+}
+
+/// A check's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    pub name: &'static str,
+    pub rule: &'static str,
+    pub thresholds: Vec<(&'static str, f64)>,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+/// What the checks look at.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    pub window: Window,
+    pub namespaces: Vec<String>,
+    /// Only these objects (an object argument and what it owns).
+    pub objects: Option<Vec<i64>>,
+}
+
+/// What a run of `analyze` is told.
+#[derive(Debug, Default, Clone)]
+pub struct Settings {
+    pub scope: Scope,
+    /// `check.threshold` → value, over the defaults.
+    pub thresholds: HashMap<String, f64>,
+    pub allow: Vec<Allowed>,
+}
+
+impl Settings {
+    fn threshold(&self, check: &Spec, name: &'static str) -> f64 {
+        let default = check.thresholds.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, v)| *v);
+        *self.thresholds.get(&format!("{}.{name}", check.name)).unwrap_or(&default)
+    }
+}
+
+/// A check: its name, rule, thresholds and how it runs.
+pub struct Spec {
+    pub name: &'static str,
+    pub rule: &'static str,
+    pub thresholds: &'static [(&'static str, f64)],
+    run: fn(&Store, &Settings, &Spec) -> Result<Vec<Finding>>,
+}
+
+/// Every check, in the order the report gives them.
+pub const CHECKS: &[Spec] = &[
+    Spec {
+        name: "conflicts",
+        rule: "409 Conflicts (stale resourceVersions): a writer with more than `per-user` fails; an object with \
+               `per-object` or more warns",
+        thresholds: &[("per-user", 10.0), ("per-object", 10.0)],
+        run: conflicts,
+    },
+    Spec {
+        name: "hot-loops",
+        rule: "one writer updating one object (not a Lease: they renew by design) `writes-per-minute` times or \
+               more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged warn",
+        thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0)],
+        run: hot_loops,
+    },
+    Spec {
+        name: "invalid",
+        rule: "422 Unprocessable Entity (rejected by validation): a user with `per-user` or more warns",
+        thresholds: &[("per-user", 10.0)],
+        run: invalid,
+    },
+    Spec {
+        name: "forbidden",
+        rule: "403 Forbidden (denied by authorization): a user with `per-user` or more warns — a misconfigured \
+               role, or someone probing",
+        thresholds: &[("per-user", 10.0)],
+        run: forbidden,
+    },
+    Spec {
+        name: "throttling",
+        rule: "429 Too Many Requests (API Priority and Fairness, max-in-flight): a user with `warn` or more \
+               warns, with `fail` or more fails",
+        thresholds: &[("warn", 10.0), ("fail", 100.0)],
+        run: throttling,
+    },
+    Spec {
+        name: "server-errors",
+        rule: "5xx answers, merged into periods of consecutive seconds: any warns; more than `seconds` seconds \
+               in total fails",
+        thresholds: &[("seconds", 60.0)],
+        run: server_errors,
+    },
+    Spec {
+        name: "latency",
+        rule: "Kubernetes' API call latency SLO, per resource and verb over the window: a p99 over \
+               `single-object` seconds for get, create, update, patch and delete, or over `list` seconds for \
+               list, warns (watches and streaming calls are left out)",
+        thresholds: &[("single-object", 1.0), ("list", 30.0)],
+        run: latency,
+    },
+    Spec {
+        name: "events",
+        rule: "pathological Events: the same reason and message about one object more than `repeats` times \
+               (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
+        thresholds: &[("repeats", 20.0)],
+        run: pathological_events,
+    },
+];
+
+/// Checks `--threshold NAME=VALUE` names a threshold some check has.
+pub fn parse_threshold(text: &str) -> Result<(String, f64), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("{text:?} is not CHECK.NAME=VALUE"))?;
+    let value: f64 = value.parse().map_err(|_| format!("{value:?} is not a number"))?;
+    let known: Vec<String> =
+        CHECKS.iter().flat_map(|c| c.thresholds.iter().map(move |(t, _)| format!("{}.{t}", c.name))).collect();
+    if !known.iter().any(|k| k == name) {
+        return Err(format!("no threshold {name:?}; thresholds: {}", known.join(", ")));
+    }
+    Ok((name.to_owned(), value))
+}
+
+/// Runs the named checks (all when none is named).
+pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<CheckResult>> {
+    let mut results = Vec::new();
+    for spec in CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)) {
+        let mut findings = (spec.run)(store, settings, spec)?;
+        findings.sort_by(|a, b| b.status.cmp(&a.status).then(b.count.cmp(&a.count)).then(a.subject.cmp(&b.subject)));
+        results.push(CheckResult {
+            name: spec.name,
+            rule: spec.rule,
+            thresholds: spec.thresholds.iter().map(|(n, _)| (*n, settings.threshold(spec, n))).collect(),
+            status: findings.iter().map(|f| f.status).max().unwrap_or(Status::Pass),
+            findings,
+        });
+    }
+    Ok(results)
+}
+
+/// The request filters of the scope, plus `more`.
+fn filters(scope: &Scope, more: Filters) -> Filters {
+    Filters { window: scope.window, namespaces: scope.namespaces.clone(), objects: scope.objects.clone(), ..more }
+}
+
+/// `deployments.apps shop/web` as the arguments of a command: `deployments.apps/web -n shop`.
+fn object_arguments(display: &str) -> String {
+    match display.split_once(' ') {
+        Some((resource, path)) => match path.split_once('/') {
+            Some((namespace, name)) => format!("{resource}/{name} -n {namespace}"),
+            None => format!("{resource}/{path}"),
+        },
+        None => display.to_owned(),
+    }
+}
+
+/// Counts of the scope's requests matching `more`, by one key, for the keys with `least` or more.
+fn counted(store: &Store, scope: &Scope, more: Filters, key: RequestKey, least: f64) -> Result<Vec<(String, u64)>> {
+    let filter = requests::resolve(store, &filters(scope, more))?;
+    let top = requests::top_at_least(store, &filter, &[key], usize::MAX, least.max(0.0).ceil() as u64)?;
+    Ok(top
+        .rows
+        .into_iter()
+        .map(|row| (row.key[0].clone().unwrap_or_else(|| "unknown".to_owned()), row.count))
+        .collect())
+}
+
+/// The first request matching, for its auditID and time.
+fn first_request(store: &Store, scope: &Scope, more: Filters) -> Result<Option<RequestLine>> {
+    let filter = requests::resolve(store, &filters(scope, more))?;
+    let mut first = None;
+    store.each_request(&filter, false, Some(1), &mut |line| {
+        first = Some(line);
+        Ok(false)
+    })?;
+    Ok(first)
+}
+
+/// A finding about a user's requests matching `matching`, with the first as its example.
+fn user_finding(
+    store: &Store,
+    scope: &Scope,
+    matching: Filters,
+    (user, count): (String, u64),
+    status: Status,
+    detail: String,
+    command: String,
+) -> Result<Finding> {
+    let example = first_request(store, scope, Filters { users: vec![user.clone()], ..matching })?;
+    Ok(Finding {
+        status,
+        detail,
+        command,
+        subject: user,
+        count,
+        first_us: example.as_ref().map(|e| e.request.received_us),
+        last_us: None,
+        example: example.map(|e| e.request.audit_id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_name_a_check_and_one_of_its_thresholds() {
+        assert_eq!(parse_threshold("events.repeats=5"), Ok(("events.repeats".to_owned(), 5.0)));
+        assert!(parse_threshold("events.colour=5").unwrap_err().contains("conflicts.per-user"));
+        assert!(parse_threshold("events.repeats=x").unwrap_err().contains("not a number"));
+    }
+
+    #[test]
+    fn objects_become_command_arguments() {
+        assert_eq!(object_arguments("deployments.apps shop/web"), "deployments.apps/web -n shop");
+        assert_eq!(object_arguments("namespaces shop"), "namespaces/shop");
+    }
+}
