@@ -44,13 +44,16 @@ fn each_scenario_is_found_and_named() {
         checks,
         [
             "conflicts fail: [fail system:serviceaccount:ops:flaky-operator 11, warn configmaps ops/cfg 11]",
+            "fights pass: []",
             "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
              warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12]",
+            "applies pass: []",
             "invalid warn: [warn bob 10]",
-            "forbidden warn: [warn mallory 10]",
+            "security warn: [warn mallory 10]",
             "throttling warn: [warn system:serviceaccount:shop:bot 12]",
             "server-errors warn: [warn 3s with 5xx 4, warn 1s with 5xx 1]",
             "latency warn: [warn get configmaps 7]",
+            "watches pass: []",
             "events fail: [fail pods shop/crash 25, fail pods shop/flappy 22]",
         ]
     );
@@ -126,12 +129,15 @@ fn a_quiet_store_passes_every_check() {
     assert_eq!(
         stdout(&out),
         "PASS  conflicts      nothing found\n\
+         PASS  fights         nothing found\n\
          PASS  hot-loops      nothing found\n\
+         PASS  applies        nothing found\n\
          PASS  invalid        nothing found\n\
-         PASS  forbidden      nothing found\n\
+         PASS  security       nothing found\n\
          PASS  throttling     nothing found\n\
          PASS  server-errors  nothing found\n\
          PASS  latency        nothing found\n\
+         PASS  watches        nothing found\n\
          PASS  events         nothing found\n"
     );
     assert_eq!(out.status.code(), Some(0));
@@ -166,4 +172,58 @@ fn bad_options_exit_2_naming_them() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn writer_scenarios_are_found_and_quiet_cases_stay_quiet() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("analyze/writers.jsonl")]).status.success());
+    let lowered = [
+        "--threshold",
+        "applies.per-user=10",
+        "--threshold",
+        "applies.per-object=10",
+        "--threshold",
+        "watches.per-hour=5",
+    ];
+    let (checks, code) = findings(&store, &lowered);
+    assert_eq!(
+        checks,
+        [
+            "conflicts pass: []",
+            // The autoscaler scaling the same Deployment four times is one writer: no fight.
+            "fights warn: [warn deployments.apps shop/cart spec.minReadySeconds 6]",
+            "hot-loops pass: []",
+            // 12 forced applies and 3 whole-object patches under a field manager; kubectl
+            // patch's merge patch is not one.
+            "applies fail: [fail system:serviceaccount:shop:settings-operator 12, warn configmaps shop/settings 15]",
+            "invalid pass: []",
+            "security warn: [warn namespace legacy 2]",
+            "throttling pass: []",
+            "server-errors pass: []",
+            // 6 s lists of Pods: over the 5 s of a namespace's, within the 30 s of the cluster's.
+            "latency warn: [warn list pods in a namespace 3]",
+            "watches warn: [warn system:serviceaccount:shop:leaky-informer 8]",
+            "events pass: []",
+        ]
+    );
+    assert_eq!(code, Some(3));
+    let out = store.run(&["analyze", "--check", "fights", "--check", "security", "-o", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fight = &report["checks"][0]["findings"][0];
+    assert_eq!(
+        fight["detail"],
+        "2 writers set it in turn 6 times (kubectl as kubectl-edit; federation-controller), values 0, 3600"
+    );
+    assert_eq!(fight["command"], "kelemetry-cli history deployments.apps/cart -n shop --field spec.minReadySeconds");
+    assert_eq!(
+        report["checks"][1]["findings"][0]["detail"],
+        "2 requests admitted that would violate PodSecurity \"restricted:latest\": privileged (container \"app\" \
+         must not set securityContext.privileged=true)"
+    );
+    // The filters behind the findings' commands.
+    let count = |args: &[&str]| stdout(&store.run(&[&["requests", "--count"], args].concat())).trim().to_owned();
+    assert_eq!(count(&["--apply"]), "15");
+    assert_eq!(count(&["--pod-security"]), "2");
+    assert_eq!(count(&["--verb", "list", "--slow", "5s"]), "4");
 }

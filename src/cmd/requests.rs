@@ -92,6 +92,14 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub slow: Option<i64>,
 
+    /// Only server-side applies (patches sent with `force=`, or whole objects under a field manager).
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Only requests PodSecurity admission let through with violations (its audit or warn mode).
+    #[arg(long)]
+    pub pod_security: bool,
+
     #[command(flatten)]
     pub window: WindowArgs,
 
@@ -174,6 +182,8 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         codes: args.codes.concat(),
         failed: args.failed,
         slow_us: args.slow,
+        applies: args.apply,
+        pod_security: args.pod_security,
         audit_ids: args.audit_ids.clone(),
         objects,
     };

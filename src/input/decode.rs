@@ -101,6 +101,8 @@ struct Top<'a> {
     object_ref: Option<&'a RawValue>,
     #[serde(rename = "responseStatus", borrow, default)]
     response_status: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    annotations: Option<&'a RawValue>,
     #[serde(rename = "requestObject", borrow, default)]
     request_object: Option<&'a RawValue>,
     /// Split into members right away: the body is scanned once, not twice.
@@ -405,6 +407,11 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
     let request_uri = text(top.request_uri, "requestURI")?;
     let field_manager =
         request_uri.as_deref().and_then(|uri| http::query_param(uri, "fieldManager")).map(|m| strings.get(&m));
+    let forced = request_uri.as_deref().is_some_and(|uri| http::query_param(uri, "force").is_some());
+    let [pod_security] = members_of(top.annotations, "annotations", ["pod-security.kubernetes.io/audit-violations"])?
+        .unwrap_or_default();
+    let pod_security_violations =
+        string_of(pod_security, "annotations", "pod-security.kubernetes.io/audit-violations")?.map(|v| strings.get(&v));
     let [impersonated] = members_of(top.impersonated_user, "impersonatedUser", ["username"])?.unwrap_or_default();
     let impersonated_user = string_of(impersonated, "impersonatedUser", "username")?.map(|u| strings.get(&u));
     let source_ip = first_source_ip(top)?.map(|ip| strings.get(&ip));
@@ -436,7 +443,9 @@ fn decode_audit(top: &Top, cluster: Option<&str>, out: &mut Decoded) -> Result<A
         state: None,
         request_owners: Vec::new(),
         patch: None,
+        server_side_apply: forced && &*verb == "patch",
         field_manager,
+        pod_security_violations,
     };
     if let Some(object_ref) = members_of(top.object_ref, "objectRef", OBJECT_REF)? {
         decode_target(top, &object_ref, succeeded, &mut record, out)?;
@@ -630,7 +639,11 @@ fn read_request(
         }
     }
     // Patch documents say what the writer meant to change; binding bodies name the node.
-    let keep_body = (&*record.verb == "patch" || subresource == Some("binding")) && !is_secret;
+    let is_patch = &*record.verb == "patch";
+    if is_patch && !record.server_side_apply && is_apply_body(request.get(), record.field_manager.as_deref()) {
+        record.server_side_apply = true;
+    }
+    let keep_body = (is_patch || subresource == Some("binding")) && !is_secret;
     if keep_body {
         let mut compact = String::with_capacity(request.get().len());
         body::push_minified(&mut compact, request.get());
@@ -638,6 +651,15 @@ fn read_request(
         record.patch = Some(out.bodies.push(compact.as_bytes()));
     }
     Ok(())
+}
+
+/// Whether a patch under `field_manager` reads as an apply configuration: a whole object
+/// with apiVersion and kind. (Merge patches name the fields they change only; kubectl's
+/// client-side apply sends a merge patch under its own manager name.)
+fn is_apply_body(patch: &str, field_manager: Option<&str>) -> bool {
+    field_manager.is_some_and(|manager| manager != "kubectl-client-side-apply")
+        && skim::member(patch, "apiVersion").is_some()
+        && skim::member(patch, "kind").is_some()
 }
 
 #[derive(Deserialize, Default)]

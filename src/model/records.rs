@@ -176,6 +176,13 @@ pub struct AuditRecord {
     pub patch: Option<BodyRef>,
     /// The `fieldManager` of the request URI's query (writes that name theirs).
     pub field_manager: Option<Shared>,
+    /// A server-side apply: a patch sent with `force=` (kubectl and client-go always send
+    /// it), or a patch whose body is a whole object (apiVersion and kind) under a field
+    /// manager (controller-runtime without ForceOwnership).
+    pub server_side_apply: bool,
+    /// What PodSecurity admission said the object would violate, where it only audited or
+    /// warned (`pod-security.kubernetes.io/audit-violations`).
+    pub pod_security_violations: Option<Shared>,
 }
 
 pub fn is_write_verb(verb: &str) -> bool {

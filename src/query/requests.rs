@@ -44,6 +44,8 @@ pub struct Filters {
     pub audit_ids: Vec<String>,
     /// Requests on these objects only (an object argument, `--uid`).
     pub objects: Option<Vec<i64>>,
+    pub applies: bool,
+    pub pod_security: bool,
 }
 
 fn is_glob(text: &str) -> bool {
@@ -254,6 +256,8 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
         codes,
         min_latency_us: filters.slow_us,
         audit_ids: filters.audit_ids.iter().map(|id| audit_id_key(id)).collect(),
+        applies: filters.applies,
+        pod_security: filters.pod_security,
     })
 }
 
@@ -268,7 +272,12 @@ pub struct TopRow {
     /// Nearest-rank percentiles of the latencies known (`None` when none is).
     pub p50_us: Option<i64>,
     pub p99_us: Option<i64>,
+    /// How many took longer than each of [`LATENCY_BUCKETS_S`].
+    pub slower_than: [u64; LATENCY_BUCKETS_S.len()],
 }
+
+/// The latency buckets apiserver dashboards draw, in seconds.
+pub const LATENCY_BUCKETS_S: [u32; 7] = [1, 2, 5, 10, 20, 30, 45];
 
 /// The busiest keys, most requests first (ties by key).
 #[derive(Debug, Clone, PartialEq)]
@@ -343,6 +352,8 @@ pub fn top_at_least(store: &Store, filter: &RequestFilter, by: &[RequestKey], n:
             key: names.of(&key),
             count: tally.count,
             failures: tally.failures,
+            slower_than: LATENCY_BUCKETS_S
+                .map(|s| tally.latencies.iter().filter(|&&latency| latency > s * 1_000_000).count() as u64),
             p50_us: percentile(&mut tally.latencies, 0.5),
             p99_us: percentile(&mut tally.latencies, 0.99),
         })
@@ -370,7 +381,7 @@ impl KeyNames {
             for k in by {
                 let values = &key[at..at + k.width()];
                 match k {
-                    RequestKey::Code => {}
+                    RequestKey::Code | RequestKey::Scope => {}
                     RequestKey::Object => {
                         object_ids.extend(values[0]);
                         string_ids.extend(values[1..].iter().flatten());
@@ -398,6 +409,9 @@ impl KeyNames {
             at += k.width();
             names.push(match k {
                 RequestKey::Code => values[0].map(|c| c.to_string()),
+                RequestKey::Scope => {
+                    values[0].map(|namespaced| if namespaced == 1 { "namespace" } else { "cluster" }.to_owned())
+                }
                 RequestKey::Object => match (values[0], text(values[1]), text(values[2]), text(values[3])) {
                     (Some(object), ..) => self.objects.get(&object).cloned(),
                     (None, Some(resource), Some(namespace), _) if !namespace.is_empty() => {

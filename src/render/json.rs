@@ -664,7 +664,7 @@ impl<'a> RequestLineView<'a> {
             uid: line.uid.as_deref(),
             request_uri: line.uri.as_deref(),
             user_groups: line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect()),
-            field_manager: line.field_manager.as_deref(),
+            field_manager: line.request.field_manager.as_deref(),
         }
     }
 }
@@ -736,6 +736,8 @@ pub fn key_name(key: RequestKey) -> &'static str {
         RequestKey::SourceIp => "sourceIp",
         RequestKey::Object => "object",
         RequestKey::FieldManager => "fieldManager",
+        RequestKey::PodSecurity => "podSecurityViolations",
+        RequestKey::Scope => "scope",
     }
 }
 

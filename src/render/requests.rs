@@ -94,7 +94,7 @@ pub fn row(line: &RequestLine, terminal: &Terminal) -> Vec<String> {
         r.audit_id.clone(),
         opt(&r.base_rv),
         opt(&r.new_rv),
-        opt(&line.field_manager),
+        opt(&line.request.field_manager),
         opt(&line.groups),
     ]
 }

@@ -70,6 +70,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The objects two or more writers updated or patched (the object itself, not a
+    /// subresource) at least `min_writes` times in all, with the bodies that show values
+    /// (RequestResponse): where fields can flip between writers. One pass in table order.
+    pub fn contested_objects(&self, window: &Window, min_writes: i64) -> Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT r.object_id FROM requests r NOT INDEXED WHERE {WRITES} AND r.subresource_id IS NULL AND r.level = 3
+             GROUP BY r.object_id HAVING count(*) >= ?3 AND count(DISTINCT r.user_id) >= 2"
+        );
+        let (since, until) = bounds(window);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![since, until, min_writes], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The successful updates and patches of these objects, in time order.
     pub fn writes_of(&self, window: &Window, objects: &[i64], visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
         let (since, until) = bounds(window);

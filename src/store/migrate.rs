@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_request_log.sql"),
     include_str!("migrations/008_foreign_keys.sql"),
     include_str!("migrations/009_groups_field_managers.sql"),
+    include_str!("migrations/010_applies_pod_security.sql"),
 ];
 
 /// The schema version of a store (0: a new, empty database).
@@ -205,7 +206,7 @@ mod tests {
         assert_eq!(indexes(&conn), indexes_before, "every index is back");
         let keys: i64 =
             conn.query_row("SELECT count(*) FROM pragma_foreign_key_list('requests')", [], |r| r.get(0)).unwrap();
-        assert_eq!(keys, 15);
+        assert_eq!(keys, 16);
         let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
         assert_eq!(broken, 0);
     }

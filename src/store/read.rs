@@ -241,6 +241,8 @@ pub struct RequestRow {
     /// Whether ResponseComplete (or Panic) was seen.
     pub complete: bool,
     pub body: Option<BodyLocation>,
+    /// The `fieldManager` the request named.
+    pub field_manager: Option<String>,
 }
 
 impl RequestRow {
@@ -271,10 +273,10 @@ impl RequestRow {
 const REQUEST_COLUMNS: &str =
     "r.object_id, r.id, r.audit_id, v.value, sr.value, u.value, iu.value, a.value, ip.value, r.code,
        rs.value, r.message, r.received_us, r.completed_us, r.base_rv, r.new_rv, r.level, r.stages, r.body_block,
-       r.body_offset, r.body_len";
+       r.body_offset, r.body_len, fm.value";
 
 /// How many columns [`request_row`] reads: columns after them are the caller's.
-pub(super) const REQUEST_ROW_WIDTH: usize = 21;
+pub(super) const REQUEST_ROW_WIDTH: usize = 22;
 
 /// `SELECT` of a request's columns, then `extra` ones, from `requests r` and its strings.
 pub(super) fn request_select(extra: &str) -> String {
@@ -288,7 +290,8 @@ LEFT JOIN strings u ON u.id = r.user_id
 LEFT JOIN strings iu ON iu.id = r.impersonated_id
 LEFT JOIN strings a ON a.id = r.agent_id
 LEFT JOIN strings ip ON ip.id = r.source_ip_id
-LEFT JOIN strings rs ON rs.id = r.reason_id"
+LEFT JOIN strings rs ON rs.id = r.reason_id
+LEFT JOIN strings fm ON fm.id = r.field_manager_id"
     )
 }
 
@@ -318,6 +321,7 @@ pub(super) fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
             Some(block) => Some(BodyLocation { block, offset: row.get(19)?, len: row.get(20)? }),
             None => None,
         },
+        field_manager: row.get(21)?,
     })
 }
 

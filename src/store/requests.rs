@@ -53,6 +53,10 @@ pub struct RequestFilter {
     pub min_latency_us: Option<i64>,
     /// Stored auditID keys (a reused ID's other requests match too).
     pub audit_ids: Vec<Vec<u8>>,
+    /// Server-side applies only.
+    pub applies: bool,
+    /// Requests PodSecurity admission flagged in audit or warn mode only.
+    pub pod_security: bool,
 }
 
 impl RequestFilter {
@@ -111,6 +115,12 @@ impl RequestFilter {
         }
         if let Some(latency) = self.min_latency_us {
             terms.push(format!("(r.stages & 12 != 0 AND r.completed_us - r.received_us >= {latency})"));
+        }
+        if self.applies {
+            terms.push("r.server_side_apply = 1".to_owned());
+        }
+        if self.pod_security {
+            terms.push("r.pod_security_id IS NOT NULL".to_owned());
         }
         if let Some(glob) = &self.name_glob {
             params.push(Value::Text(glob.clone()));
@@ -171,10 +181,9 @@ pub struct RequestLine {
     pub uri: Option<String>,
     /// `user.groups`, comma-separated.
     pub groups: Option<String>,
-    pub field_manager: Option<String>,
 }
 
-const LINE_COLUMNS: &str = "c.name, res.value, ns.value, o.name, o.kind, o.uid, uri.value, g.value, fm.value";
+const LINE_COLUMNS: &str = "c.name, res.value, ns.value, o.name, o.kind, o.uid, uri.value, g.value";
 
 const LINE_JOINS: &str = "
 JOIN clusters c ON c.id = r.cluster_id
@@ -182,8 +191,7 @@ LEFT JOIN objects o ON o.id = r.object_id
 LEFT JOIN strings res ON res.id = r.resource_id
 LEFT JOIN strings ns ON ns.id = r.namespace_id
 LEFT JOIN strings uri ON uri.id = r.uri_id
-LEFT JOIN strings g ON g.id = r.groups_id
-LEFT JOIN strings fm ON fm.id = r.field_manager_id";
+LEFT JOIN strings g ON g.id = r.groups_id";
 
 fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
     let at = |i: usize| REQUEST_ROW_WIDTH + i;
@@ -197,7 +205,6 @@ fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
         uid: row.get(at(5))?,
         uri: row.get(at(6))?,
         groups: row.get(at(7))?,
-        field_manager: row.get(at(8))?,
     })
 }
 
@@ -215,6 +222,11 @@ pub enum RequestKey {
     /// The object; for requests on none, the collection (resource and namespace) or the URI.
     Object,
     FieldManager,
+    /// What PodSecurity admission said a request let through would violate.
+    PodSecurity,
+    /// `namespace` for a request in one namespace, `cluster` for one across them or on a
+    /// cluster-scoped resource (the API call latency SLO tells the lists apart so).
+    Scope,
 }
 
 impl RequestKey {
@@ -235,6 +247,8 @@ impl RequestKey {
                 "CASE WHEN r.object_id IS NULL AND r.resource_id IS NULL THEN r.uri_id END",
             ],
             RequestKey::FieldManager => &["r.field_manager_id"],
+            RequestKey::PodSecurity => &["r.pod_security_id"],
+            RequestKey::Scope => &["r.namespace_id IS NOT NULL"],
         }
     }
 

@@ -1,31 +1,58 @@
 //! Checks of the apiserver's answers: conflicts, refusals, throttling, errors, latency.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 
-use super::{Finding, Scope, Settings, Spec, Status, counted, filters, object_arguments, user_finding};
-use crate::query::requests::{self, Filters};
+use super::{
+    Finding, Peak, Scope, Settings, Spec, Status, counted, filters, first_request, object_arguments, user_finding,
+};
+use crate::model::time::format_short;
+use crate::query::requests::{self, Filters, LATENCY_BUCKETS_S};
 use crate::store::Store;
 use crate::store::requests::RequestKey;
 
-pub(super) fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+/// What a count per user and per object is about, in the words of its findings.
+struct Tallied<'a> {
+    /// The requests counted.
+    matching: fn() -> Filters,
+    /// `requests` options that list them.
+    options: &'a str,
+    /// `{count} {per_user}`, `{count} {per_object}`.
+    per_user: &'a str,
+    per_object: &'a str,
+    /// The command that shows an object's (`conflicts`, `requests`).
+    object_command: &'a str,
+}
+
+/// A user with more than `per-user` of the requests fails; an object with `per-object` or
+/// more warns.
+fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied: Tallied) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
-    let conflict = || Filters { codes: vec![(409, 409)], reasons: vec!["Conflict".to_owned()], ..Filters::default() };
     let mut findings = Vec::new();
     let per_user = settings.threshold(spec, "per-user");
-    for (user, count) in counted(store, scope, conflict(), RequestKey::User, per_user)? {
+    for (user, count) in counted(store, scope, (tallied.matching)(), RequestKey::User, per_user)? {
         if count as f64 > per_user {
-            let command = format!("kelemetry-cli requests --code 409 --reason Conflict --user {user}");
-            let detail = format!("{count} conflicts: its writes were based on stale resourceVersions");
-            findings.push(user_finding(store, scope, conflict(), (user, count), Status::Fail, detail, command)?);
+            let command = format!("kelemetry-cli requests {} --user {user}", tallied.options);
+            let detail = format!("{count} {}", tallied.per_user);
+            findings.push(user_finding(
+                store,
+                scope,
+                (tallied.matching)(),
+                (user, count),
+                Status::Fail,
+                detail,
+                command,
+            )?);
         }
     }
     let per_object = settings.threshold(spec, "per-object");
-    for (object, count) in counted(store, scope, conflict(), RequestKey::Object, per_object)? {
+    for (object, count) in counted(store, scope, (tallied.matching)(), RequestKey::Object, per_object)? {
         if count as f64 >= per_object {
             findings.push(Finding {
                 status: Status::Warn,
-                detail: format!("{count} conflicts: writers raced on it"),
-                command: format!("kelemetry-cli conflicts {}", object_arguments(&object)),
+                detail: format!("{count} {}", tallied.per_object),
+                command: format!("kelemetry-cli {} {}", tallied.object_command, object_arguments(&object)),
                 subject: object,
                 count,
                 first_us: None,
@@ -35,6 +62,28 @@ pub(super) fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Resu
         }
     }
     Ok(findings)
+}
+
+pub(super) fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let tallied = Tallied {
+        matching: || Filters { codes: vec![(409, 409)], reasons: vec!["Conflict".to_owned()], ..Filters::default() },
+        options: "--code 409 --reason Conflict",
+        per_user: "conflicts: its writes were based on stale resourceVersions",
+        per_object: "conflicts: writers raced on it",
+        object_command: "conflicts",
+    };
+    per_user_and_object(store, settings, spec, tallied)
+}
+
+pub(super) fn applies(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let tallied = Tallied {
+        matching: || Filters { applies: true, ..Filters::default() },
+        options: "--apply",
+        per_user: "server-side applies: more than a reconciling controller needs",
+        per_object: "server-side applies to it",
+        object_command: "requests --apply",
+    };
+    per_user_and_object(store, settings, spec, tallied)
 }
 
 /// Users with many requests answered with `code`: `warn` or more warns, `fail` or more fails.
@@ -65,8 +114,54 @@ pub(super) fn invalid(store: &Store, settings: &Settings, spec: &Spec) -> Result
     per_user_code(store, &settings.scope, 422, "rejected as invalid (422)", settings.threshold(spec, "per-user"), None)
 }
 
-pub(super) fn forbidden(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    per_user_code(store, &settings.scope, 403, "denied (403)", settings.threshold(spec, "per-user"), None)
+pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let mut findings = Vec::new();
+    // PodSecurity in audit or warn mode lets a violating Pod through and annotates the request.
+    let flagged = || Filters { pod_security: true, ..Filters::default() };
+    let filter = requests::resolve(store, &filters(scope, flagged()))?;
+    let keys = [RequestKey::Namespace, RequestKey::PodSecurity];
+    for row in requests::top(store, &filter, &keys, usize::MAX)?.rows {
+        let namespace = row.key[0].clone().unwrap_or_else(|| "unknown".to_owned());
+        let violation = row.key[1].clone().unwrap_or_default();
+        let example = first_request(store, scope, Filters { namespaces: vec![namespace.clone()], ..flagged() })?;
+        let count = row.count;
+        findings.push(Finding {
+            status: Status::Warn,
+            detail: format!("{count} {} admitted that {violation}", if count == 1 { "request" } else { "requests" }),
+            command: format!("kelemetry-cli requests --pod-security -n {namespace}"),
+            subject: format!("namespace {namespace}"),
+            count,
+            first_us: example.as_ref().map(|e| e.request.received_us),
+            last_us: None,
+            example: example.map(|e| e.request.audit_id),
+        });
+    }
+    // A burst of denials: a role missing a permission a controller needs, or someone probing.
+    let burst = settings.threshold(spec, "forbidden-per-minute");
+    let filter = requests::resolve(store, &filters(scope, Filters { codes: vec![(403, 403)], ..Filters::default() }))?;
+    let mut peaks: HashMap<String, Peak> = HashMap::new();
+    store.each_request(&filter, false, None, &mut |line| {
+        peaks.entry(line.request.user.clone()).or_default().add(line.request.received_us, &line.request.audit_id);
+        Ok(true)
+    })?;
+    for (user, peak) in peaks.into_iter().filter(|(_, peak)| peak.count as f64 >= burst) {
+        findings.push(Finding {
+            status: Status::Warn,
+            detail: format!("{} requests denied (403) within a minute", peak.count),
+            command: format!(
+                "kelemetry-cli requests --code 403 --user {user} --since {} --until {}",
+                format_short(peak.from_us),
+                format_short(peak.to_us)
+            ),
+            subject: user,
+            count: peak.count as u64,
+            first_us: Some(peak.from_us),
+            last_us: Some(peak.to_us),
+            example: Some(peak.example),
+        });
+    }
+    Ok(findings)
 }
 
 pub(super) fn throttling(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
@@ -108,8 +203,8 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
             example: Some(example),
             command: format!(
                 "kelemetry-cli requests --code 5xx --since {} --until {}",
-                crate::model::time::format_short(first * SECOND_US),
-                crate::model::time::format_short((last + 1) * SECOND_US - 1)
+                format_short(first * SECOND_US),
+                format_short((last + 1) * SECOND_US - 1)
             ),
         })
         .collect())
@@ -126,20 +221,37 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
         ..Filters::default()
     };
     let filter = requests::resolve(store, &filters(scope, matching))?;
-    let top = requests::top(store, &filter, &[RequestKey::Resource, RequestKey::Verb], usize::MAX)?;
+    let keys = [RequestKey::Resource, RequestKey::Verb, RequestKey::Scope];
+    let top = requests::top(store, &filter, &keys, usize::MAX)?;
     let mut findings = Vec::new();
     for row in top.rows {
-        let (Some(resource), Some(verb)) = (row.key[0].clone(), row.key[1].clone()) else { continue };
-        let limit = settings.threshold(spec, if verb == "list" { "list" } else { "single-object" });
+        let (Some(resource), Some(verb), Some(scope)) = (row.key[0].clone(), row.key[1].clone(), row.key[2].clone())
+        else {
+            continue;
+        };
+        let (limit, subject) = match (verb.as_str(), scope.as_str()) {
+            ("list", "namespace") => {
+                (settings.threshold(spec, "namespaced-list"), format!("list {resource} in a namespace"))
+            }
+            ("list", _) => (settings.threshold(spec, "list"), format!("list {resource} across namespaces")),
+            _ => (settings.threshold(spec, "single-object"), format!("{verb} {resource}")),
+        };
         let Some(p99) = row.p99_us.filter(|p99| *p99 as f64 > limit * 1e6) else { continue };
+        let buckets: Vec<String> = LATENCY_BUCKETS_S
+            .iter()
+            .zip(row.slower_than)
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} over {s} s"))
+            .collect();
         findings.push(Finding {
             status: Status::Warn,
-            subject: format!("{verb} {resource}"),
+            subject,
             detail: format!(
-                "p99 {:.2} s over {} requests (p50 {:.3} s), above the SLO's {limit} s",
+                "p99 {:.2} s over {} requests (p50 {:.3} s), above the SLO's {limit} s; {}",
                 p99 as f64 / 1e6,
                 row.count,
-                row.p50_us.unwrap_or_default() as f64 / 1e6
+                row.p50_us.unwrap_or_default() as f64 / 1e6,
+                buckets.join(", ")
             ),
             count: row.count,
             first_us: None,
@@ -152,4 +264,47 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
         });
     }
     Ok(findings)
+}
+
+pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    const HOUR_US: i64 = 3_600_000_000;
+    let scope = &settings.scope;
+    let limit = settings.threshold(spec, "per-hour");
+    let filter =
+        requests::resolve(store, &filters(scope, Filters { verbs: vec!["watch".to_owned()], ..Filters::default() }))?;
+    // Per user: (hour, watches in it, first auditID) of the current hour and of the busiest.
+    let mut hours: HashMap<String, [(i64, u64, String); 2]> = HashMap::new();
+    store.each_request(&filter, false, None, &mut |line| {
+        let hour = line.request.received_us.div_euclid(HOUR_US);
+        let [current, busiest] = hours.entry(line.request.user.clone()).or_insert_with(|| {
+            let start = (hour, 0, line.request.audit_id.clone());
+            [start.clone(), start]
+        });
+        if current.0 != hour {
+            *current = (hour, 0, line.request.audit_id.clone());
+        }
+        current.1 += 1;
+        if current.1 > busiest.1 {
+            busiest.clone_from(current);
+        }
+        Ok(true)
+    })?;
+    Ok(hours
+        .into_iter()
+        .filter(|(_, [_, busiest])| busiest.1 as f64 > limit)
+        .map(|(user, [_, (hour, count, example)])| Finding {
+            status: Status::Warn,
+            detail: format!("{count} watches opened within an hour"),
+            command: format!(
+                "kelemetry-cli requests --verb watch --user {user} --since {} --until {}",
+                format_short(hour * HOUR_US),
+                format_short((hour + 1) * HOUR_US - 1)
+            ),
+            subject: user,
+            count,
+            first_us: Some(hour * HOUR_US),
+            last_us: Some((hour + 1) * HOUR_US - 1),
+            example: Some(example),
+        })
+        .collect())
 }

@@ -96,11 +96,26 @@ pub const CHECKS: &[Spec] = &[
         run: conflicts,
     },
     Spec {
+        name: "fights",
+        rule: "a field of one object set by two or more writers in turn, `flips` times or more, warns: \
+               controllers (or a controller and a person) undoing each other. Writers are named with the field \
+               manager they sent",
+        thresholds: &[("flips", 3.0)],
+        run: fights,
+    },
+    Spec {
         name: "hot-loops",
         rule: "one writer updating one object (not a Lease: they renew by design) `writes-per-minute` times or \
                more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged warn",
         thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0)],
         run: hot_loops,
+    },
+    Spec {
+        name: "applies",
+        rule: "server-side applies: a user with more than `per-user` fails; an object with `per-object` or more \
+               warns (a controller re-applying what did not change)",
+        thresholds: &[("per-user", 200.0), ("per-object", 200.0)],
+        run: applies,
     },
     Spec {
         name: "invalid",
@@ -109,11 +124,12 @@ pub const CHECKS: &[Spec] = &[
         run: invalid,
     },
     Spec {
-        name: "forbidden",
-        rule: "403 Forbidden (denied by authorization): a user with `per-user` or more warns — a misconfigured \
-               role, or someone probing",
-        thresholds: &[("per-user", 10.0)],
-        run: forbidden,
+        name: "security",
+        rule: "requests PodSecurity admission let through with violations (its audit or warn mode) warn, by \
+               namespace and violation; a user denied (403) `forbidden-per-minute` times or more within a minute \
+               warns — a role missing a permission, or someone probing",
+        thresholds: &[("forbidden-per-minute", 10.0)],
+        run: security,
     },
     Spec {
         name: "throttling",
@@ -132,10 +148,18 @@ pub const CHECKS: &[Spec] = &[
     Spec {
         name: "latency",
         rule: "Kubernetes' API call latency SLO, per resource and verb over the window: a p99 over \
-               `single-object` seconds for get, create, update, patch and delete, or over `list` seconds for \
-               list, warns (watches and streaming calls are left out)",
-        thresholds: &[("single-object", 1.0), ("list", 30.0)],
+               `single-object` seconds for get, create, update, patch and delete, over `namespaced-list` seconds \
+               for a list in one namespace, or over `list` seconds for a list across namespaces, warns (watches \
+               and streaming calls are left out); findings count the requests over 1, 2, 5, 10, 20, 30 and 45 s",
+        thresholds: &[("single-object", 1.0), ("namespaced-list", 5.0), ("list", 30.0)],
         run: latency,
+    },
+    Spec {
+        name: "watches",
+        rule: "a user opening more than `per-hour` watches within one clock hour warns: a client whose watches \
+               keep ending, re-listing and re-watching, or one informer per object",
+        thresholds: &[("per-hour", 500.0)],
+        run: watches,
     },
     Spec {
         name: "events",
@@ -173,6 +197,34 @@ pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<C
         });
     }
     Ok(results)
+}
+
+/// The busiest minute of a series of times given in order: how many fell within 60 s of
+/// each other at most, when that minute began and ended, and an auditID from it.
+#[derive(Default)]
+struct Peak {
+    recent: std::collections::VecDeque<i64>,
+    count: usize,
+    from_us: i64,
+    to_us: i64,
+    example: String,
+}
+
+impl Peak {
+    const MINUTE_US: i64 = 60_000_000;
+
+    fn add(&mut self, at_us: i64, audit_id: &str) {
+        self.recent.push_back(at_us);
+        while self.recent.front().is_some_and(|&t| t <= at_us - Self::MINUTE_US) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() > self.count {
+            self.count = self.recent.len();
+            self.from_us = self.recent.front().copied().unwrap_or(at_us);
+            self.to_us = at_us;
+            audit_id.clone_into(&mut self.example);
+        }
+    }
 }
 
 /// The request filters of the scope, plus `more`.

@@ -441,6 +441,7 @@ impl<'c> Writer<'c> {
         let reason_id = self.intern_shared_opt(audit.status_reason.as_ref())?;
         let groups_id = self.intern_shared_opt(audit.groups.as_ref())?;
         let field_manager_id = self.intern_shared_opt(audit.field_manager.as_ref())?;
+        let pod_security_id = self.intern_shared_opt(audit.pod_security_violations.as_ref())?;
         let body = audit.patch.map(|b| (blocks[b.block], b.offset as i64, b.len as i64));
         let audit_key = &audit.audit_key;
         let row = params![
@@ -470,6 +471,8 @@ impl<'c> Writer<'c> {
             body.map(|b| b.2),
             groups_id,
             field_manager_id,
+            audit.server_side_apply,
+            pod_security_id,
         ];
         let unindexed = self.unindexed.requests;
         if let Some(seen) = self.seen.as_mut().filter(|_| unindexed) {

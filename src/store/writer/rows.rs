@@ -6,16 +6,16 @@ macro_rules! request_row {
         "audit_id, cluster_id, stages, level, verb_id, resource_id, subresource_id, namespace_id,
          object_id, uri_id, user_id, impersonated_id, agent_id, source_ip_id, code, reason_id, message,
          received_us, completed_us, base_rv, new_rv, body_block, body_offset, body_len, groups_id,
-         field_manager_id"
+         field_manager_id, server_side_apply, pod_security_id"
     };
     (values) => {
         "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-         ?25, ?26"
+         ?25, ?26, ?27, ?28"
     };
 }
 
 /// How many columns [`request_row`] names.
-pub const REQUEST_COLUMNS: usize = 26;
+pub const REQUEST_COLUMNS: usize = 28;
 
 /// An Event version's columns, and the parameters that bind them in that order.
 macro_rules! event_row {
@@ -70,7 +70,9 @@ macro_rules! merge_request {
                  body_offset = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?23 ELSE coalesce(body_offset, ?23) END,
                  body_len = CASE WHEN ?4 > level AND ?22 IS NOT NULL THEN ?24 ELSE coalesce(body_len, ?24) END,
                  groups_id = coalesce(groups_id, ?25),
-                 field_manager_id = coalesce(field_manager_id, ?26)
+                 field_manager_id = coalesce(field_manager_id, ?26),
+                 server_side_apply = max(server_side_apply, ?27),
+                 pod_security_id = coalesce(pod_security_id, ?28)
              WHERE ",
             $where_also,
             "audit_id = ?1 AND cluster_id = ?2 AND ((stages & ?3) = 0 OR level < ?4)
@@ -97,8 +99,8 @@ pub fn reused_key(key: &[u8], received_us: i64) -> Vec<u8> {
     reused
 }
 
-/// [`MERGE_REQUEST`] into the row whose id is `?27`, for a bulk load without the auditID index.
-pub const MERGE_REQUEST_BY_ID: &str = merge_request!("id = ?27 AND ");
+/// [`MERGE_REQUEST`] into the row whose id is `?29`, for a bulk load without the auditID index.
+pub const MERGE_REQUEST_BY_ID: &str = merge_request!("id = ?29 AND ");
 
 pub const INSERT_STATE: &str = "
 INSERT OR IGNORE INTO object_states (object_id, resource_version, observed_us, source, block_id, block_offset, body_len)
