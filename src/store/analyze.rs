@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use rusqlite::params;
 
+use super::read::{OBJECT_COLUMNS, ObjectRow, object_row};
 use super::{Store, id_list};
 use crate::model::audit_id::audit_id_text;
 use crate::model::time::Window;
@@ -81,6 +82,17 @@ impl Store {
         let (since, until) = bounds(window);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params![since, until, min_writes], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The objects a state showed with a deletionTimestamp in the window.
+    pub fn objects_marked_for_deletion(&self, window: &Window) -> Result<Vec<ObjectRow>> {
+        let (since, until) = bounds(window);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id
+             WHERE o.deleted_us BETWEEN ?1 AND ?2 ORDER BY o.deleted_us, o.id"
+        ))?;
+        let rows = stmt.query_map(params![since, until], object_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -46,10 +46,11 @@ impl ObjectRow {
     }
 }
 
-const OBJECT_COLUMNS: &str = "o.id, c.name, o.kind, o.api_group, o.api_version, o.resource, o.namespace, o.name, o.uid,
+pub(super) const OBJECT_COLUMNS: &str =
+    "o.id, c.name, o.kind, o.api_group, o.api_version, o.resource, o.namespace, o.name, o.uid,
     o.first_seen_us, o.last_seen_us, o.created_us, o.deleted_us";
 
-fn object_row(row: &Row) -> rusqlite::Result<ObjectRow> {
+pub(super) fn object_row(row: &Row) -> rusqlite::Result<ObjectRow> {
     Ok(ObjectRow {
         id: row.get(0)?,
         cluster: row.get(1)?,

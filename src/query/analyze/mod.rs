@@ -4,6 +4,7 @@
 
 mod apiserver;
 mod events;
+mod lifecycle;
 mod writers;
 
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 pub use self::events::Allowed;
-use self::{apiserver::*, events::*, writers::*};
+use self::{apiserver::*, events::*, lifecycle::*, writers::*};
 use super::requests::{self, Filters};
 use crate::model::time::Window;
 use crate::store::Store;
@@ -167,6 +168,14 @@ pub const CHECKS: &[Spec] = &[
                (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
         thresholds: &[("repeats", 20.0)],
         run: pathological_events,
+    },
+    Spec {
+        name: "deletions",
+        rule: "who deleted what: deletions by the garbage collector or the namespace controller are told with \
+               the deletion that started them; an object whose finalizers held its deletion `held-seconds` or \
+               more (or to the end of the data) warns",
+        thresholds: &[("held-seconds", 300.0)],
+        run: deletions,
     },
 ];
 

@@ -1,0 +1,196 @@
+//! Checks of objects' lives: who deleted what and what cascaded from it, and deletions
+//! finalizers held up.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+
+use super::{Finding, Settings, Spec, Status, filters, object_arguments};
+use crate::model::time::format_short;
+use crate::query::chain::{self, EntryKind};
+use crate::query::requests::{self, Filters};
+use crate::store::Store;
+use crate::store::read::Bodies;
+use crate::store::requests::RequestLine;
+
+/// The controllers that delete on behalf of an earlier request: the garbage collector
+/// (an owner's deletion) and the namespace controller (the namespace's).
+const GARBAGE_COLLECTOR: &str = "system:serviceaccount:kube-system:generic-garbage-collector";
+const NAMESPACE_CONTROLLER: &str = "system:serviceaccount:kube-system:namespace-controller";
+
+/// What a deletion that started others set off.
+struct Cascade {
+    root: RequestLine,
+    /// Resource → objects deleted because of it.
+    deleted: BTreeMap<String, u64>,
+}
+
+pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let matching = Filters {
+        verbs: vec!["delete".to_owned(), "deletecollection".to_owned()],
+        codes: vec![(200, 299)],
+        ..Filters::default()
+    };
+    let filter = requests::resolve(store, &filters(scope, matching))?;
+    // Each object's first successful delete (a Pod's graceful deletion ends with kubelet's
+    // second one, which is part of the first).
+    let mut first_delete: HashMap<i64, RequestLine> = HashMap::new();
+    let mut order = Vec::new();
+    let mut namespace_deletes: HashMap<String, i64> = HashMap::new();
+    store.each_request(&filter, false, None, &mut |line| {
+        let Some(object) = line.request.object_id else { return Ok(true) };
+        if !first_delete.contains_key(&object) {
+            if line.resource.as_deref() == Some("namespaces") {
+                namespace_deletes.insert(line.name.clone().unwrap_or_default(), object);
+            }
+            order.push(object);
+            first_delete.insert(object, line);
+        }
+        Ok(true)
+    })?;
+    // Attribute each deletion the garbage collector or the namespace controller made to the
+    // first deletion up its owner chain (or of its namespace) that neither made.
+    let mut cascades: BTreeMap<i64, Cascade> = BTreeMap::new();
+    let mut direct: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
+    for object in &order {
+        let line = &first_delete[object];
+        let root = match line.request.user.as_str() {
+            GARBAGE_COLLECTOR => root_owner_deletion(store, *object, &first_delete)?,
+            NAMESPACE_CONTROLLER => line.namespace.as_ref().and_then(|ns| namespace_deletes.get(ns)).copied(),
+            _ => None,
+        };
+        match root {
+            Some(root) => {
+                let cascade = cascades
+                    .entry(root)
+                    .or_insert_with(|| Cascade { root: first_delete[&root].clone(), deleted: BTreeMap::new() });
+                *cascade.deleted.entry(line.resource.clone().unwrap_or_default()).or_default() += 1;
+            }
+            None => {
+                let key = (line.request.user.clone(), line.resource.clone().unwrap_or_default());
+                direct.entry(key).or_insert((0, line.request.audit_id.clone())).0 += 1;
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for cascade in cascades.into_values() {
+        let root = &cascade.root;
+        let Some(object) = store.object_by_id(root.request.object_id.unwrap_or_default())? else { continue };
+        let display = object.display();
+        let total: u64 = cascade.deleted.values().sum();
+        let what: Vec<String> = cascade.deleted.iter().map(|(resource, n)| format!("{n} {resource}")).collect();
+        findings.push(Finding {
+            status: Status::Pass,
+            subject: format!("{} → {display}", root.request.user),
+            detail: format!("deleted it; {total} objects went with it: {}", what.join(", ")),
+            count: total + 1,
+            first_us: Some(root.request.received_us),
+            last_us: None,
+            example: Some(root.request.audit_id.clone()),
+            command: format!("kelemetry-cli trace {}", object_arguments(&display)),
+        });
+    }
+    for ((user, resource), (count, example)) in direct {
+        // The cascades' roots are told above.
+        if findings.iter().any(|f| f.example.as_ref() == Some(&example)) {
+            continue;
+        }
+        findings.push(Finding {
+            status: Status::Pass,
+            detail: format!("deleted {count} {resource}"),
+            command: format!("kelemetry-cli requests --verb delete --user {user} --resource {resource}"),
+            subject: user,
+            count,
+            first_us: None,
+            last_us: None,
+            example: Some(example),
+        });
+    }
+    findings.extend(held_deletions(store, settings, spec)?);
+    Ok(findings)
+}
+
+/// The deletion up an object's owner chain that neither the garbage collector nor the
+/// namespace controller made: the request that started the cascade.
+fn root_owner_deletion(store: &Store, object: i64, deletes: &HashMap<i64, RequestLine>) -> Result<Option<i64>> {
+    let mut at = object;
+    // An owner chain is short; a loop in bad data is not followed for ever.
+    for _ in 0..16 {
+        let owners = store.owners_of(at)?;
+        let Some(owner) = owners.iter().find(|o| deletes.contains_key(&o.owner_id)) else { return Ok(None) };
+        let deleted_by = deletes[&owner.owner_id].request.user.as_str();
+        if deleted_by != GARBAGE_COLLECTOR {
+            return Ok(Some(owner.owner_id));
+        }
+        at = owner.owner_id;
+    }
+    Ok(None)
+}
+
+/// Deletions finalizers held up: the object got its deletionTimestamp, and its finalizers
+/// stayed for `held-seconds` or more (or to the end of the data).
+fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let limit_us = (settings.threshold(spec, "held-seconds") * 1e6) as i64;
+    let newest = store.newest_us()?;
+    let mut findings = Vec::new();
+    for object in store.objects_marked_for_deletion(&scope.window)? {
+        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
+            || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
+        {
+            continue;
+        }
+        let Some(marked_us) = object.deleted_us else { continue };
+        let display = object.display();
+        let id = object.id;
+        let chain = chain::build(store, object, scope.window, &[], newest)?;
+        // Who took finalizers off after the mark, and when the last came off.
+        let mut removed: Option<(i64, String, String)> = None;
+        for entry in chain.entries.iter().filter(|e| e.kind == EntryKind::Write) {
+            let (Some(request), Some(time)) = (&entry.request, entry.time_us) else { continue };
+            if time >= marked_us && entry.changes.iter().any(|c| c.path == "metadata.finalizers") {
+                let writer = entry.component.clone().unwrap_or_else(|| request.user.clone());
+                removed = Some((time, writer, request.audit_id.clone()));
+            }
+        }
+        let finalizers = latest_finalizers(store, id)?;
+        let (held_us, how) = match (&removed, finalizers.is_empty()) {
+            (Some((at, writer, _)), true) => {
+                (at - marked_us, format!("{writer} removed the last at {}", format_short(*at)))
+            }
+            _ if !finalizers.is_empty() => {
+                let end = newest.unwrap_or(marked_us);
+                (end - marked_us, format!("still held by {} at the end of the data", finalizers.join(", ")))
+            }
+            _ => continue,
+        };
+        if held_us < limit_us {
+            continue;
+        }
+        findings.push(Finding {
+            status: Status::Warn,
+            subject: display.clone(),
+            detail: format!("marked for deletion, held {} s by finalizers: {how}", held_us / 1_000_000),
+            count: (held_us / 1_000_000) as u64,
+            first_us: Some(marked_us),
+            last_us: Some(marked_us + held_us),
+            example: removed.map(|(_, _, audit_id)| audit_id),
+            command: format!("kelemetry-cli history {} --field metadata.finalizers", object_arguments(&display)),
+        });
+    }
+    Ok(findings)
+}
+
+/// The finalizers of an object's newest stored state.
+fn latest_finalizers(store: &Store, object: i64) -> Result<Vec<String>> {
+    let mut states = store.object_states(object)?;
+    states.sort_by_key(|s| (s.resource_version.len(), s.resource_version.clone()));
+    let Some(state) = states.last() else { return Ok(Vec::new()) };
+    let Ok(body) = Bodies::new(store).json(state.body)? else { return Ok(Vec::new()) };
+    Ok(body
+        .pointer("/metadata/finalizers")
+        .and_then(|f| f.as_array())
+        .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default())
+}
