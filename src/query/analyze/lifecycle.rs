@@ -40,12 +40,12 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
     let mut namespace_deletes: HashMap<String, i64> = HashMap::new();
     store.each_request(&filter, false, None, &mut |line| {
         let Some(object) = line.request.object_id else { return Ok(true) };
-        if !first_delete.contains_key(&object) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = first_delete.entry(object) {
             if line.resource.as_deref() == Some("namespaces") {
                 namespace_deletes.insert(line.name.clone().unwrap_or_default(), object);
             }
             order.push(object);
-            first_delete.insert(object, line);
+            slot.insert(line);
         }
         Ok(true)
     })?;
