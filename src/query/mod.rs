@@ -11,4 +11,5 @@ pub mod diff;
 pub mod graph;
 pub mod lookup;
 pub mod requests;
+pub mod rollout;
 pub mod window;

@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::Terminal;
+use super::{Terminal, duration_us};
 use crate::query::analyze::{CheckResult, Status};
+use crate::query::rollout::Rollout;
 
 fn mark(status: Status) -> &'static str {
     match status {
@@ -56,8 +57,26 @@ pub fn write(out: &mut dyn Write, results: &[CheckResult], terminal: &Terminal) 
             for line in lines.iter().filter(|line| !line.is_empty()) {
                 writeln!(out, "        {line}")?;
             }
+            if let Some(rollout) = &f.rollout {
+                write_phases(out, rollout, terminal)?;
+            }
             writeln!(out, "        see: {}", f.command)?;
         }
+    }
+    Ok(())
+}
+
+/// A rollout's phases, a line each: when, and how long after the template changed.
+fn write_phases(out: &mut dyn Write, rollout: &Rollout, terminal: &Terminal) -> io::Result<()> {
+    let width = rollout.phases.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for phase in &rollout.phases {
+        let (when, after) = match phase.at_us {
+            Some(at) if at == rollout.started_us => (terminal.zone.millis(at), String::new()),
+            Some(at) => (terminal.zone.millis(at), format!("+{}", duration_us(at - rollout.started_us))),
+            None => ("unknown".to_owned(), String::new()),
+        };
+        let line = format!("          {:<width$}  {when}  {after}", phase.name);
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::query::chain::{Chain, Entry, EntryKind, Note};
 use crate::query::conflict::{Group, Loser, Pair, Report as ConflictReport, Write as ConflictWrite};
 use crate::query::diff::Change;
 use crate::query::requests::Top;
+use crate::query::rollout::{Outcome, Rollout};
 use crate::store::read::{Activity, ObjectRow, RequestRow};
 use crate::store::requests::{RequestKey, RequestLine};
 use crate::store::stats::{Count, FileStat, Stats};
@@ -748,6 +749,102 @@ pub struct AnalysisView<'a> {
     window: WindowView,
     status: Status,
     checks: Vec<CheckView<'a>>,
+    /// The `rollouts` check's rollouts, with their phases and Pods.
+    rollouts: Vec<RolloutView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RolloutView<'a> {
+    workload: ObjectView<'a>,
+    revision: usize,
+    started: String,
+    started_us: i64,
+    started_by: &'a str,
+    audit_id: &'a str,
+    replica_set: Option<&'a str>,
+    /// `complete`, `superseded`, `failed`, `stuck` or `unknown`.
+    outcome: &'static str,
+    reason: Option<String>,
+    phases: Vec<PhaseView>,
+    startup_p50_us: Option<i64>,
+    startup_p90_us: Option<i64>,
+    startup_p99_us: Option<i64>,
+    pods: Vec<PodStartupView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhaseView {
+    name: &'static str,
+    at: Option<String>,
+    at_us: Option<i64>,
+    /// Since the template changed.
+    after_us: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodStartupView<'a> {
+    name: &'a str,
+    created_us: Option<i64>,
+    scheduled_us: Option<i64>,
+    pull_started_us: Option<i64>,
+    pull_finished_us: Option<i64>,
+    running_us: Option<i64>,
+    ready_us: Option<i64>,
+    /// Creation to running, image pulls left out (the SLO's pod startup latency).
+    startup_us: Option<i64>,
+}
+
+impl<'a> RolloutView<'a> {
+    fn new(rollout: &'a Rollout) -> RolloutView<'a> {
+        let (outcome, reason) = match &rollout.outcome {
+            Outcome::Complete => ("complete", None),
+            Outcome::Superseded => ("superseded", None),
+            Outcome::Failed { reason } => ("failed", Some(reason.clone())),
+            Outcome::Stuck { not_ready } => ("stuck", Some(format!("{not_ready} new Pods not ready"))),
+            Outcome::Unknown { why } => ("unknown", Some((*why).to_owned())),
+        };
+        RolloutView {
+            workload: ObjectView::new(&rollout.workload),
+            revision: rollout.revision,
+            started: format_micros(rollout.started_us),
+            started_us: rollout.started_us,
+            started_by: &rollout.started_by,
+            audit_id: &rollout.audit_id,
+            replica_set: rollout.replica_set.as_deref(),
+            outcome,
+            reason,
+            phases: rollout
+                .phases
+                .iter()
+                .map(|p| PhaseView {
+                    name: p.name,
+                    at: time(p.at_us),
+                    at_us: p.at_us,
+                    after_us: p.at_us.map(|at| at - rollout.started_us),
+                })
+                .collect(),
+            startup_p50_us: rollout.startup_percentile(0.5),
+            startup_p90_us: rollout.startup_percentile(0.9),
+            startup_p99_us: rollout.startup_percentile(0.99),
+            pods: rollout
+                .pods
+                .iter()
+                .map(|p| PodStartupView {
+                    name: &p.name,
+                    created_us: p.created_us,
+                    scheduled_us: p.scheduled_us,
+                    pull_started_us: p.pull_started_us,
+                    pull_finished_us: p.pull_finished_us,
+                    running_us: p.running_us,
+                    ready_us: p.ready_us,
+                    startup_us: p.startup_us(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -780,6 +877,12 @@ impl<'a> AnalysisView<'a> {
         AnalysisView {
             window: WindowView::new(window),
             status: results.iter().map(|r| r.status).max().unwrap_or(Status::Pass),
+            rollouts: results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .filter_map(|f| f.rollout.as_deref())
+                .map(RolloutView::new)
+                .collect(),
             checks: results
                 .iter()
                 .map(|r| CheckView {

@@ -13,7 +13,7 @@ use crate::model::block::inflate_block;
 use crate::model::time::Window;
 
 /// An object as the store knows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectRow {
     pub id: i64,
     pub cluster: String,

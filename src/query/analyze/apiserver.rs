@@ -58,6 +58,7 @@ fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied:
                 first_us: None,
                 last_us: None,
                 example: None,
+                rollout: None,
             });
         }
     }
@@ -135,6 +136,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             first_us: example.as_ref().map(|e| e.request.received_us),
             last_us: None,
             example: example.map(|e| e.request.audit_id),
+            rollout: None,
         });
     }
     // A burst of denials: a role missing a permission a controller needs, or someone probing.
@@ -159,6 +161,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             first_us: Some(peak.from_us),
             last_us: Some(peak.to_us),
             example: Some(peak.example),
+            rollout: None,
         });
     }
     Ok(findings)
@@ -201,6 +204,7 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
             first_us: Some(first * SECOND_US),
             last_us: Some((last + 1) * SECOND_US - 1),
             example: Some(example),
+            rollout: None,
             command: format!(
                 "kelemetry-cli requests --code 5xx --since {} --until {}",
                 format_short(first * SECOND_US),
@@ -257,6 +261,7 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
             first_us: None,
             last_us: None,
             example: None,
+            rollout: None,
             command: format!(
                 "kelemetry-cli requests --verb {verb} --resource {resource} --slow {}ms",
                 (limit * 1000.0) as i64
@@ -305,6 +310,7 @@ pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec) -> Result
             first_us: Some(hour * HOUR_US),
             last_us: Some((hour + 1) * HOUR_US - 1),
             example: Some(example),
+            rollout: None,
         })
         .collect())
 }

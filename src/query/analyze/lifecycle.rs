@@ -1,5 +1,5 @@
-//! Checks of objects' lives: who deleted what and what cascaded from it, and deletions
-//! finalizers held up.
+//! Checks of objects' lives: rollouts and their phases, who deleted what and what cascaded
+//! from it, and deletions finalizers held up.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,6 +9,7 @@ use super::{Finding, Settings, Spec, Status, filters, object_arguments};
 use crate::model::time::format_short;
 use crate::query::chain::{self, EntryKind};
 use crate::query::requests::{self, Filters};
+use crate::query::rollout::{self, Outcome, Rollout};
 use crate::store::Store;
 use crate::store::read::Bodies;
 use crate::store::requests::RequestLine;
@@ -88,6 +89,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             first_us: Some(root.request.received_us),
             last_us: None,
             example: Some(root.request.audit_id.clone()),
+            rollout: None,
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
         });
     }
@@ -105,6 +107,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             first_us: None,
             last_us: None,
             example: Some(example),
+            rollout: None,
         });
     }
     findings.extend(held_deletions(store, settings, spec)?);
@@ -176,6 +179,7 @@ fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec
             first_us: Some(marked_us),
             last_us: Some(marked_us + held_us),
             example: removed.map(|(_, _, audit_id)| audit_id),
+            rollout: None,
             command: format!("kelemetry-cli history {} --field metadata.finalizers", object_arguments(&display)),
         });
     }
@@ -193,4 +197,75 @@ fn latest_finalizers(store: &Store, object: i64) -> Result<Vec<String>> {
         .and_then(|f| f.as_array())
         .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
         .unwrap_or_default())
+}
+
+/// Seconds, as a person reads a duration: `0.05 s`, `1.6 s`, `95 s`.
+fn seconds(us: i64) -> String {
+    let s = us as f64 / 1e6;
+    if s >= 10.0 { format!("{s:.0} s") } else { format!("{s:.2} s").replace(".00 s", " s") }
+}
+
+pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let slo_us = (settings.threshold(spec, "startup-seconds") * 1e6) as i64;
+    let mut findings = Vec::new();
+    for rollout in rollout::rollouts(store, &scope.window, &scope.namespaces, scope.objects.as_deref())? {
+        let display = rollout.workload.display();
+        let p99 = rollout.startup_percentile(0.99);
+        let (status, verdict) = match &rollout.outcome {
+            Outcome::Failed { reason } => (Status::Fail, format!("failed: {reason}")),
+            Outcome::Stuck { not_ready } => (
+                Status::Fail,
+                format!("stuck: {not_ready} of {} new Pods not ready at the end of the data", rollout.pods.len()),
+            ),
+            Outcome::Superseded => (Status::Pass, "superseded by the next revision before it completed".to_owned()),
+            Outcome::Unknown { why } => (Status::Pass, format!("outcome unknown: {why}")),
+            Outcome::Complete => {
+                let took =
+                    rollout.ended_us().map_or_else(|| "unknown".to_owned(), |end| seconds(end - rollout.started_us));
+                let status = if p99.is_some_and(|p99| p99 > slo_us) { Status::Warn } else { Status::Pass };
+                (status, format!("complete in {took}"))
+            }
+        };
+        let startup = match (rollout.startup_percentile(0.5), rollout.startup_percentile(0.9), p99) {
+            (Some(p50), Some(p90), Some(p99)) => format!(
+                "; Pod startup p50 {}, p90 {}, p99 {} (SLO {}){}",
+                seconds(p50),
+                seconds(p90),
+                seconds(p99),
+                seconds(slo_us),
+                slowest_pod(&rollout)
+                    .map_or_else(String::new, |(name, us)| format!("; slowest {name} {}", seconds(us)))
+            ),
+            _ => String::new(),
+        };
+        let pull = rollout
+            .phases
+            .iter()
+            .find(|p| p.name == "first image pull started")
+            .and_then(|p| p.at_us)
+            .map_or_else(String::new, |at| format!("; first image pull after {}", seconds(at - rollout.started_us)));
+        findings.push(Finding {
+            status,
+            subject: format!("{display} revision {}", rollout.revision),
+            detail: format!(
+                "{} changed the template; {verdict}; {} new {}{pull}{startup}",
+                rollout.started_by,
+                rollout.pods.len(),
+                if rollout.pods.len() == 1 { "Pod" } else { "Pods" }
+            ),
+            count: rollout.pods.len() as u64,
+            first_us: Some(rollout.started_us),
+            last_us: rollout.ended_us(),
+            example: Some(rollout.audit_id.clone()),
+            command: format!("kelemetry-cli trace {}", object_arguments(&display)),
+            rollout: Some(Box::new(rollout)),
+        });
+    }
+    Ok(findings)
+}
+
+/// The new Pod that took longest from creation to ready.
+fn slowest_pod(rollout: &Rollout) -> Option<(String, i64)> {
+    rollout.pods.iter().filter_map(|p| Some((p.name.clone(), p.ready_us? - p.created_us?))).max_by_key(|(_, us)| *us)
 }

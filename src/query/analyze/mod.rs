@@ -15,6 +15,7 @@ use serde::Serialize;
 pub use self::events::Allowed;
 use self::{apiserver::*, events::*, lifecycle::*, writers::*};
 use super::requests::{self, Filters};
+use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
 use crate::store::requests::{RequestKey, RequestLine};
@@ -42,6 +43,8 @@ pub struct Finding {
     pub example: Option<String>,
     /// The command that shows the evidence.
     pub command: String,
+    /// A `rollouts` finding's rollout, its phases and Pods.
+    pub rollout: Option<Box<Rollout>>,
 }
 
 /// A check's verdict.
@@ -85,6 +88,8 @@ pub struct Spec {
     pub rule: &'static str,
     pub thresholds: &'static [(&'static str, f64)],
     run: fn(&Store, &Settings, &Spec) -> Result<Vec<Finding>>,
+    /// Findings of one status read best in time order (else: the biggest first).
+    in_time_order: bool,
 }
 
 /// Every check, in the order the report gives them.
@@ -95,6 +100,7 @@ pub const CHECKS: &[Spec] = &[
                `per-object` or more warns",
         thresholds: &[("per-user", 10.0), ("per-object", 10.0)],
         run: conflicts,
+        in_time_order: false,
     },
     Spec {
         name: "fights",
@@ -103,6 +109,7 @@ pub const CHECKS: &[Spec] = &[
                manager they sent",
         thresholds: &[("flips", 3.0)],
         run: fights,
+        in_time_order: false,
     },
     Spec {
         name: "hot-loops",
@@ -110,6 +117,7 @@ pub const CHECKS: &[Spec] = &[
                more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged warn",
         thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0)],
         run: hot_loops,
+        in_time_order: false,
     },
     Spec {
         name: "applies",
@@ -117,12 +125,14 @@ pub const CHECKS: &[Spec] = &[
                warns (a controller re-applying what did not change)",
         thresholds: &[("per-user", 200.0), ("per-object", 200.0)],
         run: applies,
+        in_time_order: false,
     },
     Spec {
         name: "invalid",
         rule: "422 Unprocessable Entity (rejected by validation): a user with `per-user` or more warns",
         thresholds: &[("per-user", 10.0)],
         run: invalid,
+        in_time_order: false,
     },
     Spec {
         name: "security",
@@ -131,6 +141,7 @@ pub const CHECKS: &[Spec] = &[
                warns — a role missing a permission, or someone probing",
         thresholds: &[("forbidden-per-minute", 10.0)],
         run: security,
+        in_time_order: false,
     },
     Spec {
         name: "throttling",
@@ -138,6 +149,7 @@ pub const CHECKS: &[Spec] = &[
                warns, with `fail` or more fails",
         thresholds: &[("warn", 10.0), ("fail", 100.0)],
         run: throttling,
+        in_time_order: false,
     },
     Spec {
         name: "server-errors",
@@ -145,6 +157,7 @@ pub const CHECKS: &[Spec] = &[
                in total fails",
         thresholds: &[("seconds", 60.0)],
         run: server_errors,
+        in_time_order: false,
     },
     Spec {
         name: "latency",
@@ -154,6 +167,7 @@ pub const CHECKS: &[Spec] = &[
                and streaming calls are left out); findings count the requests over 1, 2, 5, 10, 20, 30 and 45 s",
         thresholds: &[("single-object", 1.0), ("namespaced-list", 5.0), ("list", 30.0)],
         run: latency,
+        in_time_order: false,
     },
     Spec {
         name: "watches",
@@ -161,6 +175,7 @@ pub const CHECKS: &[Spec] = &[
                keep ending, re-listing and re-watching, or one informer per object",
         thresholds: &[("per-hour", 500.0)],
         run: watches,
+        in_time_order: false,
     },
     Spec {
         name: "events",
@@ -168,6 +183,17 @@ pub const CHECKS: &[Spec] = &[
                (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
         thresholds: &[("repeats", 20.0)],
         run: pathological_events,
+        in_time_order: false,
+    },
+    Spec {
+        name: "rollouts",
+        rule: "each revision of a Deployment, StatefulSet or DaemonSet in the window, with its phases: a \
+               rollout that gave up (ProgressDeadlineExceeded) or whose new Pods were not all ready by the end \
+               of the data fails; a Pod startup p99 (creation to running, image pulls left out) over \
+               `startup-seconds` warns",
+        thresholds: &[("startup-seconds", 5.0)],
+        run: rollouts,
+        in_time_order: true,
     },
     Spec {
         name: "deletions",
@@ -176,6 +202,7 @@ pub const CHECKS: &[Spec] = &[
                more (or to the end of the data) warns",
         thresholds: &[("held-seconds", 300.0)],
         run: deletions,
+        in_time_order: false,
     },
 ];
 
@@ -196,7 +223,11 @@ pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<C
     let mut results = Vec::new();
     for spec in CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)) {
         let mut findings = (spec.run)(store, settings, spec)?;
-        findings.sort_by(|a, b| b.status.cmp(&a.status).then(b.count.cmp(&a.count)).then(a.subject.cmp(&b.subject)));
+        // The worst first; then the biggest, or (rollouts) the earliest.
+        findings.sort_by(|a, b| {
+            let then = if spec.in_time_order { a.first_us.cmp(&b.first_us) } else { b.count.cmp(&a.count) };
+            b.status.cmp(&a.status).then(then).then(a.subject.cmp(&b.subject))
+        });
         results.push(CheckResult {
             name: spec.name,
             rule: spec.rule,
@@ -294,6 +325,7 @@ fn user_finding(
         first_us: example.as_ref().map(|e| e.request.received_us),
         last_us: None,
         example: example.map(|e| e.request.audit_id),
+        rollout: None,
     })
 }
 

@@ -63,6 +63,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
                 first_us: Some(tally.peak.from_us),
                 last_us: Some(tally.peak.to_us),
                 example: Some(tally.peak.example.clone()),
+                rollout: None,
                 command: format!("kelemetry-cli history {}", object_arguments(&display)),
             });
         }
@@ -75,6 +76,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
                 first_us: None,
                 last_us: None,
                 example: tally.no_op_example,
+                rollout: None,
                 command: format!("kelemetry-cli requests {} --user {user}", object_arguments(&display)),
             });
         }
@@ -180,6 +182,7 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec) -> Result<
                 first_us: Some(turns.first_us),
                 last_us: Some(turns.last_us),
                 example: Some(turns.example),
+                rollout: None,
                 command: format!("kelemetry-cli history {} --field {}", object_arguments(&display), shell_word(&path)),
             });
         }
