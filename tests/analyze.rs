@@ -47,6 +47,7 @@ fn each_scenario_is_found_and_named() {
             "fights pass: []",
             "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
              warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12]",
+            "stalls pass: []",
             "applies pass: []",
             "invalid warn: [warn bob 10]",
             "security warn: [warn mallory 10]",
@@ -126,7 +127,7 @@ fn thresholds_and_scopes_change_the_verdict() {
 #[test]
 fn a_quiet_store_passes_every_check() {
     let store = Store::new();
-    assert!(store.ingest(&[&testdata("sample"), &testdata("rollout")]).status.success());
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
     let out = store.run(&["analyze"]);
     // The rollout's deletions are told (passing); their details are tested below.
     let text = stdout(&out);
@@ -135,6 +136,7 @@ fn a_quiet_store_passes_every_check() {
         "PASS  conflicts      nothing found\n\
          PASS  fights         nothing found\n\
          PASS  hot-loops      nothing found\n\
+         PASS  stalls         nothing found\n\
          PASS  applies        nothing found\n\
          PASS  invalid        nothing found\n\
          PASS  security       nothing found\n\
@@ -143,7 +145,7 @@ fn a_quiet_store_passes_every_check() {
          PASS  latency        nothing found\n\
          PASS  watches        nothing found\n\
          PASS  events         nothing found\n\
-         PASS  rollouts       3 findings\n\
+         PASS  rollouts       2 findings\n\
          PASS  deletions      2 findings"
     );
     assert_eq!(out.status.code(), Some(0));
@@ -200,6 +202,8 @@ fn writer_scenarios_are_found_and_quiet_cases_stay_quiet() {
             // The autoscaler scaling the same Deployment four times is one writer: no fight.
             "fights warn: [warn deployments.apps shop/cart spec.minReadySeconds 6]",
             "hot-loops pass: []",
+            // Created without its controller in the data: no status ever written, so no lag told.
+            "stalls pass: []",
             // 12 forced applies and 3 whole-object patches under a field manager; kubectl
             // patch's merge patch is not one.
             "applies fail: [fail system:serviceaccount:shop:settings-operator 12, warn configmaps shop/settings 15]",
@@ -352,4 +356,34 @@ fn rollouts_have_phases_pod_startups_and_verdicts() {
         checks,
         ["rollouts warn: [warn deployments.apps demo/web revision 1 2, warn deployments.apps demo/web revision 2 3]"]
     );
+}
+
+#[test]
+fn stalls_are_controllers_acting_on_a_stale_view() {
+    let store = Store::new();
+    let (audit, events) = (testdata("analyze/stalls.jsonl"), testdata("analyze/stalls-events.jsonl"));
+    assert!(store.ingest(&[&audit, &events, &testdata("sample")]).status.success());
+    let out = store.run(&["analyze", "--check", "stalls", "-o", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<String> = report["checks"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}: {}", f["subject"].as_str().unwrap(), f["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // The sample's Deployment: patched at 10:01, its controller last wrote its status at 10:00.
+            "deployments.apps shop/web: generation 2 not observed (status.observedGeneration 1) for 60 s, to the \
+             last the data shows of it",
+            // payments-1 made as many Pods, writing its status after each: not stalled.
+            "replicasets.apps prod/orders-1: SuccessfulCreate 12 times and no status write in between: its \
+             controller acts without seeing the result (an informer that stopped seeing what it made?)",
+        ]
+    );
+    let (checks, _) = findings(&store, &["--check", "stalls", "--threshold", "stalls.events=13"]);
+    assert_eq!(checks, ["stalls warn: [warn deployments.apps shop/web 60]"]);
+    let (checks, _) = findings(&store, &["--check", "stalls", "--threshold", "stalls.generation-lag-seconds=61"]);
+    assert_eq!(checks, ["stalls warn: [warn replicasets.apps prod/orders-1 12]"]);
 }

@@ -344,7 +344,7 @@ fn progress_deadline_exceeded(store: &Store, workload: i64) -> Result<Option<(i6
 
 /// An object's states in resourceVersion order, each with the time of the write that
 /// produced it (`None` for a dump's).
-fn states_in_order<'s>(states: &'s [StateRow], requests: &[RequestRow]) -> Vec<(&'s StateRow, Option<i64>)> {
+pub(crate) fn states_in_order<'s>(states: &'s [StateRow], requests: &[RequestRow]) -> Vec<(&'s StateRow, Option<i64>)> {
     let written: HashMap<&str, i64> =
         requests.iter().filter_map(|r| Some((r.new_rv.as_deref()?, r.received_us))).collect();
     let mut ordered: Vec<(&StateRow, Option<i64>)> =

@@ -120,6 +120,15 @@ pub const CHECKS: &[Spec] = &[
         in_time_order: false,
     },
     Spec {
+        name: "stalls",
+        rule: "a controller acting on an object (the same Event reason, Warnings aside) `events` times or more \
+               with no status write to it in between, or a workload whose status.observedGeneration lagged its \
+               generation `generation-lag-seconds` or more, warns: a controller acting on a stale view",
+        thresholds: &[("events", 10.0), ("generation-lag-seconds", 60.0)],
+        run: stalls,
+        in_time_order: false,
+    },
+    Spec {
         name: "applies",
         rule: "server-side applies: a user with more than `per-user` fails; an object with `per-object` or more \
                warns (a controller re-applying what did not change)",

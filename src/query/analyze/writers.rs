@@ -1,13 +1,18 @@
-//! Checks of how writers treat objects: hot loops, and fields two writers fight over.
+//! Checks of how writers treat objects: hot loops, fields two writers fight over, and
+//! controllers that act without ever seeing the result (stalls).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
 use super::{Finding, Peak, Settings, Spec, Status, object_arguments};
+use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
 use crate::query::diff::short_value;
+use crate::query::rollout::states_in_order;
 use crate::store::Store;
+use crate::store::read::{Bodies, ObjectQuery};
+use serde_json::Value;
 
 /// Writes by one writer to one object.
 #[derive(Default)]
@@ -196,5 +201,187 @@ fn shell_word(word: &str) -> String {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// A controller's Events about one object by reason: how many, from when to when.
+struct Acted {
+    times: i64,
+    first_us: i64,
+    last_us: i64,
+}
+
+pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let limit = settings.threshold(spec, "events");
+    let lag_limit_us = (settings.threshold(spec, "generation-lag-seconds") * 1e6) as i64;
+    let mut findings = Vec::new();
+    // 1. A controller acting again and again (the same reason) with no status write in between.
+    let mut candidates = store.objects_with_many_events(&scope.window, (limit - 1.0).max(0.0) as i64)?;
+    if let Some(wanted) = &scope.objects {
+        candidates.retain(|object| wanted.contains(object));
+    }
+    let events = store.events_of(&candidates)?;
+    let requests = store.requests_of(&candidates)?;
+    for object_id in candidates {
+        // Without any logged request on the object the log does not cover it: no verdict.
+        let Some(requests) = requests.get(&object_id) else { continue };
+        let mut acted: BTreeMap<String, Acted> = BTreeMap::new();
+        let mut counted: HashMap<(String, String), i64> = HashMap::new();
+        for event in events.get(&object_id).into_iter().flatten().filter(|e| scope.window.contains(e.time_us)) {
+            let d = &event.details;
+            let controller = d.reporting_component.as_deref().or(d.source_component.as_deref()).unwrap_or_default();
+            if d.event_type.as_deref() == Some("Warning") || controller.is_empty() || controller == "kubelet" {
+                continue;
+            }
+            let reason = d.reason.clone().unwrap_or_default();
+            // Each Event counts the most it counted; its versions are one Event.
+            let key = (d.uid.clone().unwrap_or_else(|| d.name.clone()), reason.clone());
+            let count = d.count.or(d.series_count).unwrap_or(1).max(1);
+            let before = counted.insert(key, count).unwrap_or(0);
+            let entry =
+                acted.entry(reason).or_insert(Acted { times: 0, first_us: event.time_us, last_us: event.time_us });
+            entry.times += (count - before).max(0);
+            entry.last_us = entry.last_us.max(event.time_us);
+        }
+        for (reason, acted) in acted.into_iter().filter(|(_, a)| a.times as f64 >= limit) {
+            let status_writes = requests
+                .iter()
+                .filter(|r| r.subresource.as_deref() == Some("status") && r.succeeded() && r.is_write())
+                .filter(|r| (acted.first_us..=acted.last_us).contains(&r.received_us))
+                .count();
+            if status_writes > 0 {
+                continue;
+            }
+            let Some(object) = store.object_by_id(object_id)? else { continue };
+            if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+                continue;
+            }
+            let display = object.display();
+            findings.push(Finding {
+                status: Status::Warn,
+                subject: display.clone(),
+                detail: format!(
+                    "{reason} {} times and no status write in between: its controller acts without seeing the \
+                     result (an informer that stopped seeing what it made?)",
+                    acted.times
+                ),
+                count: acted.times as u64,
+                first_us: Some(acted.first_us),
+                last_us: Some(acted.last_us),
+                example: None,
+                rollout: None,
+                command: format!("kelemetry-cli trace {}", object_arguments(&display)),
+            });
+        }
+    }
+    // 2. A workload whose controller did not observe its newest generation for long.
+    for lag in generation_lags(store, &scope.window)? {
+        let Some(object) = store.object_by_id(lag.object_id)? else { continue };
+        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
+            || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
+        {
+            continue;
+        }
+        // Open to the end: measured to the last the data says of the object.
+        let until = lag.until_us.or(object.last_seen_us).unwrap_or(lag.since_us);
+        if until - lag.since_us < lag_limit_us {
+            continue;
+        }
+        let display = object.display();
+        let how = match lag.until_us {
+            Some(_) => "until its controller caught up".to_owned(),
+            None => "to the last the data shows of it".to_owned(),
+        };
+        findings.push(Finding {
+            status: Status::Warn,
+            subject: display.clone(),
+            detail: format!(
+                "generation {} not observed (status.observedGeneration {}) for {} s, {how}",
+                lag.generation,
+                lag.observed.map_or_else(|| "unset".to_owned(), |g| g.to_string()),
+                (until - lag.since_us) / 1_000_000
+            ),
+            count: ((until - lag.since_us) / 1_000_000) as u64,
+            first_us: Some(lag.since_us),
+            last_us: Some(until),
+            example: None,
+            rollout: None,
+            command: format!(
+                "kelemetry-cli history {} --field metadata.generation --field status.observedGeneration",
+                object_arguments(&display)
+            ),
+        });
+    }
+    Ok(findings)
+}
+
+/// A stretch in which a workload's newest generation was not yet observed.
+struct GenerationLag {
+    object_id: i64,
+    generation: i64,
+    observed: Option<i64>,
+    since_us: i64,
+    /// When a state showed it observed; `None`: never, in the data.
+    until_us: Option<i64>,
+}
+
+/// The longest stretch of each workload's states (in the window) whose
+/// `status.observedGeneration` lagged `metadata.generation`.
+fn generation_lags(store: &Store, window: &Window) -> Result<Vec<GenerationLag>> {
+    let resources = ["deployments", "statefulsets", "daemonsets", "replicasets"].map(str::to_owned);
+    let query = ObjectQuery { resources: &resources, group: Some("apps"), ..ObjectQuery::default() };
+    let objects: Vec<i64> = store.objects(&query)?.iter().map(|o| o.id).collect();
+    let states = store.states_of(&objects)?;
+    let requests = store.requests_of(&objects)?;
+    let mut bodies = Bodies::new(store);
+    let mut lags = Vec::new();
+    for object_id in objects {
+        let Some(states) = states.get(&object_id) else { continue };
+        let requests = requests.get(&object_id).map_or(&[][..], Vec::as_slice);
+        let mut open: Option<GenerationLag> = None;
+        let mut longest: Option<GenerationLag> = None;
+        // Only a workload whose controller is seen writing its status can be said to lag.
+        let mut status_seen = false;
+        for (state, at) in states_in_order(states, requests) {
+            if at.is_some_and(|t| !window.contains(t)) {
+                continue;
+            }
+            let Ok(body) = bodies.json(state.body)? else { continue };
+            let Some(generation) = body.pointer("/metadata/generation").and_then(Value::as_i64) else { continue };
+            let observed = body.pointer("/status/observedGeneration").and_then(Value::as_i64);
+            status_seen |= observed.is_some();
+            match (at, observed.is_some_and(|o| o >= generation)) {
+                (Some(at), true) => {
+                    if let Some(mut done) = open.take() {
+                        done.until_us = Some(at);
+                        longest = longer(longest, done);
+                    }
+                }
+                (Some(at), false) if open.is_none() => {
+                    open = Some(GenerationLag { object_id, generation, observed, since_us: at, until_us: None });
+                }
+                // A dump of unknown time caught up: when, the data does not say.
+                (None, true) => open = None,
+                _ => {}
+            }
+        }
+        if let Some(still) = open {
+            longest = longer(longest, still);
+        }
+        if !status_seen {
+            continue;
+        }
+        lags.extend(longest);
+    }
+    Ok(lags)
+}
+
+/// The longer of two lags (one still open counts to the end: the longest).
+fn longer(a: Option<GenerationLag>, b: GenerationLag) -> Option<GenerationLag> {
+    let span = |l: &GenerationLag| l.until_us.unwrap_or(i64::MAX) - l.since_us;
+    match a {
+        Some(a) if span(&a) >= span(&b) => Some(a),
+        _ => Some(b),
     }
 }
