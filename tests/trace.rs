@@ -662,6 +662,7 @@ fn the_readme_examples_are_real_output() {
         checked,
         [
             "analyze",
+            "analyze",
             "conflicts",
             "history",
             "objects",

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::model::time::{Window, parse_micros};
 use crate::query::chain::{self, EntryKind};
 use crate::store::Store;
-use crate::store::read::{Bodies, EventRow, ObjectQuery, ObjectRow, RequestRow, StateRow};
+use crate::store::read::{Bodies, EventRow, ObjectRow, RequestRow, StateRow};
 
 /// How a rollout ended, as far as the data shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,24 +94,15 @@ impl Rollout {
     }
 }
 
-const WORKLOADS: [&str; 3] = ["deployments", "statefulsets", "daemonsets"];
+pub const WORKLOADS: [&str; 3] = ["deployments", "statefulsets", "daemonsets"];
 
-/// The rollouts that began in the window, oldest first, of the workloads in `objects`
-/// (all when `None`) and `namespaces` (all when empty).
-pub fn rollouts(
-    store: &Store,
-    window: &Window,
-    namespaces: &[String],
-    objects: Option<&[i64]>,
-) -> Result<Vec<Rollout>> {
-    let resources = WORKLOADS.map(str::to_owned);
-    let query = ObjectQuery { resources: &resources, group: Some("apps"), ..ObjectQuery::default() };
+/// The rollouts that began in the window, oldest first, of these workloads (each read
+/// with its ReplicaSets and Pods, bodies and Events: callers bound how many).
+pub fn rollouts(store: &Store, window: &Window, workloads: Vec<ObjectRow>) -> Result<Vec<Rollout>> {
     let newest = store.newest_us()?;
     let mut all = Vec::new();
-    for workload in store.objects(&query)? {
-        if objects.is_some_and(|ids| !ids.contains(&workload.id))
-            || (!namespaces.is_empty() && !namespaces.contains(&workload.namespace))
-        {
+    for workload in workloads {
+        if !WORKLOADS.contains(&workload.resource.as_str()) {
             continue;
         }
         let mut found = workload_rollouts(store, workload, newest)?;

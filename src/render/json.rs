@@ -823,7 +823,8 @@ impl<'a> RolloutView<'a> {
                     name: p.name,
                     at: time(p.at_us),
                     at_us: p.at_us,
-                    after_us: p.at_us.map(|at| at - rollout.started_us),
+                    // Whole-second Event times can read as before the change.
+                    after_us: p.at_us.map(|at| (at - rollout.started_us).max(0)),
                 })
                 .collect(),
             startup_p50_us: rollout.startup_percentile(0.5),

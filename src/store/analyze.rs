@@ -35,6 +35,15 @@ pub struct EventRepeats {
     pub last_us: i64,
 }
 
+/// A controller acting on an object again and again: its Events of one reason.
+pub struct RepeatedAction {
+    pub object_id: i64,
+    pub reason: String,
+    pub times: i64,
+    pub first_us: i64,
+    pub last_us: i64,
+}
+
 /// A writer's writes to one object: (object, user) and how many.
 pub struct WriterCount {
     pub object_id: i64,
@@ -85,15 +94,149 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The objects a state showed with a deletionTimestamp in the window.
-    pub fn objects_marked_for_deletion(&self, window: &Window) -> Result<Vec<ObjectRow>> {
+    /// The objects of these resources (in API group `group`) alive in the window, the most
+    /// recently seen first, at most `limit`; and how many there are in all.
+    pub fn recent_objects(
+        &self,
+        window: &Window,
+        group: &str,
+        resources: &[&str],
+        namespaces: &[String],
+        limit: usize,
+    ) -> Result<(Vec<ObjectRow>, u64)> {
         let (since, until) = bounds(window);
+        let quoted = |list: &mut dyn Iterator<Item = &str>| {
+            list.map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+        };
+        let mut filter = format!(
+            "o.resource IN ({}) AND o.api_group = ?1
+             AND coalesce(o.last_seen_us, o.created_us, 0) >= ?2 AND coalesce(o.created_us, o.first_seen_us, 0) <= ?3",
+            quoted(&mut resources.iter().copied())
+        );
+        if !namespaces.is_empty() {
+            filter.push_str(&format!(" AND o.namespace IN ({})", quoted(&mut namespaces.iter().map(String::as_str))));
+        }
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM objects o WHERE {filter}"),
+            params![group, since, until],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE {filter}
+             ORDER BY coalesce(o.last_seen_us, o.created_us) DESC, o.id LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(params![group, since, until, limit as i64], object_row)?;
+        Ok((rows.collect::<Result<_, _>>()?, total as u64))
+    }
+
+    /// Controllers' Events about one object with one reason (Normal, not kubelet's) that
+    /// counted `least` times or more over `span_us` or longer in the window: each Event
+    /// counts the most it counted. A pass over the versions in table order bounds each
+    /// (object, reason) by the sum of its versions' counts; the few over the bounds are then
+    /// counted exactly through the object index.
+    pub fn repeated_actions(&self, window: &Window, least: i64, span_us: i64) -> Result<Vec<RepeatedAction>> {
+        let (since, until) = bounds(window);
+        let ids = |sql: &str| -> Result<Vec<i64>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let warnings = ids("SELECT id FROM strings WHERE value = 'Warning'")?;
+        let kubelet = ids("SELECT id FROM strings WHERE value = 'kubelet'")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT object_id, reason_id, type_id, coalesce(reporting_component_id, source_component_id),
+                    coalesce(count, series_count, 1), time_us
+             FROM event_versions NOT INDEXED
+             WHERE time_us BETWEEN ?1 AND ?2 AND object_id IS NOT NULL AND reason_id IS NOT NULL",
+        )?;
+        let mut rows = stmt.query(params![since, until])?;
+        let mut bounds_of: HashMap<(i64, i64), (i64, i64, i64), foldhash::fast::RandomState> = HashMap::default();
+        while let Some(row) = rows.next()? {
+            let kind: Option<i64> = row.get(2)?;
+            let source: Option<i64> = row.get(3)?;
+            if kind.is_some_and(|k| warnings.contains(&k)) || source.is_none_or(|s| kubelet.contains(&s)) {
+                continue;
+            }
+            let (count, time): (i64, i64) = (row.get(4)?, row.get(5)?);
+            let entry = bounds_of.entry((row.get(0)?, row.get(1)?)).or_insert((0, time, time));
+            entry.0 += count.max(1);
+            entry.1 = entry.1.min(time);
+            entry.2 = entry.2.max(time);
+        }
+        let mut candidates: Vec<i64> = bounds_of
+            .into_iter()
+            .filter(|(_, (sum, first, last))| *sum >= least && last - first >= span_us)
+            .map(|((object, _), _)| object)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut found = Vec::new();
+        for chunk in candidates.chunks(500) {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT object_id, reason, sum(times), min(first_us), max(last_us) FROM (
+                     SELECT e.object_id, reason.value AS reason, max(coalesce(e.count, e.series_count, 1)) AS times,
+                            min(e.time_us) AS first_us, max(e.time_us) AS last_us
+                     FROM event_versions e
+                     JOIN strings reason ON reason.id = e.reason_id
+                     LEFT JOIN strings kind ON kind.id = e.type_id
+                     LEFT JOIN strings source ON source.id = coalesce(e.reporting_component_id, e.source_component_id)
+                     WHERE e.object_id IN ({}) AND e.time_us BETWEEN ?1 AND ?2
+                       AND coalesce(kind.value, 'Normal') != 'Warning' AND coalesce(source.value, 'kubelet') != 'kubelet'
+                     GROUP BY e.object_id, e.reason_id, e.cluster_id, e.event_key)
+                 GROUP BY object_id, reason HAVING sum(times) >= ?3 AND max(last_us) - min(first_us) >= ?4",
+                id_list(chunk)
+            ))?;
+            let rows = stmt.query_map(params![since, until, least, span_us], |r| {
+                Ok(RepeatedAction {
+                    object_id: r.get(0)?,
+                    reason: r.get(1)?,
+                    times: r.get(2)?,
+                    first_us: r.get(3)?,
+                    last_us: r.get(4)?,
+                })
+            })?;
+            for row in rows {
+                found.push(row?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// How many successful writes to an object's status subresource fell in `[from, to]`.
+    pub fn status_writes(&self, object: i64, from_us: i64, to_us: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM requests r WHERE r.object_id = ?1 AND r.received_us BETWEEN ?2 AND ?3
+               AND r.code BETWEEN 200 AND 299 AND r.subresource_id IN (SELECT id FROM strings WHERE value = 'status')",
+            )?
+            .query_row(params![object, from_us, to_us], |r| r.get(0))?)
+    }
+
+    /// Whether the log holds any request on the object.
+    pub fn has_requests(&self, object: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM requests WHERE object_id = ?1)")?
+            .query_row([object], |r| r.get(0))?)
+    }
+
+    /// The objects a state showed with a deletionTimestamp in the window, those seen
+    /// longest after it first, at most `limit`; and how many there are in all.
+    pub fn objects_marked_for_deletion(&self, window: &Window, limit: usize) -> Result<(Vec<ObjectRow>, u64)> {
+        let (since, until) = bounds(window);
+        let total: i64 = self.conn.query_row(
+            "SELECT count(*) FROM objects o WHERE o.deleted_us BETWEEN ?1 AND ?2",
+            params![since, until],
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id
-             WHERE o.deleted_us BETWEEN ?1 AND ?2 ORDER BY o.deleted_us, o.id"
+             WHERE o.deleted_us BETWEEN ?1 AND ?2
+             ORDER BY coalesce(o.last_seen_us, o.deleted_us) - o.deleted_us DESC, o.deleted_us DESC, o.id LIMIT ?3"
         ))?;
-        let rows = stmt.query_map(params![since, until], object_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = stmt.query_map(params![since, until, limit as i64], object_row)?;
+        Ok((rows.collect::<Result<_, _>>()?, total as u64))
     }
 
     /// The successful updates and patches of these objects, in time order.

@@ -351,6 +351,39 @@ impl Store {
         Ok(seen)
     }
 
+    /// Per user, the clock hour with the most matching requests, when that is more than
+    /// `more_than`: (user, hour since the epoch, requests, the first's auditID). One pass.
+    pub fn busiest_hours(&self, filter: &RequestFilter, more_than: u64) -> Result<Vec<(String, i64, u64, String)>> {
+        if filter.matches_nothing() {
+            return Ok(Vec::new());
+        }
+        let (clause, params) = filter.sql();
+        let sql = format!(
+            "SELECT u.value, hours.hour, hours.n, r.audit_id FROM (
+                 SELECT r.user_id, r.received_us / 3600000000 AS hour, count(*) AS n, min(r.id) AS first
+                 FROM requests r {clause} GROUP BY 1, 2 HAVING count(*) > {more_than}) hours
+             JOIN requests r ON r.id = hours.first LEFT JOIN strings u ON u.id = hours.user_id
+             ORDER BY hours.n DESC, hours.hour"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        let mut busiest: Vec<(String, i64, u64, String)> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let user: String = row.get::<_, Option<String>>(0)?.unwrap_or_default();
+            if busiest.iter().any(|(u, ..)| *u == user) {
+                continue;
+            }
+            let key: Vec<u8> = row.get(3)?;
+            busiest.push((
+                user,
+                row.get(1)?,
+                row.get::<_, i64>(2)? as u64,
+                crate::model::audit_id::audit_id_text(&key),
+            ));
+        }
+        Ok(busiest)
+    }
+
     /// How many requests match.
     pub fn count_requests(&self, filter: &RequestFilter) -> Result<u64> {
         if filter.matches_nothing() {

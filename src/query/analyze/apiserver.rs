@@ -277,27 +277,10 @@ pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec) -> Result
     let limit = settings.threshold(spec, "per-hour");
     let filter =
         requests::resolve(store, &filters(scope, Filters { verbs: vec!["watch".to_owned()], ..Filters::default() }))?;
-    // Per user: (hour, watches in it, first auditID) of the current hour and of the busiest.
-    let mut hours: HashMap<String, [(i64, u64, String); 2]> = HashMap::new();
-    store.each_request(&filter, false, None, &mut |line| {
-        let hour = line.request.received_us.div_euclid(HOUR_US);
-        let [current, busiest] = hours.entry(line.request.user.clone()).or_insert_with(|| {
-            let start = (hour, 0, line.request.audit_id.clone());
-            [start.clone(), start]
-        });
-        if current.0 != hour {
-            *current = (hour, 0, line.request.audit_id.clone());
-        }
-        current.1 += 1;
-        if current.1 > busiest.1 {
-            busiest.clone_from(current);
-        }
-        Ok(true)
-    })?;
+    let hours = store.busiest_hours(&filter, limit.max(0.0) as u64)?;
     Ok(hours
         .into_iter()
-        .filter(|(_, [_, busiest])| busiest.1 as f64 > limit)
-        .map(|(user, [_, (hour, count, example)])| Finding {
+        .map(|(user, hour, count, example)| Finding {
             status: Status::Warn,
             detail: format!("{count} watches opened within an hour"),
             command: format!(

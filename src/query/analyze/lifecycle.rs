@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use super::{Finding, Settings, Spec, Status, filters, object_arguments};
+use super::{Finding, Settings, Spec, Status, filters, not_examined, object_arguments};
 use crate::model::time::format_short;
 use crate::query::chain::{self, EntryKind};
 use crate::query::requests::{self, Filters};
@@ -137,8 +137,11 @@ fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec
     let scope = &settings.scope;
     let limit_us = (settings.threshold(spec, "held-seconds") * 1e6) as i64;
     let newest = store.newest_us()?;
-    let mut findings = Vec::new();
-    for object in store.objects_marked_for_deletion(&scope.window)? {
+    let cap = settings.threshold(spec, "max-objects").max(0.0) as usize;
+    let (marked, total) = store.objects_marked_for_deletion(&scope.window, cap)?;
+    let mut findings: Vec<Finding> =
+        not_examined(total, marked.len(), "objects marked for deletion (for finalizers)").into_iter().collect();
+    for object in marked {
         if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
             || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
         {
@@ -208,8 +211,20 @@ fn seconds(us: i64) -> String {
 pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let slo_us = (settings.threshold(spec, "startup-seconds") * 1e6) as i64;
-    let mut findings = Vec::new();
-    for rollout in rollout::rollouts(store, &scope.window, &scope.namespaces, scope.objects.as_deref())? {
+    let cap = settings.threshold(spec, "max-workloads").max(0.0) as usize;
+    let (workloads, total) = match &scope.objects {
+        Some(ids) => {
+            let mut workloads = Vec::new();
+            for id in ids {
+                workloads.extend(store.object_by_id(*id)?);
+            }
+            let total = workloads.len() as u64;
+            (workloads, total)
+        }
+        None => store.recent_objects(&scope.window, "apps", &rollout::WORKLOADS, &scope.namespaces, cap)?,
+    };
+    let mut findings: Vec<Finding> = not_examined(total, workloads.len(), "workloads").into_iter().collect();
+    for rollout in rollout::rollouts(store, &scope.window, workloads)? {
         let display = rollout.workload.display();
         let p99 = rollout.startup_percentile(0.99);
         let (status, verdict) = match &rollout.outcome {
@@ -239,12 +254,15 @@ pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             ),
             _ => String::new(),
         };
+        // Event times are whole seconds: a pull may read as before the change; it was not.
         let pull = rollout
             .phases
             .iter()
             .find(|p| p.name == "first image pull started")
             .and_then(|p| p.at_us)
-            .map_or_else(String::new, |at| format!("; first image pull after {}", seconds(at - rollout.started_us)));
+            .map_or_else(String::new, |at| {
+                format!("; first image pull after {}", seconds((at - rollout.started_us).max(0)))
+            });
         findings.push(Finding {
             status,
             subject: format!("{display} revision {}", rollout.revision),

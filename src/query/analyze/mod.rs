@@ -122,9 +122,15 @@ pub const CHECKS: &[Spec] = &[
     Spec {
         name: "stalls",
         rule: "a controller acting on an object (the same Event reason, Warnings aside) `events` times or more \
-               with no status write to it in between, or a workload whose status.observedGeneration lagged its \
-               generation `generation-lag-seconds` or more, warns: a controller acting on a stale view",
-        thresholds: &[("events", 10.0), ("generation-lag-seconds", 60.0)],
+               over `span-seconds` or longer with no status write to it in between, or a workload whose status.observedGeneration lagged its \
+               generation `generation-lag-seconds` or more, warns: a controller acting on a stale view. The \
+               `max-workloads` most recently seen workloads are examined for lags",
+        thresholds: &[
+            ("events", 10.0),
+            ("span-seconds", 60.0),
+            ("generation-lag-seconds", 60.0),
+            ("max-workloads", 500.0),
+        ],
         run: stalls,
         in_time_order: false,
     },
@@ -199,8 +205,8 @@ pub const CHECKS: &[Spec] = &[
         rule: "each revision of a Deployment, StatefulSet or DaemonSet in the window, with its phases: a \
                rollout that gave up (ProgressDeadlineExceeded) or whose new Pods were not all ready by the end \
                of the data fails; a Pod startup p99 (creation to running, image pulls left out) over \
-               `startup-seconds` warns",
-        thresholds: &[("startup-seconds", 5.0)],
+               `startup-seconds` warns. The `max-workloads` most recently seen workloads are examined",
+        thresholds: &[("startup-seconds", 5.0), ("max-workloads", 500.0)],
         run: rollouts,
         in_time_order: true,
     },
@@ -208,8 +214,9 @@ pub const CHECKS: &[Spec] = &[
         name: "deletions",
         rule: "who deleted what: deletions by the garbage collector or the namespace controller are told with \
                the deletion that started them; an object whose finalizers held its deletion `held-seconds` or \
-               more (or to the end of the data) warns",
-        thresholds: &[("held-seconds", 300.0)],
+               more (or to the end of the data) warns; the `max-objects` marked objects seen longest after \
+               their mark are examined",
+        thresholds: &[("held-seconds", 300.0), ("max-objects", 500.0)],
         run: deletions,
         in_time_order: false,
     },
@@ -274,6 +281,26 @@ impl Peak {
             audit_id.clone_into(&mut self.example);
         }
     }
+}
+
+/// A warning that a check examined only the `examined` most recent of `total` objects:
+/// what reads each object's bodies is bounded, and says so rather than dropping silently.
+fn not_examined(total: u64, examined: usize, what: &str) -> Option<Finding> {
+    let skipped = total.saturating_sub(examined as u64);
+    (skipped > 0).then(|| Finding {
+        status: Status::Warn,
+        subject: "not examined".to_owned(),
+        detail: format!(
+            "{skipped} of {total} {what} not examined (the {examined} most recently seen were): narrow with -n, \
+             KIND/NAME or --since/--until, or raise the check's max- threshold"
+        ),
+        count: skipped,
+        first_us: None,
+        last_us: None,
+        example: None,
+        rollout: None,
+        command: "kelemetry-cli analyze --since 1h".to_owned(),
+    })
 }
 
 /// The request filters of the scope, plus `more`.

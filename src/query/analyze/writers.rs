@@ -1,17 +1,17 @@
 //! Checks of how writers treat objects: hot loops, fields two writers fight over, and
 //! controllers that act without ever seeing the result (stalls).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::{Finding, Peak, Settings, Spec, Status, object_arguments};
+use super::{Finding, Peak, Settings, Spec, Status, not_examined, object_arguments};
 use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
 use crate::query::diff::short_value;
 use crate::query::rollout::states_in_order;
 use crate::store::Store;
-use crate::store::read::{Bodies, ObjectQuery};
+use crate::store::read::{Bodies, ObjectRow};
 use serde_json::Value;
 
 /// Writes by one writer to one object.
@@ -204,79 +204,49 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// A controller's Events about one object by reason: how many, from when to when.
-struct Acted {
-    times: i64,
-    first_us: i64,
-    last_us: i64,
-}
-
 pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let limit = settings.threshold(spec, "events");
     let lag_limit_us = (settings.threshold(spec, "generation-lag-seconds") * 1e6) as i64;
     let mut findings = Vec::new();
-    // 1. A controller acting again and again (the same reason) with no status write in between.
-    let mut candidates = store.objects_with_many_events(&scope.window, (limit - 1.0).max(0.0) as i64)?;
-    if let Some(wanted) = &scope.objects {
-        candidates.retain(|object| wanted.contains(object));
-    }
-    let events = store.events_of(&candidates)?;
-    let requests = store.requests_of(&candidates)?;
-    for object_id in candidates {
-        // Without any logged request on the object the log does not cover it: no verdict.
-        let Some(requests) = requests.get(&object_id) else { continue };
-        let mut acted: BTreeMap<String, Acted> = BTreeMap::new();
-        let mut counted: HashMap<(String, String), i64> = HashMap::new();
-        for event in events.get(&object_id).into_iter().flatten().filter(|e| scope.window.contains(e.time_us)) {
-            let d = &event.details;
-            let controller = d.reporting_component.as_deref().or(d.source_component.as_deref()).unwrap_or_default();
-            if d.event_type.as_deref() == Some("Warning") || controller.is_empty() || controller == "kubelet" {
-                continue;
-            }
-            let reason = d.reason.clone().unwrap_or_default();
-            // Each Event counts the most it counted; its versions are one Event.
-            let key = (d.uid.clone().unwrap_or_else(|| d.name.clone()), reason.clone());
-            let count = d.count.or(d.series_count).unwrap_or(1).max(1);
-            let before = counted.insert(key, count).unwrap_or(0);
-            let entry =
-                acted.entry(reason).or_insert(Acted { times: 0, first_us: event.time_us, last_us: event.time_us });
-            entry.times += (count - before).max(0);
-            entry.last_us = entry.last_us.max(event.time_us);
+    // 1. A controller acting again and again (the same reason) with no status write in between;
+    // a burst (a ReplicaSet making its Pods at once, its status written after) is no stall.
+    let span_us = (settings.threshold(spec, "span-seconds") * 1e6) as i64;
+    for acted in store.repeated_actions(&scope.window, limit.max(1.0).ceil() as i64, span_us)? {
+        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&acted.object_id))
+            // Without any logged request on the object the log does not cover it: no verdict.
+            || !store.has_requests(acted.object_id)?
+            || store.status_writes(acted.object_id, acted.first_us, acted.last_us)? > 0
+        {
+            continue;
         }
-        for (reason, acted) in acted.into_iter().filter(|(_, a)| a.times as f64 >= limit) {
-            let status_writes = requests
-                .iter()
-                .filter(|r| r.subresource.as_deref() == Some("status") && r.succeeded() && r.is_write())
-                .filter(|r| (acted.first_us..=acted.last_us).contains(&r.received_us))
-                .count();
-            if status_writes > 0 {
-                continue;
-            }
-            let Some(object) = store.object_by_id(object_id)? else { continue };
-            if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
-                continue;
-            }
-            let display = object.display();
-            findings.push(Finding {
-                status: Status::Warn,
-                subject: display.clone(),
-                detail: format!(
-                    "{reason} {} times and no status write in between: its controller acts without seeing the \
-                     result (an informer that stopped seeing what it made?)",
-                    acted.times
-                ),
-                count: acted.times as u64,
-                first_us: Some(acted.first_us),
-                last_us: Some(acted.last_us),
-                example: None,
-                rollout: None,
-                command: format!("kelemetry-cli trace {}", object_arguments(&display)),
-            });
+        let Some(object) = store.object_by_id(acted.object_id)? else { continue };
+        if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+            continue;
         }
+        let display = object.display();
+        findings.push(Finding {
+            status: Status::Warn,
+            subject: display.clone(),
+            detail: format!(
+                "{} {} times and no status write in between: its controller acts without seeing the result (an \
+                 informer that stopped seeing what it made?)",
+                acted.reason, acted.times
+            ),
+            count: acted.times as u64,
+            first_us: Some(acted.first_us),
+            last_us: Some(acted.last_us),
+            example: None,
+            rollout: None,
+            command: format!("kelemetry-cli trace {}", object_arguments(&display)),
+        });
     }
     // 2. A workload whose controller did not observe its newest generation for long.
-    for lag in generation_lags(store, &scope.window)? {
+    let cap = settings.threshold(spec, "max-workloads").max(0.0) as usize;
+    let resources = ["deployments", "statefulsets", "daemonsets", "replicasets"];
+    let (workloads, total) = store.recent_objects(&scope.window, "apps", &resources, &scope.namespaces, cap)?;
+    findings.extend(not_examined(total, workloads.len(), "workloads' generations"));
+    for lag in generation_lags(store, &scope.window, &workloads)? {
         let Some(object) = store.object_by_id(lag.object_id)? else { continue };
         if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
             || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
@@ -328,10 +298,8 @@ struct GenerationLag {
 
 /// The longest stretch of each workload's states (in the window) whose
 /// `status.observedGeneration` lagged `metadata.generation`.
-fn generation_lags(store: &Store, window: &Window) -> Result<Vec<GenerationLag>> {
-    let resources = ["deployments", "statefulsets", "daemonsets", "replicasets"].map(str::to_owned);
-    let query = ObjectQuery { resources: &resources, group: Some("apps"), ..ObjectQuery::default() };
-    let objects: Vec<i64> = store.objects(&query)?.iter().map(|o| o.id).collect();
+fn generation_lags(store: &Store, window: &Window, workloads: &[ObjectRow]) -> Result<Vec<GenerationLag>> {
+    let objects: Vec<i64> = workloads.iter().map(|o| o.id).collect();
     let states = store.states_of(&objects)?;
     let requests = store.requests_of(&objects)?;
     let mut bodies = Bodies::new(store);
