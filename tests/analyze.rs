@@ -253,7 +253,7 @@ fn deletions_name_who_started_each_cascade_and_what_finalizers_held() {
             // pvc-protection let go; the Pod whose finalizer came off in 10 s is not held.
             "deletions warn: [warn widgets.example.com shop/w1 1620, warn persistentvolumeclaims shop/data 720, \
              pass alice → deployments.apps demo/web 5, pass alice → namespaces team-a 4, \
-             pass system:serviceaccount:kube-system:replicaset-controller 4, pass bob 1, pass bob 1, pass bob 1]"
+             pass system:serviceaccount:kube-system:replicaset-controller 4, pass bob 3]"
         ]
     );
     assert_eq!(code, Some(0), "warnings do not fail");
@@ -273,6 +273,7 @@ fn deletions_name_who_started_each_cascade_and_what_finalizers_held() {
             "deleted it; 3 objects went with it: 2 configmaps, 1 pods",
         ]
     );
+    assert_eq!(details[5], "deleted 1 persistentvolumeclaims, 1 pods, 1 widgets.example.com");
     let (checks, _) = findings(&store, &["--check", "deletions", "--threshold", "deletions.held-seconds=1000"]);
     assert!(checks[0].starts_with("deletions warn: [warn widgets.example.com shop/w1 1620, pass alice"), "{checks:?}");
     let (checks, _) = findings(&store, &["--check", "deletions", "-n", "demo"]);

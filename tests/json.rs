@@ -105,3 +105,22 @@ fn every_key_is_camel_case() {
     let snake: Vec<&String> = all.iter().filter(|k| k.contains('_') || k.contains('-')).collect();
     assert!(snake.is_empty(), "keys not in camelCase: {snake:?}");
 }
+
+#[test]
+fn analyze_json() {
+    let store = Store::new();
+    let (audit, events) = (testdata("analyze/rollouts.jsonl"), testdata("analyze/rollouts-events.jsonl"));
+    assert!(store.ingest(&[&audit, &events]).status.success());
+    let args = ["analyze", "deploy/api", "-n", "prod", "--check", "rollouts", "--check", "latency", "-o", "json"];
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json(&store, &args, 0)).unwrap());
+}
+
+#[test]
+fn analyze_junit() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("analyze/audit.jsonl"), &testdata("analyze/events.json")]).status.success());
+    let out =
+        store.run(&["analyze", "-o", "junit", "--check", "conflicts", "--check", "throttling", "--check", "watches"]);
+    assert_eq!(out.status.code(), Some(3));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}

@@ -53,7 +53,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
     // Attribute each deletion the garbage collector or the namespace controller made to the
     // first deletion up its owner chain (or of its namespace) that neither made.
     let mut cascades: BTreeMap<i64, Cascade> = BTreeMap::new();
-    let mut direct: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
+    let mut direct = Vec::new();
     for object in &order {
         let line = &first_delete[object];
         let root = match line.request.user.as_str() {
@@ -68,14 +68,11 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
                     .or_insert_with(|| Cascade { root: first_delete[&root].clone(), deleted: BTreeMap::new() });
                 *cascade.deleted.entry(line.resource.clone().unwrap_or_default()).or_default() += 1;
             }
-            None => {
-                let key = (line.request.user.clone(), line.resource.clone().unwrap_or_default());
-                direct.entry(key).or_insert((0, line.request.audit_id.clone())).0 += 1;
-            }
+            None => direct.push(*object),
         }
     }
     let mut findings = Vec::new();
-    for cascade in cascades.into_values() {
+    for cascade in cascades.values() {
         let root = &cascade.root;
         let Some(object) = store.object_by_id(root.request.object_id.unwrap_or_default())? else { continue };
         let display = object.display();
@@ -93,21 +90,26 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
         });
     }
-    for ((user, resource), (count, example)) in direct {
-        // The cascades' roots are told above.
-        if findings.iter().any(|f| f.example.as_ref() == Some(&example)) {
-            continue;
-        }
+    // The rest, a finding a user: what they deleted, by resource (the cascades' roots are told above).
+    let mut by_user: BTreeMap<&str, (BTreeMap<&str, u64>, &RequestLine)> = BTreeMap::new();
+    for object in direct.iter().filter(|o| !cascades.contains_key(o)) {
+        let line = &first_delete[object];
+        let (resources, _) = by_user.entry(line.request.user.as_str()).or_insert((BTreeMap::new(), line));
+        *resources.entry(line.resource.as_deref().unwrap_or("unknown")).or_default() += 1;
+    }
+    for (user, (resources, first)) in by_user {
+        let count = resources.values().sum();
+        let what: Vec<String> = resources.iter().map(|(resource, n)| format!("{n} {resource}")).collect();
         findings.push(Finding {
             status: Status::Pass,
-            detail: format!("deleted {count} {resource}"),
-            command: format!("kelemetry-cli requests --verb delete --user {user} --resource {resource}"),
-            subject: user,
+            subject: user.to_owned(),
+            detail: format!("deleted {}", what.join(", ")),
             count,
-            first_us: None,
+            first_us: Some(first.request.received_us),
             last_us: None,
-            example: Some(example),
+            example: Some(first.request.audit_id.clone()),
             rollout: None,
+            command: format!("kelemetry-cli requests --verb delete,deletecollection --user {user}"),
         });
     }
     findings.extend(held_deletions(store, settings, spec)?);
