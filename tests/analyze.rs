@@ -45,8 +45,10 @@ fn each_scenario_is_found_and_named() {
         [
             "conflicts fail: [fail system:serviceaccount:ops:flaky-operator 11, warn configmaps ops/cfg 11]",
             "fights pass: []",
+            // bob's ten 422s on shop/hot are a refused write retried, too.
             "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
-             warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12]",
+             warn system:serviceaccount:shop:noop-controller → configmaps shop/idle 12, \
+             warn bob → deployments.apps shop/hot 10]",
             "stalls pass: []",
             "applies pass: []",
             "invalid warn: [warn bob 10]",
@@ -72,7 +74,10 @@ fn findings_carry_times_an_audit_id_and_the_command_that_shows_them() {
     let out = store.run(&["analyze", "--check", "hot-loops", "-o", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["status"], "warn");
-    assert_eq!(report["checks"][0]["thresholds"], serde_json::json!({"writes-per-minute": 30.0, "no-op-writes": 10.0}));
+    assert_eq!(
+        report["checks"][0]["thresholds"],
+        serde_json::json!({"writes-per-minute": 30.0, "no-op-writes": 10.0, "failed-retries": 10.0})
+    );
     assert_eq!(
         report["checks"][0]["findings"][0],
         serde_json::json!({
@@ -115,7 +120,8 @@ fn thresholds_and_scopes_change_the_verdict() {
     assert_eq!(
         checks,
         [
-            "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40]",
+            "hot-loops warn: [warn system:serviceaccount:shop:looper → deployments.apps shop/hot 40, \
+             warn bob → deployments.apps shop/hot 10]",
             "invalid warn: [warn bob 10]"
         ]
     );

@@ -114,8 +114,9 @@ pub const CHECKS: &[Spec] = &[
     Spec {
         name: "hot-loops",
         rule: "one writer updating one object (not a Lease: they renew by design) `writes-per-minute` times or \
-               more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged warn",
-        thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0)],
+               more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged \
+               warn; `failed-retries` or more writes refused (4xx, 5xx; 409s aside) and retried warn",
+        thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0), ("failed-retries", 10.0)],
         run: hot_loops,
         in_time_order: false,
     },

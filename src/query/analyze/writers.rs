@@ -5,13 +5,15 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::{Finding, Peak, Settings, Spec, Status, not_examined, object_arguments};
+use super::{Finding, Peak, Settings, Spec, Status, filters, not_examined, object_arguments};
 use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
 use crate::query::diff::short_value;
+use crate::query::requests::{self, Filters};
 use crate::query::rollout::states_in_order;
 use crate::store::Store;
 use crate::store::read::{Bodies, ObjectRow};
+use crate::store::requests::RequestKey;
 use serde_json::Value;
 
 /// Writes by one writer to one object.
@@ -86,6 +88,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             });
         }
     }
+    findings.extend(failing_retries(store, settings, spec)?);
     Ok(findings)
 }
 
@@ -352,4 +355,33 @@ fn longer(a: Option<GenerationLag>, b: GenerationLag) -> Option<GenerationLag> {
         Some(a) if span(&a) >= span(&b) => Some(a),
         _ => Some(b),
     }
+}
+
+/// A writer retrying a write the apiserver keeps refusing (4xx and 5xx; 409s are the
+/// conflicts check's): `failed-retries` or more on one object warn.
+fn failing_retries(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+    let scope = &settings.scope;
+    let least = settings.threshold(spec, "failed-retries").max(1.0).ceil() as u64;
+    let writes = ["create", "update", "patch", "delete"].map(str::to_owned).to_vec();
+    let refused = Filters { verbs: writes, codes: vec![(400, 408), (410, 599)], ..Filters::default() };
+    let filter = requests::resolve(store, &filters(scope, refused))?;
+    let top = requests::top_at_least(store, &filter, &[RequestKey::User, RequestKey::Object], usize::MAX, least)?;
+    Ok(top
+        .rows
+        .into_iter()
+        .filter_map(|row| {
+            let (Some(user), Some(object)) = (row.key[0].clone(), row.key[1].clone()) else { return None };
+            Some(Finding {
+                status: Status::Warn,
+                subject: format!("{user} → {object}"),
+                detail: format!("{} writes refused (4xx, 5xx; 409s aside) and retried", row.count),
+                count: row.count,
+                first_us: None,
+                last_us: None,
+                example: None,
+                rollout: None,
+                command: format!("kelemetry-cli requests {} --user {user} --failed", object_arguments(&object)),
+            })
+        })
+        .collect())
 }
