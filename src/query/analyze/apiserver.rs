@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::{
     Finding, Peak, Scope, Settings, Spec, Status, counted, filters, first_request, object_arguments, user_finding,
 };
+use crate::model::audit_id::audit_id_text;
 use crate::model::time::format_short;
 use crate::query::requests::{self, Filters, LATENCY_BUCKETS_S};
 use crate::store::Store;
@@ -142,12 +143,15 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
     // A burst of denials: a role missing a permission a controller needs, or someone probing.
     let burst = settings.threshold(spec, "forbidden-per-minute");
     let filter = requests::resolve(store, &filters(scope, Filters { codes: vec![(403, 403)], ..Filters::default() }))?;
-    let mut peaks: HashMap<String, Peak> = HashMap::new();
-    store.each_request(&filter, false, None, &mut |line| {
-        peaks.entry(line.request.user.clone()).or_default().add(line.request.received_us, &line.request.audit_id);
-        Ok(true)
+    let mut peaks: HashMap<i64, Peak> = HashMap::new();
+    store.each_user_time(&filter, &mut |user, at_us, key| {
+        peaks.entry(user).or_default().add(at_us, &audit_id_text(key));
     })?;
-    for (user, peak) in peaks.into_iter().filter(|(_, peak)| peak.count as f64 >= burst) {
+    peaks.retain(|_, peak| peak.count as f64 >= burst);
+    let names = store.string_values(peaks.keys().copied())?;
+    let peaks =
+        peaks.into_iter().map(|(id, peak)| (names.get(&id).cloned().unwrap_or_else(|| "unknown".to_owned()), peak));
+    for (user, peak) in peaks {
         findings.push(Finding {
             status: Status::Warn,
             detail: format!("{} requests denied (403) within a minute", peak.count),
