@@ -270,8 +270,8 @@ fn deletions_name_who_started_each_cascade_and_what_finalizers_held() {
     assert_eq!(
         details[..4],
         [
-            "marked for deletion, held 1620 s by finalizers: still held by example.com/cleanup at the end of the data",
-            "marked for deletion, held 720 s by finalizers: pvc-protection-controller removed the last at \
+            "marked for deletion, held 1620s by finalizers: still held by example.com/cleanup at the end of the data",
+            "marked for deletion, held 720s by finalizers: pvc-protection-controller removed the last at \
              2024-08-03T10:14:00Z",
             // The garbage collector's deletions (2 ReplicaSets, then their Pods) are alice's.
             "deleted it; 4 objects went with it: 2 pods, 2 replicasets.apps",
@@ -382,7 +382,7 @@ fn stalls_are_controllers_acting_on_a_stale_view() {
         found,
         [
             // The sample's Deployment: patched at 10:01, its controller last wrote its status at 10:00.
-            "deployments.apps shop/web: generation 2 not observed (status.observedGeneration 1) for 60 s, to the \
+            "deployments.apps shop/web: generation 2 not observed (status.observedGeneration 1) for 60s, to the \
              last the data shows of it",
             // payments-1 made as many Pods, writing its status after each: not stalled.
             "replicasets.apps prod/orders-1: SuccessfulCreate 12 times and no status write in between: its \

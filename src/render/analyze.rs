@@ -38,7 +38,10 @@ pub fn write(out: &mut dyn Write, results: &[CheckResult], terminal: &Terminal) 
         }
         for f in &result.findings {
             writeln!(out, "  {}  {}", mark(f.status), f.subject)?;
-            writeln!(out, "        {}", f.detail)?;
+            // Details are sentences: wrapped to the terminal under their finding.
+            for line in wrap(&f.detail, terminal.width.saturating_sub(8).max(32)) {
+                writeln!(out, "        {line}")?;
+            }
             let mut about = Vec::new();
             match (f.first_us, f.last_us) {
                 (Some(first), Some(last)) => {

@@ -249,13 +249,13 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
             .iter()
             .zip(row.slower_than)
             .filter(|(_, n)| *n > 0)
-            .map(|(s, n)| format!("{n} over {s} s"))
+            .map(|(s, n)| format!("{n} over {s}s"))
             .collect();
         findings.push(Finding {
             status: Status::Warn,
             subject,
             detail: format!(
-                "p99 {:.2} s over {} requests (p50 {:.3} s), above the SLO's {limit} s; {}",
+                "p99 {:.2}s over {} requests (p50 {:.3}s), above the SLO's {limit}s; {}",
                 p99 as f64 / 1e6,
                 row.count,
                 row.p50_us.unwrap_or_default() as f64 / 1e6,

@@ -179,7 +179,7 @@ fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec
         findings.push(Finding {
             status: Status::Warn,
             subject: display.clone(),
-            detail: format!("marked for deletion, held {} s by finalizers: {how}", held_us / 1_000_000),
+            detail: format!("marked for deletion, held {}s by finalizers: {how}", held_us / 1_000_000),
             count: (held_us / 1_000_000) as u64,
             first_us: Some(marked_us),
             last_us: Some(marked_us + held_us),
@@ -207,7 +207,7 @@ fn latest_finalizers(store: &Store, object: i64) -> Result<Vec<String>> {
 /// Seconds, as a person reads a duration: `0.05 s`, `1.6 s`, `95 s`.
 fn seconds(us: i64) -> String {
     let s = us as f64 / 1e6;
-    if s >= 10.0 { format!("{s:.0} s") } else { format!("{s:.2} s").replace(".00 s", " s") }
+    if s >= 10.0 { format!("{s:.0}s") } else { format!("{s:.2}s").replace(".00s", "s") }
 }
 
 pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {

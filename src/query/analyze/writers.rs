@@ -270,7 +270,7 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
             status: Status::Warn,
             subject: display.clone(),
             detail: format!(
-                "generation {} not observed (status.observedGeneration {}) for {} s, {how}",
+                "generation {} not observed (status.observedGeneration {}) for {}s, {how}",
                 lag.generation,
                 lag.observed.map_or_else(|| "unset".to_owned(), |g| g.to_string()),
                 (until - lag.since_us) / 1_000_000
