@@ -123,9 +123,11 @@ struct Revision {
 }
 
 fn workload_rollouts(store: &Store, workload: ObjectRow, newest_us: Option<i64>) -> Result<Vec<Rollout>> {
-    let chain = chain::build(store, workload.clone(), Window::default(), &[], newest_us)?;
+    // The workload's writes and states, read once: for its chain, its replicas, its conditions.
+    let requests = store.object_requests(workload.id)?;
     let states = store.object_states(workload.id)?;
     let mut bodies = Bodies::new(store);
+    let chain = chain::from_rows(workload.clone(), &requests, &states, &mut bodies, Window::default(), &[], newest_us)?;
     let mut replicas_at = HashMap::new();
     for state in &states {
         if let Ok(body) = bodies.json(state.body)? {
@@ -156,7 +158,7 @@ fn workload_rollouts(store: &Store, workload: ObjectRow, newest_us: Option<i64>)
         return Ok(Vec::new());
     }
     let end_of_data = newest_us.unwrap_or(i64::MAX);
-    let gave_up = progress_deadline_exceeded(store, workload.id)?;
+    let gave_up = progress_deadline_exceeded(&states, &requests, &mut bodies)?;
     let owned: Vec<ObjectRow> = owned_objects(store, workload.id)?;
     let is_deployment = workload.resource == "deployments";
     let mut rollouts = Vec::new();
@@ -317,10 +319,12 @@ fn old_sets_at_zero(
 }
 
 /// When a Deployment's Progressing condition said `ProgressDeadlineExceeded`, first.
-fn progress_deadline_exceeded(store: &Store, workload: i64) -> Result<Option<(i64, String)>> {
-    let mut bodies = Bodies::new(store);
-    let requests = store.object_requests(workload)?;
-    for (state, at) in states_in_order(&store.object_states(workload)?, &requests) {
+fn progress_deadline_exceeded(
+    states: &[StateRow],
+    requests: &[RequestRow],
+    bodies: &mut Bodies,
+) -> Result<Option<(i64, String)>> {
+    for (state, at) in states_in_order(states, requests) {
         let Ok(body) = bodies.json(state.body)? else { continue };
         if let Some(condition) = condition(&body, "Progressing")
             && condition.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
@@ -333,8 +337,9 @@ fn progress_deadline_exceeded(store: &Store, workload: i64) -> Result<Option<(i6
     Ok(None)
 }
 
-/// An object's states in resourceVersion order, each with the time of the write that
-/// produced it (`None` for a dump's).
+/// An object's states in the order they came: by the time of the write that produced each
+/// (a dump's own time, else last), then resourceVersion; each with that time (`None` for a
+/// dump that says none).
 pub(crate) fn states_in_order<'s>(states: &'s [StateRow], requests: &[RequestRow]) -> Vec<(&'s StateRow, Option<i64>)> {
     let written: HashMap<&str, i64> =
         requests.iter().filter_map(|r| Some((r.new_rv.as_deref()?, r.received_us))).collect();
