@@ -51,6 +51,20 @@ pub struct WriterCount {
     pub writes: i64,
 }
 
+/// Names as SQL string literals, comma-separated.
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(|name| format!("'{}'", name.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+}
+
+/// ` AND o.namespace IN (...)`, or nothing for no namespaces.
+fn in_namespaces(namespaces: &[String]) -> String {
+    if namespaces.is_empty() {
+        String::new()
+    } else {
+        format!(" AND o.namespace IN ({})", quoted(namespaces.iter().map(String::as_str)))
+    }
+}
+
 /// The window as bounds for SQL.
 fn bounds(window: &Window) -> (i64, i64) {
     (window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX))
@@ -105,17 +119,12 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<ObjectRow>, u64)> {
         let (since, until) = bounds(window);
-        let quoted = |list: &mut dyn Iterator<Item = &str>| {
-            list.map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
-        };
-        let mut filter = format!(
+        let filter = format!(
             "o.resource IN ({}) AND o.api_group = ?1
-             AND coalesce(o.last_seen_us, o.created_us, 0) >= ?2 AND coalesce(o.created_us, o.first_seen_us, 0) <= ?3",
-            quoted(&mut resources.iter().copied())
+             AND coalesce(o.last_seen_us, o.created_us, 0) >= ?2 AND coalesce(o.created_us, o.first_seen_us, 0) <= ?3{}",
+            quoted(resources.iter().copied()),
+            in_namespaces(namespaces)
         );
-        if !namespaces.is_empty() {
-            filter.push_str(&format!(" AND o.namespace IN ({})", quoted(&mut namespaces.iter().map(String::as_str))));
-        }
         let total: i64 = self.conn.query_row(
             &format!("SELECT count(*) FROM objects o WHERE {filter}"),
             params![group, since, until],
@@ -223,16 +232,21 @@ impl Store {
 
     /// The objects a state showed with a deletionTimestamp in the window, those seen
     /// longest after it first, at most `limit`; and how many there are in all.
-    pub fn objects_marked_for_deletion(&self, window: &Window, limit: usize) -> Result<(Vec<ObjectRow>, u64)> {
+    pub fn objects_marked_for_deletion(
+        &self,
+        window: &Window,
+        namespaces: &[String],
+        limit: usize,
+    ) -> Result<(Vec<ObjectRow>, u64)> {
         let (since, until) = bounds(window);
+        let filter = format!("o.deleted_us BETWEEN ?1 AND ?2{}", in_namespaces(namespaces));
         let total: i64 = self.conn.query_row(
-            "SELECT count(*) FROM objects o WHERE o.deleted_us BETWEEN ?1 AND ?2",
+            &format!("SELECT count(*) FROM objects o WHERE {filter}"),
             params![since, until],
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id
-             WHERE o.deleted_us BETWEEN ?1 AND ?2
+            "SELECT {OBJECT_COLUMNS} FROM objects o JOIN clusters c ON c.id = o.cluster_id WHERE {filter}
              ORDER BY coalesce(o.last_seen_us, o.deleted_us) - o.deleted_us DESC, o.deleted_us DESC, o.id LIMIT ?3"
         ))?;
         let rows = stmt.query_map(params![since, until, limit as i64], object_row)?;

@@ -106,7 +106,7 @@ pub(super) fn pathological_events(store: &Store, settings: &Settings, spec: &Spe
             continue;
         }
         let Some(object) = store.object_by_id(object_id)? else { continue };
-        if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+        if !scope.includes(&object) {
             continue;
         }
         if settings.allow.iter().any(|a| a.matches(&object.namespace, &object.name, &reason, &message)) {

@@ -140,15 +140,14 @@ fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec
     let limit_us = (settings.threshold(spec, "held-seconds") * 1e6) as i64;
     let newest = store.newest_us()?;
     let cap = settings.threshold(spec, "max-objects").max(0.0) as usize;
-    let (marked, total) = store.objects_marked_for_deletion(&scope.window, cap)?;
+    let (marked, total) = scope.examined(
+        store,
+        |o| o.deleted_us.is_some_and(|t| scope.window.contains(t)),
+        || store.objects_marked_for_deletion(&scope.window, &scope.namespaces, cap),
+    )?;
     let mut findings: Vec<Finding> =
         not_examined(total, marked.len(), "objects marked for deletion (for finalizers)").into_iter().collect();
     for object in marked {
-        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
-            || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
-        {
-            continue;
-        }
         let Some(marked_us) = object.deleted_us else { continue };
         let display = object.display();
         let id = object.id;
@@ -214,17 +213,11 @@ pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Resul
     let scope = &settings.scope;
     let slo_us = (settings.threshold(spec, "startup-seconds") * 1e6) as i64;
     let cap = settings.threshold(spec, "max-workloads").max(0.0) as usize;
-    let (workloads, total) = match &scope.objects {
-        Some(ids) => {
-            let mut workloads = Vec::new();
-            for id in ids {
-                workloads.extend(store.object_by_id(*id)?);
-            }
-            let total = workloads.len() as u64;
-            (workloads, total)
-        }
-        None => store.recent_objects(&scope.window, "apps", &rollout::WORKLOADS, &scope.namespaces, cap)?,
-    };
+    let (workloads, total) = scope.examined(
+        store,
+        |o| o.api_group == "apps" && rollout::WORKLOADS.contains(&o.resource.as_str()),
+        || store.recent_objects(&scope.window, "apps", &rollout::WORKLOADS, &scope.namespaces, cap),
+    )?;
     let mut findings: Vec<Finding> = not_examined(total, workloads.len(), "workloads").into_iter().collect();
     for rollout in rollout::rollouts(store, &scope.window, workloads)? {
         let display = rollout.workload.display();

@@ -18,6 +18,7 @@ use super::requests::{self, Filters};
 use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
+use crate::store::read::ObjectRow;
 use crate::store::requests::{RequestKey, RequestLine};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -64,6 +65,32 @@ pub struct Scope {
     pub namespaces: Vec<String>,
     /// Only these objects (an object argument and what it owns).
     pub objects: Option<Vec<i64>>,
+}
+
+impl Scope {
+    /// Whether an object is one the scope looks at: among its objects, in its namespaces.
+    fn includes(&self, object: &ObjectRow) -> bool {
+        self.objects.as_ref().is_none_or(|ids| ids.contains(&object.id))
+            && (self.namespaces.is_empty() || self.namespaces.contains(&object.namespace))
+    }
+
+    /// The objects a check that reads bodies examines, and how many it could have: those
+    /// of the scope's objects `wanted` keeps when the scope names objects (a few), else what
+    /// `recent` picks (the most recent in the scope's namespaces, up to the check's cap).
+    fn examined(
+        &self,
+        store: &Store,
+        wanted: impl Fn(&ObjectRow) -> bool,
+        recent: impl FnOnce() -> Result<(Vec<ObjectRow>, u64)>,
+    ) -> Result<(Vec<ObjectRow>, u64)> {
+        let Some(ids) = &self.objects else { return recent() };
+        let mut objects = Vec::new();
+        for id in ids {
+            objects.extend(store.object_by_id(*id)?.filter(|o| wanted(o) && self.includes(o)));
+        }
+        let total = objects.len() as u64;
+        Ok((objects, total))
+    }
 }
 
 /// What a run of `analyze` is told.

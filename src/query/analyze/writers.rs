@@ -56,7 +56,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             continue;
         }
         let Some(object) = store.object_by_id(object_id)? else { continue };
-        if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+        if !scope.includes(&object) {
             continue;
         }
         let user = user_id.and_then(|id| users.get(&id).cloned()).unwrap_or_else(|| "unknown".to_owned());
@@ -118,7 +118,7 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec) -> Result<
     let mut findings = Vec::new();
     for object_id in candidates {
         let Some(object) = store.object_by_id(object_id)? else { continue };
-        if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+        if !scope.includes(&object) {
             continue;
         }
         let display = object.display();
@@ -216,15 +216,14 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
     // a burst (a ReplicaSet making its Pods at once, its status written after) is no stall.
     let span_us = (settings.threshold(spec, "span-seconds") * 1e6) as i64;
     for acted in store.repeated_actions(&scope.window, limit.max(1.0).ceil() as i64, span_us)? {
-        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&acted.object_id))
-            // Without any logged request on the object the log does not cover it: no verdict.
-            || !store.has_requests(acted.object_id)?
+        // Without any logged request on the object the log does not cover it: no verdict.
+        if !store.has_requests(acted.object_id)?
             || store.status_writes(acted.object_id, acted.first_us, acted.last_us)? > 0
         {
             continue;
         }
         let Some(object) = store.object_by_id(acted.object_id)? else { continue };
-        if !scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace) {
+        if !scope.includes(&object) {
             continue;
         }
         let display = object.display();
@@ -247,15 +246,14 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
     // 2. A workload whose controller did not observe its newest generation for long.
     let cap = settings.threshold(spec, "max-workloads").max(0.0) as usize;
     let resources = ["deployments", "statefulsets", "daemonsets", "replicasets"];
-    let (workloads, total) = store.recent_objects(&scope.window, "apps", &resources, &scope.namespaces, cap)?;
+    let (workloads, total) = scope.examined(
+        store,
+        |o| o.api_group == "apps" && resources.contains(&o.resource.as_str()),
+        || store.recent_objects(&scope.window, "apps", &resources, &scope.namespaces, cap),
+    )?;
     findings.extend(not_examined(total, workloads.len(), "workloads' generations"));
     for lag in generation_lags(store, &scope.window, &workloads)? {
-        let Some(object) = store.object_by_id(lag.object_id)? else { continue };
-        if scope.objects.as_ref().is_some_and(|ids| !ids.contains(&object.id))
-            || (!scope.namespaces.is_empty() && !scope.namespaces.contains(&object.namespace))
-        {
-            continue;
-        }
+        let object = lag.object;
         // Open to the end: measured to the last the data says of the object.
         let until = lag.until_us.or(object.last_seen_us).unwrap_or(lag.since_us);
         if until - lag.since_us < lag_limit_us {
@@ -290,8 +288,8 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
 }
 
 /// A stretch in which a workload's newest generation was not yet observed.
-struct GenerationLag {
-    object_id: i64,
+struct GenerationLag<'o> {
+    object: &'o ObjectRow,
     generation: i64,
     observed: Option<i64>,
     since_us: i64,
@@ -301,15 +299,15 @@ struct GenerationLag {
 
 /// The longest stretch of each workload's states (in the window) whose
 /// `status.observedGeneration` lagged `metadata.generation`.
-fn generation_lags(store: &Store, window: &Window, workloads: &[ObjectRow]) -> Result<Vec<GenerationLag>> {
+fn generation_lags<'o>(store: &Store, window: &Window, workloads: &'o [ObjectRow]) -> Result<Vec<GenerationLag<'o>>> {
     let objects: Vec<i64> = workloads.iter().map(|o| o.id).collect();
     let states = store.states_of(&objects)?;
     let requests = store.requests_of(&objects)?;
     let mut bodies = Bodies::new(store);
     let mut lags = Vec::new();
-    for object_id in objects {
-        let Some(states) = states.get(&object_id) else { continue };
-        let requests = requests.get(&object_id).map_or(&[][..], Vec::as_slice);
+    for object in workloads {
+        let Some(states) = states.get(&object.id) else { continue };
+        let requests = requests.get(&object.id).map_or(&[][..], Vec::as_slice);
         let mut open: Option<GenerationLag> = None;
         let mut longest: Option<GenerationLag> = None;
         // Only a workload whose controller is seen writing its status can be said to lag.
@@ -330,7 +328,7 @@ fn generation_lags(store: &Store, window: &Window, workloads: &[ObjectRow]) -> R
                     }
                 }
                 (Some(at), false) if open.is_none() => {
-                    open = Some(GenerationLag { object_id, generation, observed, since_us: at, until_us: None });
+                    open = Some(GenerationLag { object, generation, observed, since_us: at, until_us: None });
                 }
                 // A dump of unknown time caught up: when, the data does not say.
                 (None, true) => open = None,
@@ -349,7 +347,7 @@ fn generation_lags(store: &Store, window: &Window, workloads: &[ObjectRow]) -> R
 }
 
 /// The longer of two lags (one still open counts to the end: the longest).
-fn longer(a: Option<GenerationLag>, b: GenerationLag) -> Option<GenerationLag> {
+fn longer<'o>(a: Option<GenerationLag<'o>>, b: GenerationLag<'o>) -> Option<GenerationLag<'o>> {
     let span = |l: &GenerationLag| l.until_us.unwrap_or(i64::MAX) - l.since_us;
     match a {
         Some(a) if span(&a) >= span(&b) => Some(a),
