@@ -9,8 +9,9 @@ use crate::model::selector::Selector;
 use crate::query::analyze::{self, Allowed, CHECKS, Scope, Settings, Status, parse_threshold};
 use crate::render;
 
-/// Run batch checks over the store: conflicts, hot loops, invalid requests, throttling,
-/// server errors, pathological Events.
+/// Run batch checks over the store: conflicts, field fights, hot loops, stalled controllers,
+/// server-side applies, invalid and forbidden requests, throttling, server errors, latency,
+/// watches, pathological Events, rollouts and deletions.
 ///
 /// Each check has a rule and thresholds (docs/analyze.md; `--threshold CHECK.NAME=VALUE`
 /// overrides one), a status (pass, warn, fail) and findings that name the users, objects
