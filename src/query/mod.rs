@@ -1,6 +1,7 @@
 //! Questions asked of the store, answered with values: which object a user means
 //! ([`lookup`]), the time window ([`window`]), who owns what ([`graph`]), each object's
-//! resourceVersion chain ([`chain`]) with field [`diff`]s, and 409 race groups ([`conflict`]).
+//! resourceVersion chain ([`chain`]) with field [`diff`]s, 409 race groups ([`conflict`]), and the
+//! states an object went through ([`tracks`]).
 //! Domain types in, domain types out: no SQL (that is [`crate::store`]'s) and no sentences
 //! (that is [`crate::render`]'s).
 
@@ -12,4 +13,5 @@ pub mod graph;
 pub mod lookup;
 pub mod requests;
 pub mod rollout;
+pub mod tracks;
 pub mod window;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::model::time::format_micros;
 use crate::query::graph::Scope;
+use crate::query::tracks::{Track, TrackName};
 use crate::trace::{Arrangement, Counts, Log, LogKind, Span, SpanKind, Status, TagValue, Trace};
 
 /// Jaeger and OTLP need a time for every span: a trace nothing dates cannot be exported.
@@ -66,6 +67,45 @@ struct JsonSpan<'a> {
     time_unknown: bool,
     tags: Map<String, Value>,
     logs: Vec<JsonLog<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tracks: Vec<JsonTrack<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonTrack<'a> {
+    name: TrackName,
+    segments: Vec<JsonSegment<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonSegment<'a> {
+    start: String,
+    end: String,
+    start_us: i64,
+    duration_us: i64,
+    value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+fn json_track(track: &Track) -> JsonTrack<'_> {
+    JsonTrack {
+        name: track.name,
+        segments: track
+            .segments
+            .iter()
+            .map(|s| JsonSegment {
+                start: format_micros(s.start_us),
+                end: format_micros(s.end_us),
+                start_us: s.start_us,
+                duration_us: s.end_us - s.start_us,
+                value: &s.value,
+                reason: s.reason.as_deref(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -112,6 +152,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
                     status: l.status,
                 })
                 .collect(),
+            tracks: s.tracks.iter().map(json_track).collect(),
         })
         .collect();
     let document = JsonTrace {

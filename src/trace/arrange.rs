@@ -160,6 +160,7 @@ fn group(key: &str, name: &str, object: &str, parent: &str, members: &[Span]) ->
         links: Vec::new(),
         tags: Vec::new(),
         logs: Vec::new(),
+        tracks: Vec::new(),
     }
 }
 

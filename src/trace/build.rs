@@ -16,6 +16,7 @@ use crate::model::time::Window;
 use crate::model::time::format_micros;
 use crate::query::chain::{self, Entry, EntryKind, Note};
 use crate::query::graph::{self, Link, Ownership, Scope};
+use crate::query::tracks;
 use crate::store::Store;
 use crate::store::read::{Bodies, EventRow, ObjectRow, RequestRow, StateRow};
 
@@ -167,6 +168,12 @@ impl Builder<'_> {
         let label = short_name(&object);
         // Tags first: the node of a Pod comes from the requests the entries below consume.
         let tags = self.object_tags(&object)?;
+        let transitions = tracks::transitions(
+            &object,
+            self.requests.get(&id).map_or(&[][..], Vec::as_slice),
+            self.states.get(&id).map_or(&[][..], Vec::as_slice),
+            &mut self.bodies,
+        )?;
         let mut logs = Vec::new();
         let mut entries = self.audit_spans(&object, &label, &mut logs)?;
         if self.filters.only != Some(Only::Writes) {
@@ -216,6 +223,7 @@ impl Builder<'_> {
                 .map_or_else(Vec::new, |owners| owners.iter().map(|owner| span_id(&object_key(owner))).collect()),
             tags,
             logs,
+            tracks: if extent.is_some() { tracks::segments(&transitions, start, end.max(start)) } else { Vec::new() },
         };
         let in_window = extent.is_none() || end >= start;
         Ok((ObjectNode { span, entries, children }, in_window))
@@ -472,6 +480,7 @@ fn audit_span(
         links: Vec::new(),
         tags,
         logs,
+        tracks: Vec::new(),
     }
 }
 
@@ -516,5 +525,6 @@ fn event_span(row: &EventRow, label: &str) -> Span {
         links: Vec::new(),
         tags,
         logs,
+        tracks: Vec::new(),
     }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::model::time::Window;
 use crate::query::graph::Scope;
+use crate::query::tracks::Track;
 
 pub use build::{Filters, Only, build};
 
@@ -154,6 +155,8 @@ pub struct Span {
     pub links: Vec<String>,
     pub tags: Vec<Tag>,
     pub logs: Vec<Log>,
+    /// Object spans: the states the object went through (phase, conditions, deletion).
+    pub tracks: Vec<Track>,
 }
 
 impl Span {
