@@ -170,7 +170,8 @@ mod tests {
             change(99, TrackName::Deleting, "deleting"),
         ];
         let tracks = segments(&changes, 8, 40);
-        let shown: Vec<(TrackName, Vec<(i64, i64, &str)>)> = tracks
+        type Shown<'a> = (TrackName, Vec<(i64, i64, &'a str)>);
+        let shown: Vec<Shown> = tracks
             .iter()
             .map(|t| (t.name, t.segments.iter().map(|s| (s.start_us, s.end_us, s.value.as_str())).collect()))
             .collect();
