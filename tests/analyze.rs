@@ -89,6 +89,7 @@ fn findings_carry_times_an_audit_id_and_the_command_that_shows_them() {
             "last": "2024-08-01T10:01:10.000000Z", "lastUs": 1722506470000000i64,
             "auditId": "c1000000-0000-4000-8000-000000000055",
             "command": "kelemetry-cli history deployments.apps/hot -n shop",
+            "object": "deployments.apps shop/hot",
         })
     );
     assert_eq!(out.status.code(), Some(0), "warnings alone exit 0");

@@ -871,6 +871,7 @@ struct FindingView<'a> {
     last_us: Option<i64>,
     audit_id: Option<&'a str>,
     command: &'a str,
+    object: Option<&'a str>,
 }
 
 impl<'a> AnalysisView<'a> {
@@ -905,6 +906,7 @@ impl<'a> AnalysisView<'a> {
                             last_us: f.last_us,
                             audit_id: f.example.as_deref(),
                             command: &f.command,
+                            object: f.object.as_deref(),
                         })
                         .collect(),
                 })

@@ -54,11 +54,12 @@ fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied:
                 status: Status::Warn,
                 detail: format!("{count} {}", tallied.per_object),
                 command: format!("kelemetry-cli {} {}", tallied.object_command, object_arguments(&object)),
-                subject: object,
+                subject: object.clone(),
                 count,
                 first_us: None,
                 last_us: None,
                 example: None,
+                object: Some(object.clone()),
                 rollout: None,
             });
         }
@@ -137,6 +138,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             first_us: example.as_ref().map(|e| e.request.received_us),
             last_us: None,
             example: example.map(|e| e.request.audit_id),
+            object: None,
             rollout: None,
         });
     }
@@ -165,6 +167,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             first_us: Some(peak.from_us),
             last_us: Some(peak.to_us),
             example: Some(peak.example),
+            object: None,
             rollout: None,
         });
     }
@@ -208,6 +211,7 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
             first_us: Some(first * SECOND_US),
             last_us: Some((last + 1) * SECOND_US - 1),
             example: Some(example),
+            object: None,
             rollout: None,
             command: format!(
                 "kelemetry-cli requests --code 5xx --since {} --until {}",
@@ -265,6 +269,7 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
             first_us: None,
             last_us: None,
             example: None,
+            object: None,
             rollout: None,
             command: format!(
                 "kelemetry-cli requests --verb {verb} --resource {resource} --slow {}ms",
@@ -297,6 +302,7 @@ pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec) -> Result
             first_us: Some(hour * HOUR_US),
             last_us: Some((hour + 1) * HOUR_US - 1),
             example: Some(example),
+            object: None,
             rollout: None,
         })
         .collect())

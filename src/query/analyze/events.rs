@@ -121,6 +121,7 @@ pub(super) fn pathological_events(store: &Store, settings: &Settings, spec: &Spe
             first_us: Some(first),
             last_us: Some(last),
             example: None,
+            object: Some(display.clone()),
             rollout: None,
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
         });

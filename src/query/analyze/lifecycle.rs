@@ -86,6 +86,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             first_us: Some(root.request.received_us),
             last_us: None,
             example: Some(root.request.audit_id.clone()),
+            object: Some(display.clone()),
             rollout: None,
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
         });
@@ -108,6 +109,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             first_us: Some(first.request.received_us),
             last_us: None,
             example: Some(first.request.audit_id.clone()),
+            object: None,
             rollout: None,
             command: format!("kelemetry-cli requests --verb delete,deletecollection --user {user}"),
         });
@@ -183,6 +185,7 @@ fn held_deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec
             first_us: Some(marked_us),
             last_us: Some(marked_us + held_us),
             example: removed.map(|(_, _, audit_id)| audit_id),
+            object: Some(display.clone()),
             rollout: None,
             command: format!("kelemetry-cli history {} --field metadata.finalizers", object_arguments(&display)),
         });
@@ -272,6 +275,7 @@ pub(super) fn rollouts(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             last_us: rollout.ended_us(),
             example: Some(rollout.audit_id.clone()),
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
+            object: Some(display.clone()),
             rollout: Some(Box::new(rollout)),
         });
     }

@@ -44,6 +44,9 @@ pub struct Finding {
     pub example: Option<String>,
     /// The command that shows the evidence.
     pub command: String,
+    /// The object it is about, as kubectl names it (`deployments.apps shop/web`): where an
+    /// HTML report links to its trace.
+    pub object: Option<String>,
     /// A `rollouts` finding's rollout, its phases and Pods.
     pub rollout: Option<Box<Rollout>>,
 }
@@ -326,6 +329,7 @@ fn not_examined(total: u64, examined: usize, what: &str) -> Option<Finding> {
         first_us: None,
         last_us: None,
         example: None,
+        object: None,
         rollout: None,
         command: "kelemetry-cli analyze --since 1h".to_owned(),
     })
@@ -389,6 +393,7 @@ fn user_finding(
         first_us: example.as_ref().map(|e| e.request.received_us),
         last_us: None,
         example: example.map(|e| e.request.audit_id),
+        object: None,
         rollout: None,
     })
 }

@@ -70,6 +70,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
                 first_us: Some(tally.peak.from_us),
                 last_us: Some(tally.peak.to_us),
                 example: Some(tally.peak.example.clone()),
+                object: Some(display.clone()),
                 rollout: None,
                 command: format!("kelemetry-cli history {}", object_arguments(&display)),
             });
@@ -83,6 +84,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
                 first_us: None,
                 last_us: None,
                 example: tally.no_op_example,
+                object: Some(display.clone()),
                 rollout: None,
                 command: format!("kelemetry-cli requests {} --user {user}", object_arguments(&display)),
             });
@@ -190,6 +192,7 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec) -> Result<
                 first_us: Some(turns.first_us),
                 last_us: Some(turns.last_us),
                 example: Some(turns.example),
+                object: Some(display.clone()),
                 rollout: None,
                 command: format!("kelemetry-cli history {} --field {}", object_arguments(&display), shell_word(&path)),
             });
@@ -239,6 +242,7 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
             first_us: Some(acted.first_us),
             last_us: Some(acted.last_us),
             example: None,
+            object: Some(display.clone()),
             rollout: None,
             command: format!("kelemetry-cli trace {}", object_arguments(&display)),
         });
@@ -277,6 +281,7 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
             first_us: Some(lag.since_us),
             last_us: Some(until),
             example: None,
+            object: Some(display.clone()),
             rollout: None,
             command: format!(
                 "kelemetry-cli history {} --field metadata.generation --field status.observedGeneration",
@@ -377,6 +382,7 @@ fn failing_retries(store: &Store, settings: &Settings, spec: &Spec) -> Result<Ve
                 first_us: None,
                 last_us: None,
                 example: None,
+                object: Some(object.clone()),
                 rollout: None,
                 command: format!("kelemetry-cli requests {} --user {user} --failed", object_arguments(&object)),
             })
