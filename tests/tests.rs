@@ -2,12 +2,14 @@
 //! `../shared/realdata` when it exists) and assert exact counts, rows and output.
 
 mod analyze;
+mod browser;
 mod common;
 mod completion;
 mod evidence;
 mod fuzz_corpus;
 mod generated;
 mod history;
+mod html;
 mod ingest;
 mod json;
 mod kubectl;

@@ -4,10 +4,15 @@ use anyhow::{Context as _, Result};
 use clap_complete::engine::ArgValueCompleter;
 
 use super::args::{InputArgs, WindowArgs, parse_selector};
-use super::{Context, Narrowed, Outcome, complete, narrow, open_store};
+use super::{Context, Narrowed, Outcome, command_line, complete, diagnostic, narrow, open_store};
 use crate::model::selector::Selector;
-use crate::query::analyze::{self, Allowed, CHECKS, Scope, Settings, Status, parse_threshold};
+use crate::model::time::Window;
+use crate::query::analyze::{self, Allowed, CHECKS, CheckResult, Scope, Settings, Status, parse_threshold};
+use crate::query::graph::Scope as GraphScope;
+use crate::query::lookup::{self, Found, Wanted};
 use crate::render;
+use crate::store::Store;
+use crate::trace::{self, Arrangement, Filters, Trace};
 
 /// Run batch checks over the store: conflicts, field fights, hot loops, stalled controllers,
 /// server-side applies, invalid and forbidden requests, throttling, server errors, latency,
@@ -57,7 +62,12 @@ pub enum Format {
     Json,
     /// JUnit XML, one test case a check, for CI systems.
     Junit,
+    /// One self-contained page: the report, each finding linked to its object's trace.
+    Html,
 }
+
+/// How many objects an HTML report embeds traces of: the first findings' (the worst).
+const LINKED_TRACES: usize = 50;
 
 fn check_name(text: &str) -> Result<String, String> {
     if CHECKS.iter().any(|c| c.name == text) {
@@ -93,7 +103,50 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         Format::Text => render::analyze::write(ctx.out, &results, &ctx.terminal)?,
         Format::Json => render::json::write(ctx.out, &render::json::AnalysisView::new(&results, &window))?,
         Format::Junit => render::analyze::write_junit(ctx.out, &results)?,
+        Format::Html => {
+            let traces = linked_traces(&store, &results, window)?;
+            let origin = render::html::Origin::new(command_line(), store.time_span()?);
+            let view = render::json::AnalysisView::new(&results, &window);
+            render::html::write_analysis(ctx.out, &view, &traces, &origin)?
+        }
     }
     let failed = results.iter().any(|r| r.status == Status::Fail);
     Ok(ingested.and(if failed { Outcome::CheckFailed } else { Outcome::Success }))
+}
+
+/// The traces of the objects findings name (`deployments.apps shop/web`), worst findings
+/// first, up to [`LINKED_TRACES`]; a name the store cannot tell apart (two clusters, an
+/// object deleted and made again) gets no trace rather than a guess.
+fn linked_traces(store: &Store, results: &[CheckResult], window: Window) -> Result<Vec<(String, Trace)>> {
+    let mut named: Vec<&str> = Vec::new();
+    for finding in results.iter().flat_map(|r| &r.findings) {
+        if let Some(object) = finding.object.as_deref()
+            && !named.contains(&object)
+        {
+            named.push(object);
+        }
+    }
+    if named.len() > LINKED_TRACES {
+        diagnostic(format_args!(
+            "the page holds the traces of the first {LINKED_TRACES} of {} objects findings name",
+            named.len()
+        ));
+        named.truncate(LINKED_TRACES);
+    }
+    let filters = Filters { window, ..Filters::default() };
+    let mut traces = Vec::new();
+    for display in named {
+        let (resource, path) = display.split_once(' ').unwrap_or(("", display));
+        let (namespace, name) = match path.split_once('/') {
+            Some((namespace, name)) => (Some(namespace), name),
+            None => (None, path),
+        };
+        let Ok(selector) = Selector::parse(&format!("{resource}/{name}")) else { continue };
+        let wanted = Wanted { selector: Some(&selector), namespace, cluster: None, uid: None };
+        if let Found::One(object) = lookup::find(store, &wanted)? {
+            let trace = trace::build(store, *object, GraphScope::Full, None, Arrangement::Tree, &filters)?;
+            traces.push((display.to_owned(), trace));
+        }
+    }
+    Ok(traces)
 }

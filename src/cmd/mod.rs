@@ -68,6 +68,39 @@ impl Outcome {
 /// Prints a diagnostic line on stderr, after `kelemetry-cli: `. When stderr is a closed
 /// pipe (`2>&1 | head`) the line goes unsaid and the command goes on, where `eprintln!`
 /// would panic.
+/// The command line that is running, as a shell would take it back (for a page's header).
+pub fn command_line() -> String {
+    let words: Vec<String> = std::env::args().skip(1).map(|w| crate::model::shell_word(&w)).collect();
+    format!("kelemetry-cli {}", words.join(" "))
+}
+
+/// Writes a page to a file in the temporary directory and opens it with `$BROWSER` or the
+/// system's opener; where there is none, says where the file is.
+pub fn open_page(name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let path = std::env::temp_dir().join(format!("kelemetry-{name}.html"));
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    write(&mut file)?;
+    file.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    let opener = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.is_empty() => browser,
+        _ if cfg!(target_os = "macos") => "open".to_owned(),
+        _ => "xdg-open".to_owned(),
+    };
+    let opened = std::process::Command::new(&opener)
+        .arg(&path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match opened {
+        Ok(_) => diagnostic(format_args!("opened {} with {opener}", path.display())),
+        Err(_) => diagnostic(format_args!("wrote {}: open it in a browser (no {opener} here)", path.display())),
+    }
+    Ok(())
+}
+
 pub fn diagnostic(message: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "kelemetry-cli: {message}");
 }

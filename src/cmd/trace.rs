@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result};
 
 use super::args::{InputArgs, ObjectArgs, WindowArgs};
-use super::{Context, Outcome, diagnostic, open_store, resolve};
+use super::{Context, Outcome, command_line, diagnostic, open_page, open_store, resolve};
 use crate::query::graph::Scope;
 use crate::render::{self, trace::Layout};
 use crate::trace::{self, Arrangement, Filters, Only, Trace};
@@ -62,6 +62,10 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = TraceFormat::Text, value_name = "FORMAT")]
     pub output: TraceFormat,
 
+    /// Write the HTML page to a temporary file and open it in the browser.
+    #[arg(long, conflicts_with = "output")]
+    pub open: bool,
+
     /// Also send the trace to this OTLP/HTTP collector (protobuf, POST URL/v1/traces), e.g.
     /// http://localhost:4318 for the Jaeger, Tempo or Collector a team already runs.
     #[arg(long, value_name = "URL")]
@@ -81,6 +85,8 @@ pub enum TraceFormat {
     Jaeger,
     /// OTLP/JSON resourceSpans, for an OpenTelemetry Collector's otlpjsonfile receiver.
     Otlp,
+    /// One self-contained page to share: the trace as an interactive timeline, offline.
+    Html,
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
@@ -97,9 +103,22 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         }
         return Ok(Outcome::Partial.and(ingested));
     };
-    let trace = trace::build(&store, object, args.scope, args.depth, args.arrangement, &filters)?;
+    let page = args.open || args.output == TraceFormat::Html;
+    // A page arranges the spans itself, from the tree arrangement, in all four ways.
+    let arrangement = if page { Arrangement::Tree } else { args.arrangement };
+    let trace = trace::build(&store, object, args.scope, args.depth, arrangement, &filters)?;
     if let Some(endpoint) = &args.otlp_endpoint {
         post_otlp(endpoint, &trace)?;
+    }
+    if page {
+        let origin = render::html::Origin::new(command_line(), store.time_span()?);
+        let write = |out: &mut dyn std::io::Write| render::html::write_trace(out, &trace, args.arrangement, &origin);
+        if args.open {
+            open_page(&format!("trace-{}", &trace.trace_id[..16]), write)?;
+        } else {
+            write(ctx.out)?;
+        }
+        return Ok(ingested.and(Outcome::found(trace.shows_anything())));
     }
     match args.output {
         TraceFormat::Text => {
@@ -115,6 +134,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
         TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
         TraceFormat::Otlp => render::otlp::write_json(ctx.out, &trace)?,
+        TraceFormat::Html => unreachable!("written above"),
     }
     Ok(ingested.and(Outcome::found(trace.shows_anything())))
 }

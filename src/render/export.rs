@@ -122,6 +122,11 @@ struct JsonLog<'a> {
 
 /// `-o json`: the whole trace, pretty, for `jq`.
 pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    super::json::write(out, &document(trace))
+}
+
+/// The trace as the JSON document of docs/trace-json.md.
+pub(super) fn document(trace: &Trace) -> impl Serialize + '_ {
     let spans = trace
         .spans
         .iter()
@@ -155,7 +160,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             tracks: s.tracks.iter().map(json_track).collect(),
         })
         .collect();
-    let document = JsonTrace {
+    JsonTrace {
         trace_id: Some(trace.trace_id.as_str()).filter(|id| !id.is_empty()),
         pipeline: trace.arrangement,
         scope: trace.scope,
@@ -165,8 +170,7 @@ pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         end: trace.end_us().map(format_micros),
         counts: trace.counts,
         spans,
-    };
-    super::json::write(out, &document)
+    }
 }
 
 /// Jaeger's process per kind of span: the UI colours and filters by service name.

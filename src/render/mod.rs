@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod conflicts;
 pub mod export;
 pub mod history;
+pub mod html;
 pub mod ingest;
 pub mod json;
 pub mod objects;

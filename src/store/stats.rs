@@ -114,7 +114,7 @@ impl Store {
     }
 
     /// The first and last time any request or Event shows.
-    fn time_span(&self) -> Result<(Option<i64>, Option<i64>)> {
+    pub fn time_span(&self) -> Result<(Option<i64>, Option<i64>)> {
         let at = |sql: &str| -> Result<Option<i64>> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         let first = [at("SELECT min(received_us) FROM requests")?, at("SELECT min(time_us) FROM event_versions")?];
         let last = [at("SELECT max(completed_us) FROM requests")?, at("SELECT max(time_us) FROM event_versions")?];

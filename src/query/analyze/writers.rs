@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::{Finding, Peak, Settings, Spec, Status, filters, not_examined, object_arguments};
+use crate::model::shell_word;
 use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
 use crate::query::diff::short_value;
@@ -202,14 +203,6 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec) -> Result<
 }
 
 /// A word as a shell reads it back: quoted when it holds more than `[A-Za-z0-9._/=-]`.
-fn shell_word(word: &str) -> String {
-    if word.chars().all(|c| c.is_ascii_alphanumeric() || "._/=-".contains(c)) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let limit = settings.threshold(spec, "events");
