@@ -158,3 +158,44 @@ fn an_analysis_page_opens_the_trace_of_a_finding() {
     assert_eq!(browser.requests(), [format!("file://{}", path.display())]);
     keep_screenshot(&mut browser, "analyze-html.png");
 }
+
+#[test]
+fn open_writes_the_page_to_a_temporary_file_and_hands_it_to_the_browser() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    let temp = tempfile::tempdir().unwrap();
+    let opened = temp.path().join("opened");
+    let browser = temp.path().join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display())).unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = store.run_with_env(
+        &["trace", "deploy/web", "-n", "demo", "--open"],
+        &[("BROWSER", browser.to_str().unwrap()), ("TMPDIR", temp.path().to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    assert_eq!(stdout(&out), "", "the page goes to the file, not stdout");
+    let page = temp.path().join("kelemetry-trace-ea55b2c4a0983bf4.html");
+    assert_eq!(crate::common::stderr(&out), format!("kelemetry-cli: opened {} with {}\n", page.display(), browser.display()));
+    assert!(std::fs::read_to_string(&page).unwrap().starts_with("<!DOCTYPE html>"));
+    // The browser runs on its own; wait for it to have been handed the file.
+    for _ in 0..100 {
+        if opened.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), page.display().to_string());
+
+    // Without a browser to run, it says where the page is.
+    let out = store.run_with_env(
+        &["trace", "deploy/web", "-n", "demo", "--open"],
+        &[("BROWSER", "no-such-browser"), ("TMPDIR", temp.path().to_str().unwrap())],
+    );
+    assert_eq!(
+        crate::common::stderr(&out),
+        format!("kelemetry-cli: wrote {}: open it in a browser (no no-such-browser here)\n", page.display())
+    );
+    // --open and -o name two outputs.
+    let out = store.run(&["trace", "deploy/web", "-n", "demo", "--open", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
