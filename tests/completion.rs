@@ -87,7 +87,10 @@ fn bash_completes_subcommands_flags_values_and_objects() {
     let store = rollout();
     assert_eq!(bash(&store, &["kelemetry-cli", "tr"]), ["trace"]);
     assert_eq!(bash(&store, &["kelemetry-cli", "trace", "--pi"]), ["--pipeline"]);
-    assert_eq!(bash(&store, &["kelemetry-cli", "trace", "-o", ""]), ["text", "json", "jaeger", "otlp", "html"]);
+    assert_eq!(
+        bash(&store, &["kelemetry-cli", "trace", "-o", ""]),
+        ["text", "json", "jaeger", "otlp", "html", "perfetto"]
+    );
     assert_eq!(bash(&store, &["kelemetry-cli", "trace", "deploy/"]), ["deploy/web"]);
     assert_eq!(bash(&store, &["kelemetry-cli", "history", "rs/web-6"]), ["rs/web-6c8f9d7b5"]);
     assert_eq!(bash(&store, &["kelemetry-cli", "trace", "-n", ""]), ["demo"]);
@@ -98,7 +101,7 @@ fn fish_completes_subcommands_flags_values_and_objects() {
     let Some(()) = shell("fish") else { return };
     let store = rollout();
     assert_eq!(fish(&store, "kelemetry-cli trace --pi"), ["--pipeline"]);
-    assert_eq!(fish(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp", "html"]);
+    assert_eq!(fish(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp", "html", "perfetto"]);
     assert_eq!(fish(&store, "kelemetry-cli trace deploy/"), ["deploy/web"]);
     assert_eq!(fish(&store, "kelemetry-cli objects -n "), ["demo"]);
 }
@@ -109,7 +112,7 @@ fn zsh_completes_subcommands_flags_values_and_objects() {
     let store = rollout();
     assert_eq!(zsh(&store, "kelemetry-cli tr"), ["trace"]);
     assert_eq!(zsh(&store, "kelemetry-cli trace --pi"), ["--pipeline"]);
-    assert_eq!(zsh(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp", "html"]);
+    assert_eq!(zsh(&store, "kelemetry-cli trace -o "), ["text", "json", "jaeger", "otlp", "html", "perfetto"]);
     assert_eq!(zsh(&store, "kelemetry-cli trace deploy/"), ["deploy/web"]);
     assert_eq!(zsh(&store, "kelemetry-cli history rs/web-6"), ["rs/web-6c8f9d7b5"]);
     assert_eq!(zsh(&store, "kelemetry-cli objects -n "), ["demo"]);

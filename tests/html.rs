@@ -175,7 +175,10 @@ fn open_writes_the_page_to_a_temporary_file_and_hands_it_to_the_browser() {
     assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
     assert_eq!(stdout(&out), "", "the page goes to the file, not stdout");
     let page = temp.path().join("kelemetry-trace-ea55b2c4a0983bf4.html");
-    assert_eq!(crate::common::stderr(&out), format!("kelemetry-cli: opened {} with {}\n", page.display(), browser.display()));
+    assert_eq!(
+        crate::common::stderr(&out),
+        format!("kelemetry-cli: opened {} with {}\n", page.display(), browser.display())
+    );
     assert!(std::fs::read_to_string(&page).unwrap().starts_with("<!DOCTYPE html>"));
     // The browser runs on its own; wait for it to have been handed the file.
     for _ in 0..100 {

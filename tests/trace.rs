@@ -815,3 +815,39 @@ fn traces_post_to_an_otlp_collector() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains(&format!("cannot send the trace to http://{address}/v1/traces")));
 }
+
+#[test]
+fn perfetto_has_a_thread_per_object_and_state_track_and_requests_and_events_as_instants() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    let out = store.run(&["trace", "deploy/web", "-o", "perfetto"]);
+    assert_eq!(out.status.code(), Some(0));
+    let trace: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let threads: Vec<&str> =
+        events.iter().filter(|e| e["name"] == "thread_name").map(|e| e["args"]["name"].as_str().unwrap()).collect();
+    assert_eq!(threads.len(), 30);
+    assert_eq!(
+        threads[..6],
+        [
+            "deployment/web",
+            "deployment/web deleting",
+            "replicaset/web-5d9c7b8f4",
+            "replicaset/web-5d9c7b8f4 deleting",
+            "pod/web-5d9c7b8f4-x2kqz",
+            "pod/web-5d9c7b8f4-x2kqz phase"
+        ]
+    );
+    let count = |ph: &str, cat: &str| events.iter().filter(|e| e["ph"] == ph && e["cat"] == cat).count();
+    assert_eq!((count("X", "object"), count("X", "state"), count("i", "audit"), count("i", "event")), (9, 33, 47, 39));
+    let image = events.iter().find(|e| e["args"]["auditID"] == "b0000000-0000-4000-8000-000000000021").unwrap();
+    assert_eq!(
+        (&image["tid"], &image["ts"], &image["args"]["diff"], &image["args"]["latencyUs"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1717405320000000i64),
+            &serde_json::json!("spec.template.spec.containers[name=web].image: nginx:1.25 -> nginx:1.26"),
+            &serde_json::json!(4000)
+        )
+    );
+}

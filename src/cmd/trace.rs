@@ -87,6 +87,8 @@ pub enum TraceFormat {
     Otlp,
     /// One self-contained page to share: the trace as an interactive timeline, offline.
     Html,
+    /// Chrome's trace-event JSON, for ui.perfetto.dev and chrome://tracing.
+    Perfetto,
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
@@ -104,8 +106,9 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         return Ok(Outcome::Partial.and(ingested));
     };
     let page = args.open || args.output == TraceFormat::Html;
-    // A page arranges the spans itself, from the tree arrangement, in all four ways.
-    let arrangement = if page { Arrangement::Tree } else { args.arrangement };
+    // A page arranges the spans itself, from the tree arrangement, in all four ways; Perfetto
+    // gets each object's requests and Events from it too.
+    let arrangement = if page || args.output == TraceFormat::Perfetto { Arrangement::Tree } else { args.arrangement };
     let trace = trace::build(&store, object, args.scope, args.depth, arrangement, &filters)?;
     if let Some(endpoint) = &args.otlp_endpoint {
         post_otlp(endpoint, &trace)?;
@@ -134,6 +137,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
         TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
         TraceFormat::Otlp => render::otlp::write_json(ctx.out, &trace)?,
+        TraceFormat::Perfetto => render::perfetto::write(ctx.out, &trace)?,
         TraceFormat::Html => unreachable!("written above"),
     }
     Ok(ingested.and(Outcome::found(trace.shows_anything())))

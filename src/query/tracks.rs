@@ -31,6 +31,18 @@ pub enum TrackName {
     Deleting,
 }
 
+impl TrackName {
+    pub fn name(self) -> &'static str {
+        match self {
+            TrackName::Phase => "phase",
+            TrackName::Ready => "ready",
+            TrackName::Available => "available",
+            TrackName::Progressing => "progressing",
+            TrackName::Deleting => "deleting",
+        }
+    }
+}
+
 /// A value a track held from `start_us` to `end_us`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Segment {

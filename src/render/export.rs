@@ -22,7 +22,7 @@ pub(super) fn dated(trace: &Trace) -> io::Result<()> {
     }
 }
 
-fn tag_json(value: &TagValue) -> Value {
+pub(super) fn tag_json(value: &TagValue) -> Value {
     match value {
         TagValue::Str(s) => Value::String(s.clone()),
         TagValue::Int(i) => json!(i),

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod json;
 pub mod objects;
 pub mod otlp;
+pub mod perfetto;
 pub mod progress;
 pub mod requests;
 pub mod stats;
