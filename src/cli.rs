@@ -35,6 +35,8 @@ pub enum Command {
     Requests(Box<cmd::requests::Args>),
     Analyze(cmd::analyze::Args),
     Trace(cmd::trace::Args),
+    #[cfg(feature = "parquet")]
+    Export(cmd::export::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
 }
@@ -52,6 +54,8 @@ impl Cli {
             Command::Requests(args) => cmd::requests::run(args, &mut ctx),
             Command::Analyze(args) => cmd::analyze::run(args, &mut ctx),
             Command::Trace(args) => cmd::trace::run(args, &mut ctx),
+            #[cfg(feature = "parquet")]
+            Command::Export(args) => cmd::export::run(args, &mut ctx),
             Command::Completions(args) => cmd::completions::run(args, &mut ctx),
             Command::Man(args) => cmd::man::run(args, &mut ctx, Cli::command()),
         }

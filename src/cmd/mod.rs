@@ -7,6 +7,8 @@ pub mod args;
 mod complete;
 pub mod completions;
 pub mod conflicts;
+#[cfg(feature = "parquet")]
+pub mod export;
 pub mod history;
 pub mod ingest;
 pub mod man;

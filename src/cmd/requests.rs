@@ -10,7 +10,7 @@ use crate::query::requests::{self, Filters, parse_codes, parse_source_ip};
 use crate::query::window::parse_duration;
 use crate::render::requests::Emphasis;
 use crate::render::{self, json::RequestLineView, json::TopView};
-use crate::store::requests::RequestKey;
+use crate::store::requests::{RequestKey, RequestOrder};
 
 /// Find requests in the audit trail: who did what, when, with which outcome; or count them.
 ///
@@ -212,22 +212,32 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let terminal = ctx.terminal;
     let out = &mut *ctx.out;
     let found = if json {
-        store.each_request(&filter, args.reverse, limit, &mut |line| {
-            // As an io::Error, so that a closed pipe reads as one.
-            serde_json::to_writer(&mut *out, &RequestLineView::new(&line)).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-            Ok(true)
-        })?
+        store.each_request(
+            &filter,
+            if args.reverse { RequestOrder::Newest } else { RequestOrder::Oldest },
+            limit,
+            &mut |line| {
+                // As an io::Error, so that a closed pipe reads as one.
+                serde_json::to_writer(&mut *out, &RequestLineView::new(&line)).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+                Ok(true)
+            },
+        )?
     } else {
         let emphasis = Emphasis {
             latency: args.slow.is_some(),
             reason: args.failed || !args.codes.is_empty() || !args.reasons.is_empty(),
         };
         let mut table = render::requests::table(&terminal, args.output.view(), emphasis);
-        let found = store.each_request(&filter, args.reverse, limit, &mut |line| {
-            table.push(out, render::requests::row(&line, &terminal))?;
-            Ok(true)
-        })?;
+        let found = store.each_request(
+            &filter,
+            if args.reverse { RequestOrder::Newest } else { RequestOrder::Oldest },
+            limit,
+            &mut |line| {
+                table.push(out, render::requests::row(&line, &terminal))?;
+                Ok(true)
+            },
+        )?;
         table.finish(out)?;
         found
     };

@@ -12,8 +12,11 @@ pub mod ingest;
 pub mod json;
 pub mod objects;
 pub mod otlp;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod perfetto;
 pub mod progress;
+pub mod raw;
 pub mod requests;
 pub mod stats;
 pub mod table;

@@ -7,6 +7,7 @@
 pub mod analyze;
 mod bulk;
 mod checkpoint;
+pub mod export;
 mod migrate;
 mod namesakes;
 pub mod read;

@@ -532,6 +532,36 @@ impl Store {
     }
 }
 
+/// An Event version from `id, api, uid, ... time_us` in columns 1 to 22 (0 is the caller's).
+pub(super) fn event_row(r: &Row) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(1)?,
+        api: r.get(2)?,
+        details: EventDetails {
+            uid: r.get(3)?,
+            name: r.get(4)?,
+            namespace: r.get(5)?,
+            resource_version: r.get(6)?,
+            field_path: r.get(7)?,
+            reason: r.get(8)?,
+            event_type: r.get(9)?,
+            message: r.get(10)?,
+            action: r.get(11)?,
+            source_component: r.get(12)?,
+            source_host: r.get(13)?,
+            reporting_component: r.get(14)?,
+            reporting_instance: r.get(15)?,
+            count: r.get(16)?,
+            series_count: r.get(17)?,
+            first_us: r.get(18)?,
+            last_us: r.get(19)?,
+            event_time_us: r.get(20)?,
+            series_last_us: r.get(21)?,
+        },
+        time_us: r.get(22)?,
+    })
+}
+
 /// One version of a Kubernetes Event (each count bump is its own row).
 #[derive(Debug, Clone)]
 pub struct EventRow {
@@ -550,33 +580,6 @@ impl Store {
                       action, source_component, source_host, reporting_component, reporting_instance, count,
                       series_count, first_us, last_us, event_time_us, series_last_us, time_us
                FROM events WHERE object_id IN ({ids}) ORDER BY object_id, time_us, id";
-        by_object(&self.conn, objects, sql, |r| {
-            Ok(EventRow {
-                id: r.get(1)?,
-                api: r.get(2)?,
-                details: EventDetails {
-                    uid: r.get(3)?,
-                    name: r.get(4)?,
-                    namespace: r.get(5)?,
-                    resource_version: r.get(6)?,
-                    field_path: r.get(7)?,
-                    reason: r.get(8)?,
-                    event_type: r.get(9)?,
-                    message: r.get(10)?,
-                    action: r.get(11)?,
-                    source_component: r.get(12)?,
-                    source_host: r.get(13)?,
-                    reporting_component: r.get(14)?,
-                    reporting_instance: r.get(15)?,
-                    count: r.get(16)?,
-                    series_count: r.get(17)?,
-                    first_us: r.get(18)?,
-                    last_us: r.get(19)?,
-                    event_time_us: r.get(20)?,
-                    series_last_us: r.get(21)?,
-                },
-                time_us: r.get(22)?,
-            })
-        })
+        by_object(&self.conn, objects, sql, event_row)
     }
 }

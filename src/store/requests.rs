@@ -223,6 +223,15 @@ fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
     })
 }
 
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOrder {
+    Oldest,
+    Newest,
+    /// By resource, namespace and name, then time: how exported files keep them.
+    ByObject,
+}
+
 /// What an aggregate groups requests by (`requests --by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum RequestKey {
@@ -335,12 +344,12 @@ impl Store {
         Ok(ids)
     }
 
-    /// Each matching request in time order (`newest_first` reversed), up to `limit`, handed
-    /// to `visit` as SQLite finds it; `visit` returns false to stop. Returns how many it saw.
+    /// Each matching request in `order`, up to `limit`, handed to `visit` as SQLite finds
+    /// it; `visit` returns false to stop. Returns how many it saw.
     pub fn each_request(
         &self,
         filter: &RequestFilter,
-        newest_first: bool,
+        order: RequestOrder,
         limit: Option<u64>,
         visit: &mut dyn FnMut(RequestLine) -> Result<bool>,
     ) -> Result<u64> {
@@ -348,7 +357,11 @@ impl Store {
             return Ok(0);
         }
         let (clause, params) = filter.sql();
-        let order = if newest_first { "DESC" } else { "ASC" };
+        let order = match order {
+            RequestOrder::Oldest => "r.received_us, r.id",
+            RequestOrder::Newest => "r.received_us DESC, r.id DESC",
+            RequestOrder::ByObject => "res.value, ns.value, o.name, r.received_us, r.id",
+        };
         let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
         let mut select = request_select(LINE_COLUMNS);
         if filter.is_rare_failure() {
@@ -356,7 +369,7 @@ impl Store {
             // the few failures; a scan in table order and a sort of the few is faster.
             select = select.replacen("FROM requests r", "FROM requests r NOT INDEXED", 1);
         }
-        let sql = format!("{select} {LINE_JOINS} {clause} ORDER BY r.received_us {order}, r.id {order} {limit}");
+        let sql = format!("{select} {LINE_JOINS} {clause} ORDER BY {order} {limit}");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(params))?;
         let mut seen = 0;

@@ -11,7 +11,7 @@ use crate::model::audit_id::audit_id_text;
 use crate::model::time::format_short;
 use crate::query::requests::{self, Filters, LATENCY_BUCKETS_S};
 use crate::store::Store;
-use crate::store::requests::RequestKey;
+use crate::store::requests::{RequestKey, RequestOrder};
 
 /// What a count per user and per object is about, in the words of its findings.
 struct Tallied<'a> {
@@ -185,7 +185,7 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
     let filter = requests::resolve(store, &filters(scope, Filters { codes: vec![(500, 599)], ..Filters::default() }))?;
     // Periods of consecutive seconds with a 5xx: (first second, last second, count, example).
     let mut periods: Vec<(i64, i64, u64, String)> = Vec::new();
-    store.each_request(&filter, false, None, &mut |line| {
+    store.each_request(&filter, RequestOrder::Oldest, None, &mut |line| {
         let second = line.request.received_us.div_euclid(SECOND_US);
         match periods.last_mut() {
             Some((_, last, count, _)) if second <= *last + 1 => {

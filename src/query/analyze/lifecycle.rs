@@ -12,7 +12,7 @@ use crate::query::requests::{self, Filters};
 use crate::query::rollout::{self, Outcome, Rollout};
 use crate::store::Store;
 use crate::store::read::Bodies;
-use crate::store::requests::RequestLine;
+use crate::store::requests::{RequestLine, RequestOrder};
 
 /// The controllers that delete on behalf of an earlier request: the garbage collector
 /// (an owner's deletion) and the namespace controller (the namespace's).
@@ -39,7 +39,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
     let mut first_delete: HashMap<i64, RequestLine> = HashMap::new();
     let mut order = Vec::new();
     let mut namespace_deletes: HashMap<String, i64> = HashMap::new();
-    store.each_request(&filter, false, None, &mut |line| {
+    store.each_request(&filter, RequestOrder::Oldest, None, &mut |line| {
         let Some(object) = line.request.object_id else { return Ok(true) };
         if let std::collections::hash_map::Entry::Vacant(slot) = first_delete.entry(object) {
             if line.resource.as_deref() == Some("namespaces") {

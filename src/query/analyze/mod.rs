@@ -19,7 +19,7 @@ use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
 use crate::store::read::ObjectRow;
-use crate::store::requests::{RequestKey, RequestLine};
+use crate::store::requests::{RequestKey, RequestLine, RequestOrder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -366,7 +366,7 @@ fn counted(store: &Store, scope: &Scope, more: Filters, key: RequestKey, least: 
 fn first_request(store: &Store, scope: &Scope, more: Filters) -> Result<Option<RequestLine>> {
     let filter = requests::resolve(store, &filters(scope, more))?;
     let mut first = None;
-    store.each_request(&filter, false, Some(1), &mut |line| {
+    store.each_request(&filter, RequestOrder::Oldest, Some(1), &mut |line| {
         first = Some(line);
         Ok(false)
     })?;

@@ -1,0 +1,344 @@
+//! `kelemetry-cli export parquet DIR`: the store's tables as Parquet files for DuckDB,
+//! ClickHouse and other engines, laid out as Hive partitions (docs/scale-out.md).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::args::InputArgs;
+use super::{Context, Outcome, diagnostic, open_store};
+use crate::model::time::format_micros;
+use crate::render::parquet::{self, Cell, Column, FileWriter};
+use crate::render::raw::{self, split_resource};
+use crate::store::Store;
+use crate::store::export::HOUR_US;
+use crate::store::read::{Bodies, ObjectRow};
+use crate::store::requests::{RequestFilter, RequestOrder};
+
+/// Write the store's requests, Events, objects, states and owner links as files other
+/// engines read: Parquet, partitioned as Hive does (`requests/cluster=C/date=D/hour=H/part-N.parquet`).
+///
+/// Each request keeps its columns and `rawJson`, the audit event rebuilt from the store,
+/// which `ingest` takes back: filter weeks of data in DuckDB or ClickHouse, then trace the
+/// slice here. `--since-last` adds what was ingested since the previous export into DIR as
+/// new part files; without it the export is written afresh.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file format.
+    #[arg(value_enum)]
+    pub format: Format,
+
+    /// The directory to write.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Only what was ingested after the previous export into DIR, as new part files.
+    #[arg(long)]
+    pub since_last: bool,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Apache Parquet, zstd-compressed.
+    Parquet,
+}
+
+/// What DIR's previous exports covered: one entry per part, with the store's largest ids then.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Part {
+    requests: i64,
+    events: i64,
+    objects: i64,
+    state_blocks: i64,
+}
+
+const MANIFEST: &str = "kelemetry-export.json";
+const TABLES: [&str; 5] = ["requests", "events", "objects", "states", "owners"];
+
+pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
+    let (store, ingested) = open_store(ctx, &args.input)?;
+    let manifest_path = args.dir.join(MANIFEST);
+    let mut manifest: Manifest = match std::fs::read(&manifest_path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).with_context(|| format!("cannot read {}", manifest_path.display()))?
+        }
+        Err(_) => Manifest::default(),
+    };
+    let after = if args.since_last {
+        manifest.parts.last().copied().unwrap_or_default()
+    } else {
+        clear(&args.dir, &manifest_path)?;
+        manifest = Manifest::default();
+        Part::default()
+    };
+    let [requests, events, objects, state_blocks] = store.export_marks()?;
+    let now = Part { requests, events, objects, state_blocks };
+    let part = manifest.parts.len();
+    let mut exporter = Exporter { store: &store, dir: &args.dir, part, after, written: HashMap::new() };
+    for (cluster_id, cluster) in store.clusters()? {
+        exporter.requests(cluster_id, &cluster)?;
+        exporter.events(cluster_id, &cluster)?;
+        exporter.objects(cluster_id, &cluster)?;
+    }
+    manifest.parts.push(now);
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest)?)
+        .with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    let summary: Vec<String> =
+        TABLES.iter().map(|t| format!("{} {t}", exporter.written.get(t).copied().unwrap_or_default())).collect();
+    diagnostic(format_args!("exported part {part} to {}: {}", args.dir.display(), summary.join(", ")));
+    let any = exporter.written.values().any(|&n| n > 0);
+    Ok(ingested.and(Outcome::found(any)))
+}
+
+/// Starts a fresh export: DIR is ours (a manifest) or empty; the tables' folders go.
+fn clear(dir: &Path, manifest: &Path) -> Result<()> {
+    if dir.exists() && !manifest.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        bail!("{} holds other files: export into an empty directory or a previous export's", dir.display());
+    }
+    for table in TABLES {
+        let path = dir.join(table);
+        if path.exists() {
+            std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+struct Exporter<'a> {
+    store: &'a Store,
+    dir: &'a Path,
+    part: usize,
+    after: Part,
+    /// Rows written per table.
+    written: HashMap<&'static str, u64>,
+}
+
+/// `date=2024-06-03/hour=09`.
+fn hour_partition(hour: i64) -> String {
+    let stamp = format_micros(hour * HOUR_US);
+    format!("date={}/hour={}", &stamp[..10], &stamp[11..13])
+}
+
+impl Exporter<'_> {
+    fn file(&self, table: &str, partition: &str, columns: &'static [Column]) -> FileWriter {
+        FileWriter::new(self.dir.join(table).join(partition).join(format!("part-{}.parquet", self.part)), columns)
+    }
+
+    fn finish(&mut self, table: &'static str, file: FileWriter) -> Result<()> {
+        *self.written.entry(table).or_default() += file.finish()?;
+        Ok(())
+    }
+
+    fn requests(&mut self, cluster_id: i64, cluster: &str) -> Result<()> {
+        let store = self.store;
+        let mut bodies = Bodies::new(store);
+        let mut object: Option<ObjectRow> = None;
+        for hour in store.request_hours(cluster_id, self.after.requests)? {
+            let filter = RequestFilter {
+                clusters: Some(vec![cluster_id]),
+                since_us: Some(hour * HOUR_US),
+                until_us: Some((hour + 1) * HOUR_US - 1),
+                ..RequestFilter::default()
+            };
+            let mut file =
+                self.file("requests", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::REQUESTS);
+            let after = self.after.requests;
+            store.each_request(&filter, RequestOrder::ByObject, None, &mut |line| {
+                if line.request.id <= after {
+                    return Ok(true);
+                }
+                let request = &line.request;
+                // Rows come by object: the last object read is most often this one's.
+                if request.object_id != object.as_ref().map(|o| o.id) {
+                    object = match request.object_id {
+                        Some(id) => store.object_by_id(id)?,
+                        None => None,
+                    };
+                }
+                let request_object = match request.body {
+                    Some(at) => bodies.json(at)?.ok(),
+                    None => None,
+                };
+                let response_object = match (&object, &request.new_rv) {
+                    (Some(o), Some(rv)) if request.level >= 3 => match store.state_at(o.id, rv)? {
+                        Some(at) => bodies.json(at)?.ok(),
+                        None => None,
+                    },
+                    _ => None,
+                };
+                let raw = raw::audit_event(&line, object.as_ref(), request_object, response_object);
+                let (resource, group) = match &line.resource {
+                    Some(resource) => {
+                        let (resource, group) = split_resource(resource);
+                        (Some(resource), Some(group).filter(|g| !g.is_empty()))
+                    }
+                    None => (None, None),
+                };
+                let version = object.as_ref().map(|o| o.api_version.as_str()).filter(|v| !v.is_empty());
+                let row = [
+                    Cell::Text(Some(&request.audit_id)),
+                    Cell::Time(Some(request.received_us)),
+                    Cell::Time(request.complete.then_some(request.completed_us)),
+                    Cell::Int(request.complete.then_some(request.completed_us - request.received_us)),
+                    Cell::Text(Some(&request.user)),
+                    Cell::TextList(line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect())),
+                    Cell::Text(request.impersonated_user.as_deref()),
+                    Cell::Text(request.user_agent.as_deref()),
+                    Cell::Text(request.source_ip.as_deref()),
+                    Cell::Text(Some(&request.verb)),
+                    Cell::Text(group),
+                    Cell::Text(version),
+                    Cell::Text(resource),
+                    Cell::Text(request.subresource.as_deref()),
+                    Cell::Text(line.namespace.as_deref()),
+                    Cell::Text(line.name.as_deref()),
+                    Cell::Text(line.kind.as_deref().filter(|k| !k.is_empty())),
+                    Cell::Text(line.uid.as_deref()),
+                    Cell::Text(raw["requestURI"].as_str()),
+                    Cell::Int(request.code),
+                    Cell::Text(request.reason.as_deref()),
+                    Cell::Text(request.message.as_deref()),
+                    Cell::Text(request.base_rv.as_deref()),
+                    Cell::Text(request.new_rv.as_deref()),
+                    Cell::Text(request.field_manager.as_deref()),
+                    Cell::Text(Some(raw::level_name(request.level))),
+                    Cell::Text(Some(&raw.to_string())),
+                ];
+                file.push(&row)?;
+                Ok(true)
+            })?;
+            self.finish("requests", file)?;
+        }
+        Ok(())
+    }
+
+    fn events(&mut self, cluster_id: i64, cluster: &str) -> Result<()> {
+        let store = self.store;
+        let mut object: Option<ObjectRow> = None;
+        for hour in store.event_hours(cluster_id, self.after.events)? {
+            let mut file = self.file("events", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::EVENTS);
+            store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object_id, row| {
+                if object.as_ref().map(|o| o.id) != Some(object_id) {
+                    object = store.object_by_id(object_id)?;
+                }
+                let Some(o) = &object else { return Ok(()) };
+                let e = &row.details;
+                let raw = raw::kubernetes_event(&row, o);
+                file.push(&[
+                    Cell::Time(Some(row.time_us)),
+                    Cell::Text(Some(&row.api)),
+                    Cell::Text(e.uid.as_deref()),
+                    Cell::Text(Some(&e.name)),
+                    Cell::Text(Some(&e.namespace)),
+                    Cell::Text(e.resource_version.as_deref()),
+                    Cell::Text(Some(&o.api_group)),
+                    Cell::Text(Some(&o.resource)),
+                    Cell::Text(Some(&o.kind)),
+                    Cell::Text(Some(&o.namespace)),
+                    Cell::Text(Some(&o.name)),
+                    Cell::Text(o.uid.as_deref()),
+                    Cell::Text(e.field_path.as_deref()),
+                    Cell::Text(e.reason.as_deref()),
+                    Cell::Text(e.event_type.as_deref()),
+                    Cell::Text(e.message.as_deref()),
+                    Cell::Text(e.action.as_deref()),
+                    Cell::Text(e.source_component.as_deref()),
+                    Cell::Text(e.source_host.as_deref()),
+                    Cell::Text(e.reporting_component.as_deref()),
+                    Cell::Text(e.reporting_instance.as_deref()),
+                    Cell::Int(e.count),
+                    Cell::Int(e.series_count),
+                    Cell::Time(e.first_us),
+                    Cell::Time(e.last_us),
+                    Cell::Time(e.event_time_us),
+                    Cell::Time(e.series_last_us),
+                    Cell::Text(Some(&raw.to_string())),
+                ])
+            })?;
+            self.finish("events", file)?;
+        }
+        Ok(())
+    }
+
+    /// Objects, their states and owner links: one file each per cluster (an object is not
+    /// an hour's; a state's time is its `observed` column).
+    fn objects(&mut self, cluster_id: i64, cluster: &str) -> Result<()> {
+        let store = self.store;
+        let partition = format!("cluster={cluster}");
+        let mut file = self.file("objects", &partition, parquet::OBJECTS);
+        store.each_object_of_cluster(cluster_id, self.after.objects, &mut |o| {
+            file.push(&[
+                Cell::Text(o.uid.as_deref()),
+                Cell::Text(Some(&o.api_group)),
+                Cell::Text(Some(&o.api_version)),
+                Cell::Text(Some(&o.resource)),
+                Cell::Text(Some(&o.kind)),
+                Cell::Text(Some(&o.namespace)),
+                Cell::Text(Some(&o.name)),
+                Cell::Time(o.first_seen_us),
+                Cell::Time(o.last_seen_us),
+                Cell::Time(o.created_us),
+                Cell::Time(o.deleted_us),
+            ])
+        })?;
+        self.finish("objects", file)?;
+
+        let mut file = self.file("states", &partition, parquet::STATES);
+        let mut bodies = Bodies::new(store);
+        let mut object: Option<ObjectRow> = None;
+        store.each_state_of_cluster(cluster_id, self.after.state_blocks, &mut |state| {
+            if object.as_ref().map(|o| o.id) != Some(state.object_id) {
+                object = store.object_by_id(state.object_id)?;
+            }
+            let Some(o) = &object else { return Ok(()) };
+            let body = bodies.json(state.body)?.ok().map(|b| b.to_string());
+            file.push(&[
+                Cell::Text(o.uid.as_deref()),
+                Cell::Text(Some(&o.api_group)),
+                Cell::Text(Some(&o.resource)),
+                Cell::Text(Some(&o.kind)),
+                Cell::Text(Some(&o.namespace)),
+                Cell::Text(Some(&o.name)),
+                Cell::Text(Some(&state.resource_version)),
+                Cell::Time(state.observed_us),
+                Cell::Text(Some(if state.from_dump { "dump" } else { "audit" })),
+                Cell::Text(body.as_deref()),
+            ])
+        })?;
+        self.finish("states", file)?;
+
+        let mut file = self.file("owners", &partition, parquet::OWNERS);
+        store.each_owner_of_cluster(cluster_id, self.after.objects, &mut |link| {
+            let (Some(o), Some(owner)) = (store.object_by_id(link.object_id)?, store.object_by_id(link.owner_id)?)
+            else {
+                return Ok(());
+            };
+            file.push(&[
+                Cell::Text(o.uid.as_deref()),
+                Cell::Text(Some(&o.resource)),
+                Cell::Text(Some(&o.namespace)),
+                Cell::Text(Some(&o.name)),
+                Cell::Text(owner.uid.as_deref()),
+                Cell::Text(Some(&owner.resource)),
+                Cell::Text(Some(&owner.kind)),
+                Cell::Text(Some(&owner.name)),
+                Cell::Bool(link.controller == 1),
+                Cell::Bool(link.controller == 2),
+            ])
+        })?;
+        self.finish("owners", file)?;
+        Ok(())
+    }
+}
