@@ -6,6 +6,7 @@ mod browser;
 mod common;
 mod completion;
 mod evidence;
+mod export;
 mod fuzz_corpus;
 mod generated;
 mod history;

@@ -1,0 +1,285 @@
+//! `export parquet`: the files' layout, DuckDB reading them, the `sql/` queries giving the
+//! CLI's own answers, `--since-last`, and a slice of `rawJson` ingesting back into the same
+//! trace. DuckDB is Python's `duckdb` (`.ci/run` installs it).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::common::{Store, stderr, stdout, testdata};
+
+/// Runs a query file on DuckDB over an export, after `tables.sql` and `SET VARIABLE`s:
+/// prints the rows as a JSON array of arrays.
+const DUCKDB: &str = r#"
+import json, sys, duckdb
+tables, export, query = sys.argv[1], sys.argv[2], sys.argv[3]
+con = duckdb.connect()
+con.execute("SET VARIABLE export = $$" + export + "$$")
+for assignment in sys.argv[4:]:
+    name, value = assignment.split("=", 1)
+    con.execute("SET VARIABLE " + name + " = $$" + value + "$$")
+con.execute(open(tables).read())
+print(json.dumps([list(r) for r in con.sql(open(query).read()).fetchall()], default=str))
+"#;
+
+/// Python with `module`: `None` (said visibly) where it is missing, except in CI.
+fn python_with(module: &str, test: &str) -> Option<()> {
+    let found = Command::new("python3").args(["-c", &format!("import {module}")]).output();
+    if found.is_ok_and(|o| o.status.success()) {
+        return Some(());
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: python3 {module} is missing in CI (.ci/run installs it)"
+    );
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("SKIPPED {test}: python3 {module} is not installed\n"),
+    );
+    None
+}
+
+fn sql_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sql")
+}
+
+/// The rows a DuckDB query returns over the export in `dir`.
+fn duckdb(dir: &Path, query: &str, variables: &[&str]) -> Value {
+    let out = Command::new("python3")
+        .args(["-c", DUCKDB])
+        .arg(sql_dir().join("duckdb/tables.sql"))
+        .arg(dir)
+        .arg(sql_dir().join("duckdb").join(query))
+        .args(variables)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{query}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A store of the analyze scenario (conflicts, throttling, 5xx) and the rollout, exported.
+fn exported() -> (Store, tempfile::TempDir) {
+    let store = Store::new();
+    let analyze = testdata("analyze");
+    assert!(
+        store
+            .ingest(&[&analyze.join("audit.jsonl"), &analyze.join("events.json"), &testdata("rollout")])
+            .status
+            .success()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = store.run(&["export", "parquet", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (store, dir)
+}
+
+fn cli_json(store: &Store, args: &[&str]) -> Value {
+    let out = store.run(args);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)))
+}
+
+#[test]
+fn export_writes_hive_partitions_of_every_table() {
+    let (store, dir) = exported();
+    let mut files: Vec<String> =
+        walk(dir.path()).into_iter().map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "events/cluster=default/date=2024-06-03/hour=09/part-0.parquet",
+            "events/cluster=default/date=2024-08-01/hour=10/part-0.parquet",
+            "kelemetry-export.json",
+            "objects/cluster=default/part-0.parquet",
+            "owners/cluster=default/part-0.parquet",
+            "requests/cluster=default/date=2024-06-03/hour=09/part-0.parquet",
+            "requests/cluster=default/date=2024-08-01/hour=10/part-0.parquet",
+            "states/cluster=default/part-0.parquet",
+        ]
+    );
+    let out = store.run(&["export", "parquet", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "kelemetry-cli: exported part 0 to {}: 155 requests, 43 events, 15 objects, 43 states, 8 owners\n",
+            dir.path().display()
+        )
+    );
+    // A directory that holds other files is not cleared.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("notes.txt"), "mine").unwrap();
+    let out = store.run(&["export", "parquet", other.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("holds other files"), "{}", stderr(&out));
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { found.extend(walk(&path)) } else { found.push(path) }
+    }
+    found
+}
+
+#[test]
+fn duckdb_reads_every_row_the_store_holds() {
+    let Some(()) = python_with("duckdb", "duckdb_reads_every_row_the_store_holds") else { return };
+    let (store, dir) = exported();
+    let counts = duckdb(dir.path(), "count-rows.sql", &[]);
+    assert_eq!(
+        counts,
+        json!([
+            ["events", store.count("SELECT count(*) FROM event_versions")],
+            ["objects", store.count("SELECT count(*) FROM objects")],
+            ["owners", store.count("SELECT count(*) FROM owner_refs")],
+            ["requests", store.count("SELECT count(*) FROM requests")],
+            ["states", store.count("SELECT count(*) FROM object_states")],
+        ])
+    );
+}
+
+#[test]
+fn the_sql_queries_give_the_cli_answers_on_duckdb() {
+    let Some(()) = python_with("duckdb", "the_sql_queries_give_the_cli_answers_on_duckdb") else { return };
+    let (store, dir) = exported();
+
+    // requests --top 10 --by user
+    let top = cli_json(&store, &["requests", "--top", "10", "--by", "user", "-o", "json"]);
+    let cli: Vec<Value> = top["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r["key"]["user"], r["count"], r["failures"], r["p50LatencyUs"], r["p99LatencyUs"]]))
+        .collect();
+    assert_eq!(duckdb(dir.path(), "top-users.sql", &[]), json!(cli));
+
+    // analyze --check conflicts / throttling: the subjects, counts and statuses
+    let report = cli_json(&store, &["analyze", "--check", "conflicts", "--check", "throttling", "-o", "json"]);
+    let findings = |check: usize| -> Vec<Value> {
+        report["checks"][check]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| json!([f["subject"], f["count"], f["status"]]))
+            .collect()
+    };
+    let sql: Vec<Value> = duckdb(dir.path(), "analyze-conflicts.sql", &[])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r[1], r[2], r[3]]))
+        .collect();
+    let mut cli = findings(0);
+    cli.sort_by_key(|f| f[0].as_str().unwrap().to_owned());
+    let mut sql = sql;
+    sql.sort_by_key(|f| f[0].as_str().unwrap().to_owned());
+    assert_eq!(sql, cli);
+    let throttled: Vec<Value> = duckdb(dir.path(), "analyze-throttling.sql", &[])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r[0], r[1], "warn"]))
+        .collect();
+    assert_eq!(throttled, findings(1));
+
+    // conflicts: each group's object, stale resourceVersion, winner and losers
+    let conflicts = cli_json(&store, &["conflicts", "-o", "json"]);
+    let cli: Vec<Value> = conflicts["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["approximate"] == false)
+        .map(|g| {
+            let losers: Vec<&Value> = g["losers"].as_array().unwrap().iter().map(|l| &l["auditId"]).collect();
+            json!([g["object"]["name"], g["baseResourceVersion"], g["winner"]["auditId"], losers])
+        })
+        .collect();
+    let sql: Vec<Value> = duckdb(dir.path(), "conflict-groups.sql", &[])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r[3], r[4], r[5], r[8]]))
+        .collect();
+    assert_eq!(sql, cli);
+    assert_eq!(sql.len(), 1);
+
+    // history deploy/web -n demo: the writes, in order
+    let history = cli_json(&store, &["history", "deploy/web", "-n", "demo", "-o", "json"]);
+    let cli: Vec<&Value> = history["entries"].as_array().unwrap().iter().map(|e| &e["request"]["auditId"]).collect();
+    let sql: Vec<Value> =
+        duckdb(dir.path(), "object-history.sql", &["resource=deployments", "namespace=demo", "name=web"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[8].clone())
+            .collect();
+    assert_eq!(json!(sql), json!(cli));
+}
+
+#[test]
+fn a_duckdb_slice_of_raw_json_ingests_back_into_the_same_trace() {
+    let Some(()) = python_with("duckdb", "a_duckdb_slice_of_raw_json_ingests_back_into_the_same_trace") else { return };
+    let (store, dir) = exported();
+    let slice = tempfile::tempdir().unwrap();
+    for table in ["requests", "events"] {
+        let rows = duckdb(dir.path(), &format!("slice-{table}.sql"), &["namespace=demo"]);
+        let lines: String = rows.as_array().unwrap().iter().map(|r| format!("{}\n", r[0].as_str().unwrap())).collect();
+        std::fs::write(slice.path().join(format!("{table}.jsonl")), lines).unwrap();
+    }
+    let again = Store::new();
+    let out = again.ingest(&[&slice.path().join("requests.jsonl"), &slice.path().join("events.jsonl")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for args in [
+        &["trace", "deploy/web", "-o", "json"][..],
+        &["trace", "deploy/web", "--width", "100"],
+        &["history", "deploy/web"],
+    ] {
+        assert_eq!(stdout(&again.run(args)), stdout(&store.run(&[args, &["-n", "demo"]].concat())), "{args:?}");
+    }
+}
+
+#[test]
+fn since_last_adds_only_what_was_ingested_since_as_new_parts() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    assert_eq!(store.run(&["export", "parquet", path]).status.code(), Some(0));
+    let analyze = testdata("analyze");
+    assert!(store.ingest(&[&analyze.join("audit.jsonl")]).status.success());
+    let out = store.run(&["export", "parquet", path, "--since-last"]);
+    assert_eq!(
+        stderr(&out),
+        format!("kelemetry-cli: exported part 1 to {path}: 107 requests, 0 events, 4 objects, 3 states, 0 owners\n")
+    );
+    let mut parts: Vec<String> = walk(dir.path())
+        .into_iter()
+        .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+        .filter(|p| p.ends_with("part-1.parquet"))
+        .collect();
+    parts.sort();
+    assert_eq!(
+        parts,
+        [
+            "objects/cluster=default/part-1.parquet",
+            "requests/cluster=default/date=2024-08-01/hour=10/part-1.parquet",
+            "states/cluster=default/part-1.parquet"
+        ]
+    );
+    // Nothing new: no files, exit 1.
+    let out = store.run(&["export", "parquet", path, "--since-last"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("kelemetry-cli: exported part 2 to {path}: 0 requests, 0 events, 0 objects, 0 states, 0 owners\n")
+    );
+    // Without --since-last the export is written afresh, as one part.
+    let out = store.run(&["export", "parquet", path]);
+    assert_eq!(
+        stderr(&out),
+        format!("kelemetry-cli: exported part 0 to {path}: 155 requests, 39 events, 13 objects, 43 states, 8 owners\n")
+    );
+    assert!(walk(dir.path()).iter().all(|p| !p.display().to_string().contains("part-1")));
+}
