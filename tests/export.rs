@@ -23,6 +23,78 @@ con.execute(open(tables).read())
 print(json.dumps([list(r) for r in con.sql(open(query).read()).fetchall()], default=str))
 "#;
 
+/// The same on chDB (ClickHouse's engine in-process): `tables.sql` with EXPORT replaced,
+/// `SET param_...`s, the query's rows as JSONCompact.
+const CHDB: &str = r#"
+import json, sys
+from chdb import session
+tables, export, query = sys.argv[1], sys.argv[2], sys.argv[3]
+s = session.Session()
+text = "\n".join(l for l in open(tables).read().splitlines() if not l.startswith("--"))
+for statement in text.replace("EXPORT", export).split(";"):
+    if statement.strip():
+        s.query(statement)
+for assignment in sys.argv[4:]:
+    name, value = assignment.split("=", 1)
+    s.query("SET param_" + name + " = '" + value.replace("'", "\\'") + "'")
+print(json.dumps(json.loads(str(s.query(open(query).read().rstrip().rstrip(";"), "JSONCompact")))["data"]))
+"#;
+
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    DuckDb,
+    ClickHouse,
+}
+
+impl Engine {
+    /// The rows a query of sql/<engine>/ returns over the export in `dir`; times as RFC 3339
+    /// with microseconds, as the CLI's JSON writes them.
+    fn run(self, dir: &Path, query: &str, variables: &[&str]) -> Value {
+        let (script, folder) = match self {
+            Engine::DuckDb => (DUCKDB, sql_dir().join("duckdb")),
+            Engine::ClickHouse => (CHDB, sql_dir().join("clickhouse")),
+        };
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(folder.join("tables.sql"))
+            .arg(dir)
+            .arg(folder.join(query))
+            .args(variables)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{self:?} {query}: {}", stderr(&out));
+        times_as_rfc3339(serde_json::from_slice(&out.stdout).unwrap())
+    }
+}
+
+/// `2024-08-01 10:05:00` (DuckDB) and `2024-08-01 10:05:00.100000` (chDB) as
+/// `2024-08-01T10:05:00.100000Z`.
+fn times_as_rfc3339(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(times_as_rfc3339).collect()),
+        Value::String(text)
+            if text.len() >= 19
+                && text.as_bytes()[10] == b' '
+                && text[..19].bytes().filter(|b| *b == b':').count() == 2 =>
+        {
+            let (seconds, fraction) = text[..].split_once('.').unwrap_or((&text[..19], ""));
+            let fraction = fraction.trim_end_matches("+00:00");
+            Value::String(format!("{}.{:0<6}Z", seconds.replace(' ', "T"), fraction))
+        }
+        other => other,
+    }
+}
+
+/// The engines whose Python packages are here: each missing one said visibly, and none
+/// may be missing in CI (`.ci/run` installs them).
+fn engines(test: &str) -> Vec<Engine> {
+    [(Engine::DuckDb, "duckdb"), (Engine::ClickHouse, "chdb")]
+        .into_iter()
+        .filter(|(_, module)| python_with(module, test).is_some())
+        .map(|(engine, _)| engine)
+        .collect()
+}
+
 /// Python with `module`: `None` (said visibly) where it is missing, except in CI.
 fn python_with(module: &str, test: &str) -> Option<()> {
     let found = Command::new("python3").args(["-c", &format!("import {module}")]).output();
@@ -35,27 +107,13 @@ fn python_with(module: &str, test: &str) -> Option<()> {
     );
     let _ = std::io::Write::write_fmt(
         &mut std::io::stderr(),
-        format_args!("SKIPPED {test}: python3 {module} is not installed\n"),
+        format_args!("SKIPPED {test} on {module}: python3 {module} is not installed\n"),
     );
     None
 }
 
 fn sql_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sql")
-}
-
-/// The rows a DuckDB query returns over the export in `dir`.
-fn duckdb(dir: &Path, query: &str, variables: &[&str]) -> Value {
-    let out = Command::new("python3")
-        .args(["-c", DUCKDB])
-        .arg(sql_dir().join("duckdb/tables.sql"))
-        .arg(dir)
-        .arg(sql_dir().join("duckdb").join(query))
-        .args(variables)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{query}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A store of the analyze scenario (conflicts, throttling, 5xx) and the rollout, exported.
@@ -124,39 +182,46 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn duckdb_reads_every_row_the_store_holds() {
-    let Some(()) = python_with("duckdb", "duckdb_reads_every_row_the_store_holds") else { return };
+fn the_engines_read_every_row_the_store_holds() {
     let (store, dir) = exported();
-    let counts = duckdb(dir.path(), "count-rows.sql", &[]);
-    assert_eq!(
-        counts,
-        json!([
-            ["events", store.count("SELECT count(*) FROM event_versions")],
-            ["objects", store.count("SELECT count(*) FROM objects")],
-            ["owners", store.count("SELECT count(*) FROM owner_refs")],
-            ["requests", store.count("SELECT count(*) FROM requests")],
-            ["states", store.count("SELECT count(*) FROM object_states")],
-        ])
-    );
+    for engine in engines("the_engines_read_every_row_the_store_holds") {
+        assert_eq!(
+            engine.run(dir.path(), "count-rows.sql", &[]),
+            json!([
+                ["events", store.count("SELECT count(*) FROM event_versions")],
+                ["objects", store.count("SELECT count(*) FROM objects")],
+                ["owners", store.count("SELECT count(*) FROM owner_refs")],
+                ["requests", store.count("SELECT count(*) FROM requests")],
+                ["states", store.count("SELECT count(*) FROM object_states")],
+            ]),
+            "{engine:?}"
+        );
+    }
 }
 
 #[test]
-fn the_sql_queries_give_the_cli_answers_on_duckdb() {
-    let Some(()) = python_with("duckdb", "the_sql_queries_give_the_cli_answers_on_duckdb") else { return };
+fn the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse() {
     let (store, dir) = exported();
+    for engine in engines("the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse") {
+        queries_answer_as_the_cli(engine, &store, dir.path());
+    }
+}
+
+fn queries_answer_as_the_cli(engine: Engine, store: &Store, dir: &Path) {
+    let query = |dir: &Path, file: &str, variables: &[&str]| engine.run(dir, file, variables);
 
     // requests --top 10 --by user
-    let top = cli_json(&store, &["requests", "--top", "10", "--by", "user", "-o", "json"]);
+    let top = cli_json(store, &["requests", "--top", "10", "--by", "user", "-o", "json"]);
     let cli: Vec<Value> = top["rows"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| json!([r["key"]["user"], r["count"], r["failures"], r["p50LatencyUs"], r["p99LatencyUs"]]))
         .collect();
-    assert_eq!(duckdb(dir.path(), "top-users.sql", &[]), json!(cli));
+    assert_eq!(query(dir, "top-users.sql", &[]), json!(cli), "{engine:?}");
 
     // analyze --check conflicts / throttling: the subjects, counts and statuses
-    let report = cli_json(&store, &["analyze", "--check", "conflicts", "--check", "throttling", "-o", "json"]);
+    let report = cli_json(store, &["analyze", "--check", "conflicts", "--check", "throttling", "-o", "json"]);
     let findings = |check: usize| -> Vec<Value> {
         report["checks"][check]["findings"]
             .as_array()
@@ -165,7 +230,7 @@ fn the_sql_queries_give_the_cli_answers_on_duckdb() {
             .map(|f| json!([f["subject"], f["count"], f["status"]]))
             .collect()
     };
-    let sql: Vec<Value> = duckdb(dir.path(), "analyze-conflicts.sql", &[])
+    let sql: Vec<Value> = query(dir, "analyze-conflicts.sql", &[])
         .as_array()
         .unwrap()
         .iter()
@@ -176,7 +241,7 @@ fn the_sql_queries_give_the_cli_answers_on_duckdb() {
     let mut sql = sql;
     sql.sort_by_key(|f| f[0].as_str().unwrap().to_owned());
     assert_eq!(sql, cli);
-    let throttled: Vec<Value> = duckdb(dir.path(), "analyze-throttling.sql", &[])
+    let throttled: Vec<Value> = query(dir, "analyze-throttling.sql", &[])
         .as_array()
         .unwrap()
         .iter()
@@ -184,8 +249,24 @@ fn the_sql_queries_give_the_cli_answers_on_duckdb() {
         .collect();
     assert_eq!(throttled, findings(1));
 
+    // analyze --check server-errors: periods of consecutive seconds with 5xx
+    let report = cli_json(store, &["analyze", "--check", "server-errors", "-o", "json"]);
+    let cli: Vec<Value> = report["checks"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| json!([f["subject"], f["count"], f["first"]]))
+        .collect();
+    let sql: Vec<Value> = query(dir, "analyze-server-errors.sql", &[])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([format!("{}s with 5xx", r[0]), r[1], r[2]]))
+        .collect();
+    assert_eq!(sql, cli);
+
     // conflicts: each group's object, stale resourceVersion, winner and losers
-    let conflicts = cli_json(&store, &["conflicts", "-o", "json"]);
+    let conflicts = cli_json(store, &["conflicts", "-o", "json"]);
     let cli: Vec<Value> = conflicts["groups"]
         .as_array()
         .unwrap()
@@ -196,7 +277,7 @@ fn the_sql_queries_give_the_cli_answers_on_duckdb() {
             json!([g["object"]["name"], g["baseResourceVersion"], g["winner"]["auditId"], losers])
         })
         .collect();
-    let sql: Vec<Value> = duckdb(dir.path(), "conflict-groups.sql", &[])
+    let sql: Vec<Value> = query(dir, "conflict-groups.sql", &[])
         .as_array()
         .unwrap()
         .iter()
@@ -206,25 +287,29 @@ fn the_sql_queries_give_the_cli_answers_on_duckdb() {
     assert_eq!(sql.len(), 1);
 
     // history deploy/web -n demo: the writes, in order
-    let history = cli_json(&store, &["history", "deploy/web", "-n", "demo", "-o", "json"]);
+    let history = cli_json(store, &["history", "deploy/web", "-n", "demo", "-o", "json"]);
     let cli: Vec<&Value> = history["entries"].as_array().unwrap().iter().map(|e| &e["request"]["auditId"]).collect();
-    let sql: Vec<Value> =
-        duckdb(dir.path(), "object-history.sql", &["resource=deployments", "namespace=demo", "name=web"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r[8].clone())
-            .collect();
+    let sql: Vec<Value> = query(dir, "object-history.sql", &["resource=deployments", "namespace=demo", "name=web"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[8].clone())
+        .collect();
     assert_eq!(json!(sql), json!(cli));
 }
 
 #[test]
-fn a_duckdb_slice_of_raw_json_ingests_back_into_the_same_trace() {
-    let Some(()) = python_with("duckdb", "a_duckdb_slice_of_raw_json_ingests_back_into_the_same_trace") else { return };
+fn a_slice_of_raw_json_ingests_back_into_the_same_trace() {
     let (store, dir) = exported();
+    for engine in engines("a_slice_of_raw_json_ingests_back_into_the_same_trace") {
+        slice_ingests_back(engine, &store, dir.path());
+    }
+}
+
+fn slice_ingests_back(engine: Engine, store: &Store, dir: &Path) {
     let slice = tempfile::tempdir().unwrap();
     for table in ["requests", "events"] {
-        let rows = duckdb(dir.path(), &format!("slice-{table}.sql"), &["namespace=demo"]);
+        let rows = engine.run(dir, &format!("slice-{table}.sql"), &["namespace=demo"]);
         let lines: String = rows.as_array().unwrap().iter().map(|r| format!("{}\n", r[0].as_str().unwrap())).collect();
         std::fs::write(slice.path().join(format!("{table}.jsonl")), lines).unwrap();
     }
@@ -236,7 +321,11 @@ fn a_duckdb_slice_of_raw_json_ingests_back_into_the_same_trace() {
         &["trace", "deploy/web", "--width", "100"],
         &["history", "deploy/web"],
     ] {
-        assert_eq!(stdout(&again.run(args)), stdout(&store.run(&[args, &["-n", "demo"]].concat())), "{args:?}");
+        assert_eq!(
+            stdout(&again.run(args)),
+            stdout(&store.run(&[args, &["-n", "demo"]].concat())),
+            "{engine:?} {args:?}"
+        );
     }
 }
 

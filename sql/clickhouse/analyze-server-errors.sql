@@ -1,0 +1,19 @@
+-- `kelemetry-cli analyze --check server-errors`: 5xx answers merged into periods of
+-- consecutive seconds (any warns; more than 60 seconds in all fails).
+WITH seconds AS (
+    SELECT toUnixTimestamp(requestReceived) AS second, count() AS errors, min(auditId) AS example
+    FROM requests
+    WHERE code >= 500
+    GROUP BY second
+),
+periods AS (
+    SELECT *, second - row_number() OVER (ORDER BY second) AS period FROM seconds
+)
+SELECT max(second) - min(second) + 1 AS seconds,
+       sum(errors) AS requests,
+       toDateTime64(min(second), 6, 'UTC') AS first,
+       toDateTime64(max(second) + 1, 6, 'UTC') - toIntervalMicrosecond(1) AS last,
+       min(example) AS example
+FROM periods
+GROUP BY period
+ORDER BY first;
