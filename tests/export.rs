@@ -43,20 +43,24 @@ print(json.dumps(json.loads(str(s.query(open(query).read().rstrip().rstrip(";"),
 #[derive(Debug, Clone, Copy)]
 enum Engine {
     DuckDb,
+    /// Views over the files (sql/clickhouse/tables.sql), as clickhouse-local has them.
     ClickHouse,
+    /// The tables of a deployment (sql/clickhouse/ddl.sql), loaded from the files.
+    ClickHouseTables,
 }
 
 impl Engine {
     /// The rows a query of sql/<engine>/ returns over the export in `dir`; times as RFC 3339
     /// with microseconds, as the CLI's JSON writes them.
     fn run(self, dir: &Path, query: &str, variables: &[&str]) -> Value {
-        let (script, folder) = match self {
-            Engine::DuckDb => (DUCKDB, sql_dir().join("duckdb")),
-            Engine::ClickHouse => (CHDB, sql_dir().join("clickhouse")),
+        let (script, folder, tables) = match self {
+            Engine::DuckDb => (DUCKDB, sql_dir().join("duckdb"), "tables.sql"),
+            Engine::ClickHouse => (CHDB, sql_dir().join("clickhouse"), "tables.sql"),
+            Engine::ClickHouseTables => (CHDB, sql_dir().join("clickhouse"), "ddl.sql"),
         };
         let out = Command::new("python3")
             .args(["-c", script])
-            .arg(folder.join("tables.sql"))
+            .arg(folder.join(tables))
             .arg(dir)
             .arg(folder.join(query))
             .args(variables)
@@ -88,11 +92,14 @@ fn times_as_rfc3339(value: Value) -> Value {
 /// The engines whose Python packages are here: each missing one said visibly, and none
 /// may be missing in CI (`.ci/run` installs them).
 fn engines(test: &str) -> Vec<Engine> {
-    [(Engine::DuckDb, "duckdb"), (Engine::ClickHouse, "chdb")]
-        .into_iter()
-        .filter(|(_, module)| python_with(module, test).is_some())
-        .map(|(engine, _)| engine)
-        .collect()
+    let mut found = Vec::new();
+    if python_with("duckdb", test).is_some() {
+        found.push(Engine::DuckDb);
+    }
+    if python_with("chdb", test).is_some() {
+        found.extend([Engine::ClickHouse, Engine::ClickHouseTables]);
+    }
+    found
 }
 
 /// Python with `module`: `None` (said visibly) where it is missing, except in CI.
@@ -200,9 +207,9 @@ fn the_engines_read_every_row_the_store_holds() {
 }
 
 #[test]
-fn the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse() {
+fn the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse_files_and_tables() {
     let (store, dir) = exported();
-    for engine in engines("the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse") {
+    for engine in engines("the_sql_queries_give_the_cli_answers_on_duckdb_and_clickhouse_files_and_tables") {
         queries_answer_as_the_cli(engine, &store, dir.path());
     }
 }
