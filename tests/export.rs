@@ -153,9 +153,9 @@ fn export_writes_hive_partitions_of_every_table() {
     assert_eq!(
         files,
         [
+            ".kelemetry-export.json",
             "events/cluster=default/date=2024-06-03/hour=09/part-0.parquet",
             "events/cluster=default/date=2024-08-01/hour=10/part-0.parquet",
-            "kelemetry-export.json",
             "objects/cluster=default/part-0.parquet",
             "owners/cluster=default/part-0.parquet",
             "requests/cluster=default/date=2024-06-03/hour=09/part-0.parquet",
@@ -378,4 +378,34 @@ fn since_last_adds_only_what_was_ingested_since_as_new_parts() {
         format!("kelemetry-cli: exported part 0 to {path}: 155 requests, 39 events, 13 objects, 43 states, 8 owners\n")
     );
     assert!(walk(dir.path()).iter().all(|p| !p.display().to_string().contains("part-1")));
+}
+
+#[test]
+fn ingest_reads_an_export_back_into_the_same_traces() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(store.run(&["export", "parquet", dir.path().to_str().unwrap()]).status.code(), Some(0));
+    let again = Store::new();
+    let out = again.ingest(&[dir.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(again.count("SELECT count(*) FROM requests"), 48);
+    assert_eq!(again.count("SELECT count(*) FROM event_versions"), 39);
+    for args in [&["trace", "deploy/web", "-o", "json"][..], &["history", "deploy/web"], &["conflicts"]] {
+        assert_eq!(stdout(&again.run(args)), stdout(&store.run(args)), "{args:?}");
+    }
+    // The files of objects and owner links are skipped as found, an error when named.
+    let stats = again.stats();
+    let skipped: Vec<&str> = stats["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "skipped")
+        .map(|f| f["path"].as_str().unwrap().rsplit_once(dir.path().to_str().unwrap()).unwrap().1)
+        .collect();
+    assert_eq!(skipped.len(), 0, "skipped files are not stored: {skipped:?}");
+    let objects = dir.path().join("objects/cluster=default/part-0.parquet");
+    let out = Store::new().ingest(&[&objects]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Parquet without records to read"), "{}", stderr(&out));
 }

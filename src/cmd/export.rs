@@ -64,7 +64,7 @@ struct Part {
     state_blocks: i64,
 }
 
-const MANIFEST: &str = "kelemetry-export.json";
+const MANIFEST: &str = ".kelemetry-export.json";
 const TABLES: [&str; 5] = ["requests", "events", "objects", "states", "owners"];
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {

@@ -7,6 +7,8 @@ pub mod archive;
 pub mod body;
 pub mod decode;
 mod gke;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod skim;
 mod source;
 pub(crate) mod split;

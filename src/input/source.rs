@@ -270,6 +270,11 @@ const PIECE_SIZE: usize = 4 << 20;
 /// reading never moves a piece's bytes again.
 const PIECE_CAPACITY: usize = PIECE_SIZE + (256 << 10);
 
+/// A Parquet file with neither `rawJson` (requests, Events) nor states' bodies.
+#[cfg(feature = "parquet")]
+const PARQUET_WITHOUT_RECORDS: &str =
+    "Parquet without records to read (objects and owner links come with the requests and states)";
+
 /// Reads a file and hands out pieces that decode independently, in file order.
 pub fn read_pieces(
     file: &InputFile,
@@ -277,6 +282,19 @@ pub fn read_pieces(
     progress: &(dyn Fn(u64) + Sync),
     emit: &mut dyn FnMut(Piece),
 ) -> ReadOutcome {
+    #[cfg(feature = "parquet")]
+    if let Origin::Path(path) = &file.origin
+        && super::parquet::is_parquet(path)
+    {
+        // An export of ours: its records as JSON Lines (the file needs seeking to its footer).
+        progress(file.size);
+        return match super::parquet::lines(path) {
+            Ok(Some(lines)) => read_stream(Box::new(lines), index, false, emit),
+            Ok(None) if file.found => ReadOutcome { skipped: Some(PARQUET_WITHOUT_RECORDS), ..ReadOutcome::default() },
+            Ok(None) => ReadOutcome { error: Some(PARQUET_WITHOUT_RECORDS.to_owned()), ..ReadOutcome::default() },
+            Err(e) => ReadOutcome { error: Some(e.to_string()), ..ReadOutcome::default() },
+        };
+    }
     match open_raw(&file.origin) {
         Ok(raw) => read_stream(Box::new(Counting { inner: raw, progress }), index, file.found, emit),
         Err(e) => ReadOutcome { error: Some(e.to_string()), ..ReadOutcome::default() },
