@@ -409,3 +409,27 @@ fn ingest_reads_an_export_back_into_the_same_traces() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("Parquet without records to read"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_corrupt_parquet_file_is_reported_and_the_others_are_read() {
+    let store = Store::new();
+    assert!(store.ingest(&[&testdata("rollout")]).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(store.run(&["export", "parquet", dir.path().to_str().unwrap()]).status.code(), Some(0));
+    let good = dir.path().join("requests/cluster=default/date=2024-06-03/hour=09/part-0.parquet");
+    let bytes = std::fs::read(&good).unwrap();
+    // Cut in the middle, and with its middle overwritten (the footer intact).
+    let cut = dir.path().join("cut.parquet");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let mut scrambled = bytes.clone();
+    let middle = bytes.len() / 3;
+    scrambled[middle..middle * 2].iter_mut().for_each(|b| *b = b.wrapping_mul(31).wrapping_add(7));
+    let garbled = dir.path().join("garbled.parquet");
+    std::fs::write(&garbled, scrambled).unwrap();
+    let again = Store::new();
+    let out = again.ingest(&[&cut, &garbled, &good]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cut.parquet"), "{}", stderr(&out));
+    assert_eq!(again.count("SELECT count(*) FROM requests"), 48, "the good file is read whole");
+}

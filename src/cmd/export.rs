@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::args::InputArgs;
 use super::{Context, Outcome, diagnostic, open_store};
 use crate::model::time::format_micros;
+use crate::render;
 use crate::render::parquet::{self, Cell, Column, FileWriter};
 use crate::render::raw::{self, split_resource};
 use crate::store::Store;
@@ -64,6 +65,9 @@ struct Part {
     state_blocks: i64,
 }
 
+/// Blocks of bodies kept while requests are exported (some 100 kB each inflated).
+const BODY_BLOCKS: usize = 512;
+
 const MANIFEST: &str = ".kelemetry-export.json";
 const TABLES: [&str; 5] = ["requests", "events", "objects", "states", "owners"];
 
@@ -86,12 +90,22 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let [requests, events, objects, state_blocks] = store.export_marks()?;
     let now = Part { requests, events, objects, state_blocks };
     let part = manifest.parts.len();
-    let mut exporter = Exporter { store: &store, dir: &args.dir, part, after, written: HashMap::new() };
-    for (cluster_id, cluster) in store.clusters()? {
-        exporter.requests(cluster_id, &cluster)?;
-        exporter.events(cluster_id, &cluster)?;
-        exporter.objects(cluster_id, &cluster)?;
+    let mut clusters = Vec::new();
+    for (id, name) in store.clusters()? {
+        let request_hours = store.request_hours(id, after.requests)?;
+        let event_hours = store.event_hours(id, after.events)?;
+        clusters.push((id, name, request_hours, event_hours));
     }
+    // A step per partition: each hour of requests and of Events, and objects, states and owners.
+    let steps = clusters.iter().map(|(_, _, r, e)| r.len() + e.len() + 3).sum::<usize>();
+    let progress = render::progress::steps(&ctx.terminal, ctx.global.quiet, steps as u64);
+    let mut exporter = Exporter { store: &store, dir: &args.dir, part, after, written: HashMap::new(), progress };
+    for (id, name, request_hours, event_hours) in &clusters {
+        exporter.requests(*id, name, request_hours)?;
+        exporter.events(*id, name, event_hours)?;
+        exporter.objects(*id, name)?;
+    }
+    exporter.progress.finish_and_clear();
     manifest.parts.push(now);
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest)?)
         .with_context(|| format!("cannot write {}", manifest_path.display()))?;
@@ -123,6 +137,7 @@ struct Exporter<'a> {
     after: Part,
     /// Rows written per table.
     written: HashMap<&'static str, u64>,
+    progress: indicatif::ProgressBar,
 }
 
 /// `date=2024-06-03/hour=09`.
@@ -138,14 +153,18 @@ impl Exporter<'_> {
 
     fn finish(&mut self, table: &'static str, file: FileWriter) -> Result<()> {
         *self.written.entry(table).or_default() += file.finish()?;
+        let rows: u64 = self.written.values().sum();
+        self.progress.set_message(format!("{rows} rows, {table}"));
+        self.progress.inc(1);
         Ok(())
     }
 
-    fn requests(&mut self, cluster_id: i64, cluster: &str) -> Result<()> {
+    fn requests(&mut self, cluster_id: i64, cluster: &str, hours: &[i64]) -> Result<()> {
         let store = self.store;
-        let mut bodies = Bodies::new(store);
+        // An hour's requests name states written about that hour: their blocks stay at hand.
+        let mut bodies = Bodies::bounded(store, BODY_BLOCKS);
         let mut object: Option<ObjectRow> = None;
-        for hour in store.request_hours(cluster_id, self.after.requests)? {
+        for &hour in hours {
             let filter = RequestFilter {
                 clusters: Some(vec![cluster_id]),
                 since_us: Some(hour * HOUR_US),
@@ -224,10 +243,10 @@ impl Exporter<'_> {
         Ok(())
     }
 
-    fn events(&mut self, cluster_id: i64, cluster: &str) -> Result<()> {
+    fn events(&mut self, cluster_id: i64, cluster: &str, hours: &[i64]) -> Result<()> {
         let store = self.store;
         let mut object: Option<ObjectRow> = None;
-        for hour in store.event_hours(cluster_id, self.after.events)? {
+        for &hour in hours {
             let mut file = self.file("events", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::EVENTS);
             store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object_id, row| {
                 if object.as_ref().map(|o| o.id) != Some(object_id) {
@@ -296,7 +315,7 @@ impl Exporter<'_> {
         self.finish("objects", file)?;
 
         let mut file = self.file("states", &partition, parquet::STATES);
-        let mut bodies = Bodies::new(store);
+        let mut bodies = Bodies::bounded(store, 1);
         let mut object: Option<ObjectRow> = None;
         store.each_state_of_cluster(cluster_id, self.after.state_blocks, &mut |state| {
             if object.as_ref().map(|o| o.id) != Some(state.object_id) {

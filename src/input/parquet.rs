@@ -35,8 +35,19 @@ pub struct RowsAsLines {
     at: usize,
 }
 
+/// Runs the Parquet decoder where a corrupt file might make it panic: the file is then
+/// reported as corrupt, and the ingest goes on with the others.
+fn guarded<T>(decode: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode))
+        .unwrap_or_else(|_| Err(io::Error::other("a corrupt Parquet file (its decoder gave up)")))
+}
+
 /// `None` for a file of neither (objects, owner links: what they say comes with the requests).
 pub fn lines(path: &Path) -> io::Result<Option<RowsAsLines>> {
+    guarded(|| open_lines(path))
+}
+
+fn open_lines(path: &Path) -> io::Result<Option<RowsAsLines>> {
     let file = File::open(path)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(io::Error::other)?;
     let schema = builder.parquet_schema();
@@ -63,7 +74,7 @@ fn text_column<'b>(batch: &'b RecordBatch, name: &str) -> io::Result<&'b StringA
 impl RowsAsLines {
     /// Puts the next batch's lines in the buffer; false at the end of the file.
     fn refill(&mut self) -> io::Result<bool> {
-        let Some(batch) = self.batches.next() else { return Ok(false) };
+        let Some(batch) = guarded(|| Ok(self.batches.next()))? else { return Ok(false) };
         let batch = batch.map_err(io::Error::other)?;
         self.buf.clear();
         self.at = 0;

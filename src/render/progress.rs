@@ -63,6 +63,20 @@ impl Progress {
     }
 }
 
+/// A bar of the steps of a long pass (`export`: its partitions), with the rows written so
+/// far: on stderr when it is a terminal, hidden otherwise.
+pub fn steps(terminal: &Terminal, quiet: bool, total: u64) -> ProgressBar {
+    if quiet || !terminal.stderr_tty {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template(STEPS).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+const STEPS: &str = "{spinner} {elapsed:>4} {wide_bar}\n       {pos}/{len} partitions, ETA {eta}, {msg}";
+
 /// Bytes as stored (a gzip's compressed position), against the inputs' total, with rate and
 /// time left; then records written and bad records so far. The numbers get a line of their
 /// own: beside them the bar would shrink to nothing on an 80-column terminal.

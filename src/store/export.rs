@@ -105,8 +105,8 @@ impl Store {
         Ok(())
     }
 
-    /// The stored states of one cluster's objects in blocks past `after_block`, by object
-    /// (resource, namespace, name), then time.
+    /// The stored states of one cluster's objects in blocks past `after_block`, in the order
+    /// they are stored: each block of bodies is inflated once.
     pub fn each_state_of_cluster(
         &self,
         cluster: i64,
@@ -117,7 +117,7 @@ impl Store {
             "SELECT s.object_id, s.resource_version, s.observed_us, s.source, s.block_id, s.block_offset, s.body_len
              FROM object_states s JOIN objects o ON o.id = s.object_id
              WHERE o.cluster_id = ?1 AND s.block_id > ?2
-             ORDER BY o.resource, o.namespace, o.name, o.id, s.observed_us, length(s.resource_version), s.resource_version",
+             ORDER BY s.block_id, s.block_offset",
         )?;
         let mut rows = stmt.query(params![cluster, after_block])?;
         while let Some(r) = rows.next()? {

@@ -441,27 +441,45 @@ impl Store {
 /// Reads bodies, inflating each block once.
 pub struct Bodies<'c> {
     store: &'c Store,
-    blocks: HashMap<i64, Vec<u8>>,
+    /// Inflated blocks, with when each was last used.
+    blocks: HashMap<i64, (Vec<u8>, u64)>,
+    /// How many blocks are kept; the least recently used goes first.
+    capacity: usize,
+    uses: u64,
 }
 
 impl<'c> Bodies<'c> {
+    /// Keeps every block read: for a question about a few objects.
     pub fn new(store: &'c Store) -> Bodies<'c> {
-        Bodies { store, blocks: HashMap::new() }
+        Bodies::bounded(store, usize::MAX)
+    }
+
+    /// Keeps at most `capacity` blocks (each some 100 kB inflated): for a pass over a whole store.
+    pub fn bounded(store: &'c Store, capacity: usize) -> Bodies<'c> {
+        Bodies { store, blocks: HashMap::new(), capacity: capacity.max(1), uses: 0 }
     }
 
     /// A body as JSON, or why it cannot be read back (too deeply nested for the parser, say):
     /// one odd body costs the question about it, not every question about its tree. A block
     /// that cannot be read at all is the store's failure, and an error.
     pub fn json(&mut self, at: BodyLocation) -> Result<Result<serde_json::Value, String>> {
-        if !self.blocks.contains_key(&at.block) {
+        self.uses += 1;
+        if let Some(cached) = self.blocks.get_mut(&at.block) {
+            cached.1 = self.uses;
+        } else {
             let data: Vec<u8> = self
                 .store
                 .conn
                 .prepare_cached("SELECT data FROM state_blocks WHERE id = ?1")?
                 .query_row([at.block], |r| r.get(0))?;
-            self.blocks.insert(at.block, inflate_block(&data).context("a corrupt body block")?);
+            if self.blocks.len() >= self.capacity
+                && let Some(oldest) = self.blocks.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| *id)
+            {
+                self.blocks.remove(&oldest);
+            }
+            self.blocks.insert(at.block, (inflate_block(&data).context("a corrupt body block")?, self.uses));
         }
-        let block = &self.blocks[&at.block];
+        let block = &self.blocks[&at.block].0;
         let body = block.get(at.offset as usize..(at.offset + at.len) as usize).context("a body outside its block")?;
         Ok(serde_json::from_slice(body).map_err(|e| e.to_string()))
     }
