@@ -851,3 +851,64 @@ fn perfetto_has_a_thread_per_object_and_state_track_and_requests_and_events_as_i
         )
     );
 }
+
+#[test]
+fn otlp_keeps_to_the_backends_caps_by_windows_and_pieces() {
+    let store = rollout();
+    let whole = store.run(&["trace", "deploy/web", "-o", "otlp", "--pipeline", "tree"]);
+    assert_eq!(stdout(&whole).lines().count(), 1);
+    let spans_of = |line: &str| -> Vec<(String, String)> {
+        let request: Value = serde_json::from_str(line).unwrap();
+        request["resourceSpans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["scopeSpans"][0]["spans"].as_array().unwrap().clone())
+            .map(|s| (s["traceId"].as_str().unwrap().to_owned(), s["spanId"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let all: HashSet<String> = spans_of(stdout(&whole).trim()).into_iter().map(|(_, span)| span).collect();
+    assert_eq!(all.len(), 95);
+
+    // A cap the whole trace exceeds: successive windows, each a trace of its own under the cap.
+    let out =
+        store.run(&["trace", "deploy/web", "-o", "otlp", "--pipeline", "tree", "--otlp-max-trace-bytes", "20000"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let windows: Vec<&str> = text.lines().collect();
+    assert_eq!(windows.len(), 11);
+    assert_eq!(
+        stderr(&out),
+        "kelemetry-cli: the trace takes more than 20000 bytes of OTLP: sent as 11 traces of successive time windows\n"
+    );
+    let mut seen = HashSet::new();
+    let mut trace_ids = HashSet::new();
+    for window in &windows {
+        let spans = spans_of(window);
+        let ids: HashSet<&String> = spans.iter().map(|(trace, _)| trace).collect();
+        assert_eq!(ids.len(), 1, "one trace a window");
+        trace_ids.extend(ids.into_iter().cloned());
+        seen.extend(spans.into_iter().map(|(_, span)| span));
+    }
+    assert_eq!(trace_ids.len(), windows.len());
+    assert_eq!(seen, all, "every span is in some window (objects in each they overlap)");
+
+    // An attribute cap: values cut, a long log in pieces.
+    let out =
+        store.run(&["trace", "deploy/web", "-o", "otlp", "--pipeline", "tree", "--otlp-max-attribute-bytes", "100"]);
+    let request: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let mut longest = 0;
+    let mut pieces = 0;
+    for resource in request["resourceSpans"].as_array().unwrap() {
+        for span in resource["scopeSpans"][0]["spans"].as_array().unwrap() {
+            let attributes = span["attributes"].as_array().unwrap().iter();
+            let events = span["events"].as_array().unwrap();
+            pieces += events.iter().filter(|e| e["name"].as_str().unwrap().ends_with("/2)")).count();
+            for attribute in attributes.chain(events.iter().flat_map(|e| e["attributes"].as_array().unwrap())) {
+                longest = longest.max(attribute["value"]["stringValue"].as_str().map_or(0, str::len));
+            }
+        }
+    }
+    assert!(longest <= 100, "{longest}");
+    assert!(pieces > 10, "snapshots go in several events: {pieces}");
+}

@@ -1,6 +1,8 @@
 //! `kelemetry-cli trace`: an object and everything it owns, as one object-as-span trace.
 
 use anyhow::{Context as _, Result};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message as _;
 
 use super::args::{InputArgs, ObjectArgs, WindowArgs};
 use super::{Context, Outcome, command_line, diagnostic, open_page, open_store, resolve};
@@ -71,6 +73,16 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub otlp_endpoint: Option<String>,
 
+    /// OTLP (-o otlp, --otlp-endpoint): the most bytes of protobuf one trace may take; a
+    /// larger one goes as several traces of successive time windows (Tempo's default cap).
+    #[arg(long, value_name = "BYTES", default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1000..))]
+    pub otlp_max_trace_bytes: u64,
+
+    /// OTLP: the longest attribute value; longer ones are cut, longer logs split into
+    /// several span events (Tempo's default cap).
+    #[arg(long, value_name = "BYTES", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(64..))]
+    pub otlp_max_attribute_bytes: u64,
+
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -110,8 +122,23 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     // gets each object's requests and Events from it too.
     let arrangement = if page || args.output == TraceFormat::Perfetto { Arrangement::Tree } else { args.arrangement };
     let trace = trace::build(&store, object, args.scope, args.depth, arrangement, &filters)?;
+    let limits = render::otlp::Limits {
+        trace_bytes: usize::try_from(args.otlp_max_trace_bytes).unwrap_or(usize::MAX),
+        attribute_bytes: usize::try_from(args.otlp_max_attribute_bytes).unwrap_or(usize::MAX),
+    };
+    let otlp = || -> Result<Vec<_>> {
+        let requests = render::otlp::requests(&trace, &limits)?;
+        if requests.len() > 1 {
+            diagnostic(format_args!(
+                "the trace takes more than {} bytes of OTLP: sent as {} traces of successive time windows",
+                limits.trace_bytes,
+                requests.len()
+            ));
+        }
+        Ok(requests)
+    };
     if let Some(endpoint) = &args.otlp_endpoint {
-        post_otlp(endpoint, &trace)?;
+        post_otlp(endpoint, &otlp()?)?;
     }
     if page {
         let origin = render::html::Origin::new(command_line(), store.time_span()?);
@@ -136,25 +163,27 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         }
         TraceFormat::Json => render::export::write_json(ctx.out, &trace)?,
         TraceFormat::Jaeger => render::export::write_jaeger(ctx.out, &trace)?,
-        TraceFormat::Otlp => render::otlp::write_json(ctx.out, &trace)?,
+        TraceFormat::Otlp => render::otlp::write_json(ctx.out, &otlp()?)?,
         TraceFormat::Perfetto => render::perfetto::write(ctx.out, &trace)?,
         TraceFormat::Html => unreachable!("written above"),
     }
     Ok(ingested.and(Outcome::found(trace.shows_anything())))
 }
 
-/// POSTs the trace to an OTLP/HTTP collector, and says so on stderr.
-fn post_otlp(endpoint: &str, trace: &Trace) -> Result<()> {
+/// POSTs the trace's requests to an OTLP/HTTP collector, and says so on stderr.
+fn post_otlp(endpoint: &str, requests: &[ExportTraceServiceRequest]) -> Result<()> {
     let url = if endpoint.trim_end_matches('/').ends_with("/v1/traces") {
         endpoint.to_owned()
     } else {
         format!("{}/v1/traces", endpoint.trim_end_matches('/'))
     };
-    let body = render::otlp::protobuf(trace)?;
-    let response = ureq::post(&url)
-        .header("Content-Type", "application/x-protobuf")
-        .send(&body[..])
-        .with_context(|| format!("cannot send the trace to {url}"))?;
-    diagnostic(format_args!("sent {} spans to {url} ({})", trace.spans.len(), response.status()));
+    for request in requests {
+        let spans: usize = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+        let response = ureq::post(&url)
+            .header("Content-Type", "application/x-protobuf")
+            .send(&request.encode_to_vec()[..])
+            .with_context(|| format!("cannot send the trace to {url}"))?;
+        diagnostic(format_args!("sent {spans} spans to {url} ({})", response.status()));
+    }
     Ok(())
 }

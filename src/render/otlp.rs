@@ -2,6 +2,10 @@
 //! OTLP/JSON (`-o otlp`, what a Collector's `otlpjsonfile` receiver reads) or encoded as
 //! protobuf for an OTLP/HTTP collector (`--otlp-endpoint`). One resource per kind of span,
 //! named as Jaeger's processes are.
+//!
+//! Within [`Limits`] (Tempo's by default): an attribute longer than the cap is cut, a log
+//! longer than it (a snapshot, a long diff) becomes several span events, and a trace whose
+//! protobuf would exceed the cap goes as several traces of successive time windows.
 
 use std::io::{self, Write};
 
@@ -15,6 +19,54 @@ use serde_json::{Value, json};
 use super::export::{PROCESSES, dated, failure, log_text, semconv};
 use crate::trace::{self, TagValue, Trace};
 
+/// What a tracing backend accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The protobuf size of one trace.
+    pub trace_bytes: usize,
+    /// The length of one attribute value.
+    pub attribute_bytes: usize,
+}
+
+impl Default for Limits {
+    /// Tempo's defaults: `max_bytes_per_trace` 5 MB, `max_attribute_bytes` 2,048.
+    fn default() -> Limits {
+        Limits { trace_bytes: 5_000_000, attribute_bytes: 2048 }
+    }
+}
+
+/// `text` cut to at most `max` bytes at a character boundary, marked when cut.
+fn capped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let marker = format!("… ({} bytes)", text.len());
+    let mut end = max.saturating_sub(marker.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{marker}", &text[..end])
+}
+
+/// `text` in pieces of at most `max` bytes: at line ends where it can, else at characters.
+fn pieces(text: &str, max: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.len() > max {
+        let mut end = max;
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        if let Some(newline) = rest[..end].rfind('\n').filter(|&n| n > 0) {
+            end = newline + 1;
+        }
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out.push(rest);
+    out
+}
+
 fn attribute(key: &str, value: &TagValue) -> KeyValue {
     let value = match value {
         TagValue::Str(s) => any_value::Value::StringValue(s.clone()),
@@ -24,15 +76,19 @@ fn attribute(key: &str, value: &TagValue) -> KeyValue {
     KeyValue { key: key.to_owned(), value: Some(AnyValue { value: Some(value) }), ..Default::default() }
 }
 
-/// Our tags under `kelemetry.`, plus the semantic-convention keys that apply.
-fn attributes(span: &trace::Span) -> Vec<KeyValue> {
+/// Our tags under `kelemetry.`, plus the semantic-convention keys that apply; long values cut.
+fn attributes(span: &trace::Span, limits: &Limits) -> Vec<KeyValue> {
+    let cap = |value: &TagValue| match value {
+        TagValue::Str(s) => TagValue::Str(capped(s, limits.attribute_bytes)),
+        other => other.clone(),
+    };
     let mut out: Vec<KeyValue> =
-        span.tags.iter().map(|t| attribute(&format!("kelemetry.{}", t.key), &t.value)).collect();
+        span.tags.iter().map(|t| attribute(&format!("kelemetry.{}", t.key), &cap(&t.value))).collect();
     out.push(attribute("kelemetry.object", &TagValue::Str(span.object.clone())));
     if span.time_unknown {
         out.push(attribute("kelemetry.timeUnknown", &TagValue::Bool(true)));
     }
-    out.extend(semconv(span).iter().map(|(key, value)| attribute(key, value)));
+    out.extend(semconv(span).iter().map(|(key, value)| attribute(key, &cap(value))));
     out
 }
 
@@ -45,7 +101,24 @@ fn nanos(us: i64) -> u64 {
     u64::try_from(us).unwrap_or(0).saturating_mul(1000)
 }
 
-fn otlp_span(trace: &Trace, s: &trace::Span) -> Span {
+/// A log as span events: one, or one per piece of at most the attribute cap.
+fn events(log: &trace::Log, limits: &Limits) -> Vec<span::Event> {
+    let text = log_text(log);
+    let parts = pieces(&text, limits.attribute_bytes);
+    let count = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| span::Event {
+            time_unix_nano: nanos(log.time_us),
+            name: if count == 1 { log.event.clone() } else { format!("{} ({}/{count})", log.event, i + 1) },
+            attributes: vec![attribute("message", &TagValue::Str(part.to_owned()))],
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn otlp_span(trace: &Trace, s: &trace::Span, limits: &Limits) -> Span {
     let trace_id = id_bytes(&trace.trace_id);
     Span {
         trace_id: trace_id.clone(),
@@ -55,17 +128,8 @@ fn otlp_span(trace: &Trace, s: &trace::Span) -> Span {
         kind: span::SpanKind::Internal as i32,
         start_time_unix_nano: nanos(s.start_us),
         end_time_unix_nano: nanos(s.end_us),
-        attributes: attributes(s),
-        events: s
-            .logs
-            .iter()
-            .map(|l| span::Event {
-                time_unix_nano: nanos(l.time_us),
-                name: l.event.clone(),
-                attributes: vec![attribute("message", &TagValue::Str(log_text(l)))],
-                ..Default::default()
-            })
-            .collect(),
+        attributes: attributes(s, limits),
+        events: s.logs.iter().flat_map(|l| events(l, limits)).collect(),
         links: s
             .links
             .iter()
@@ -80,9 +144,41 @@ fn otlp_span(trace: &Trace, s: &trace::Span) -> Span {
     }
 }
 
-/// The trace as the request an OTLP exporter sends.
-pub fn request(trace: &Trace) -> io::Result<ExportTraceServiceRequest> {
+/// The trace as the requests an OTLP exporter sends: one, or, when the whole would exceed
+/// `limits.trace_bytes`, one per time window (each a trace of its own), a window halved
+/// while it is too big and still holds more than one request or Event in more than an
+/// instant. Windows with no request or Event are left out; objects show in the windows
+/// they overlap.
+pub fn requests(trace: &Trace, limits: &Limits) -> io::Result<Vec<ExportTraceServiceRequest>> {
     dated(trace)?;
+    let whole = request(trace, limits);
+    if whole.encoded_len() <= limits.trace_bytes {
+        return Ok(vec![whole]);
+    }
+    let (Some(start), Some(end)) = (trace.start_us(), trace.end_us()) else { return Ok(vec![whole]) };
+    let mut out = Vec::new();
+    fit(trace, start, end, limits, &mut out);
+    Ok(out)
+}
+
+fn fit(trace: &Trace, from_us: i64, to_us: i64, limits: &Limits, out: &mut Vec<ExportTraceServiceRequest>) {
+    let window = trace::windows::window(trace, from_us, to_us);
+    let entries = trace::windows::entries(&window);
+    if entries == 0 {
+        return;
+    }
+    let request = request(&window, limits);
+    if request.encoded_len() <= limits.trace_bytes || entries == 1 || to_us - from_us < 2 {
+        out.push(request);
+        return;
+    }
+    let middle = from_us + (to_us - from_us) / 2;
+    fit(trace, from_us, middle, limits, out);
+    fit(trace, middle + 1, to_us, limits, out);
+}
+
+/// One trace as the request an OTLP exporter sends.
+fn request(trace: &Trace, limits: &Limits) -> ExportTraceServiceRequest {
     let cluster = trace.spans.first().and_then(|s| s.tag("cluster")).cloned();
     let resource_spans = PROCESSES
         .iter()
@@ -98,19 +194,19 @@ pub fn request(trace: &Trace) -> io::Result<ExportTraceServiceRequest> {
                         version: env!("CARGO_PKG_VERSION").to_owned(),
                         ..Default::default()
                     }),
-                    spans: trace.spans.iter().filter(|s| s.kind == *kind).map(|s| otlp_span(trace, s)).collect(),
+                    spans: trace
+                        .spans
+                        .iter()
+                        .filter(|s| s.kind == *kind)
+                        .map(|s| otlp_span(trace, s, limits))
+                        .collect(),
                     ..Default::default()
                 }],
                 ..Default::default()
             }
         })
         .collect();
-    Ok(ExportTraceServiceRequest { resource_spans })
-}
-
-/// The request as protobuf, the body of an OTLP/HTTP `POST /v1/traces`.
-pub fn protobuf(trace: &Trace) -> io::Result<Vec<u8>> {
-    Ok(request(trace)?.encode_to_vec())
+    ExportTraceServiceRequest { resource_spans }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -155,9 +251,15 @@ fn span_json(s: &Span) -> Value {
     })
 }
 
-/// `-o otlp`: the request as OTLP/JSON on one line.
-pub fn write_json(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
-    let request = request(trace)?;
+/// `-o otlp`: each request as OTLP/JSON on a line of its own (what `otlpjsonfile` reads).
+pub fn write_json(out: &mut dyn Write, requests: &[ExportTraceServiceRequest]) -> io::Result<()> {
+    for request in requests {
+        write_request_json(out, request)?;
+    }
+    Ok(())
+}
+
+fn write_request_json(out: &mut dyn Write, request: &ExportTraceServiceRequest) -> io::Result<()> {
     let resource_spans: Vec<Value> = request
         .resource_spans
         .iter()

@@ -7,6 +7,7 @@
 
 pub mod arrange;
 pub mod build;
+pub mod windows;
 pub mod words;
 
 use serde::Serialize;
