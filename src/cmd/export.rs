@@ -13,10 +13,10 @@ use crate::model::time::format_micros;
 use crate::render;
 use crate::render::parquet::{self, Cell, Column, FileWriter};
 use crate::render::raw::{self, split_resource};
-use crate::store::Store;
+use crate::store::export::ExportedRequest;
 use crate::store::export::HOUR_US;
-use crate::store::read::{Bodies, ObjectRow};
-use crate::store::requests::{RequestFilter, RequestOrder};
+use crate::store::read::Bodies;
+use crate::store::{Location, Store};
 
 /// Write the store's requests, Events, objects, states and owner links as files other
 /// engines read: Parquet, partitioned as Hive does (`requests/cluster=C/date=D/hour=H/part-N.parquet`).
@@ -66,7 +66,7 @@ struct Part {
 }
 
 /// Blocks of bodies kept while requests are exported (some 100 kB each inflated).
-const BODY_BLOCKS: usize = 512;
+const BODY_BLOCKS: usize = 64;
 
 const MANIFEST: &str = ".kelemetry-export.json";
 const TABLES: [&str; 5] = ["requests", "events", "objects", "states", "owners"];
@@ -99,20 +99,46 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     // A step per partition: each hour of requests and of Events, and objects, states and owners.
     let steps = clusters.iter().map(|(_, _, r, e)| r.len() + e.len() + 3).sum::<usize>();
     let progress = render::progress::steps(&ctx.terminal, ctx.global.quiet, steps as u64);
-    let mut exporter = Exporter { store: &store, dir: &args.dir, part, after, written: HashMap::new(), progress };
-    for (id, name, request_hours, event_hours) in &clusters {
-        exporter.requests(*id, name, request_hours)?;
-        exporter.events(*id, name, event_hours)?;
-        exporter.objects(*id, name)?;
-    }
-    exporter.progress.finish_and_clear();
+    // Requests on a connection and a core of their own, the other tables beside them; a
+    // store in memory has one connection, and goes table after table.
+    let second = match &store.location {
+        Location::File(_) => Some(Store::open_for_read(&store.location)?),
+        Location::Memory => None,
+    };
+    let mut written: HashMap<&'static str, u64> = HashMap::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let requests = second.map(|second| {
+            scope.spawn(|| -> Result<HashMap<&'static str, u64>> {
+                let second = second;
+                let mut requests = Exporter::new(&second, &args.dir, part, after, progress.clone());
+                for (id, name, hours, _) in &clusters {
+                    requests.requests(*id, name, hours)?;
+                }
+                Ok(requests.written)
+            })
+        });
+        let mut rest = Exporter::new(&store, &args.dir, part, after, progress.clone());
+        for (id, name, request_hours, event_hours) in &clusters {
+            if requests.is_none() {
+                rest.requests(*id, name, request_hours)?;
+            }
+            rest.events(*id, name, event_hours)?;
+            rest.objects(*id, name)?;
+        }
+        written.extend(rest.written);
+        if let Some(requests) = requests {
+            written.extend(requests.join().map_err(|_| anyhow::anyhow!("the export of requests failed"))??);
+        }
+        Ok(())
+    })?;
+    progress.finish_and_clear();
     manifest.parts.push(now);
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest)?)
         .with_context(|| format!("cannot write {}", manifest_path.display()))?;
     let summary: Vec<String> =
-        TABLES.iter().map(|t| format!("{} {t}", exporter.written.get(t).copied().unwrap_or_default())).collect();
+        TABLES.iter().map(|t| format!("{} {t}", written.get(t).copied().unwrap_or_default())).collect();
     diagnostic(format_args!("exported part {part} to {}: {}", args.dir.display(), summary.join(", ")));
-    let any = exporter.written.values().any(|&n| n > 0);
+    let any = written.values().any(|&n| n > 0);
     Ok(ingested.and(Outcome::found(any)))
 }
 
@@ -146,7 +172,17 @@ fn hour_partition(hour: i64) -> String {
     format!("date={}/hour={}", &stamp[..10], &stamp[11..13])
 }
 
-impl Exporter<'_> {
+impl<'a> Exporter<'a> {
+    fn new(
+        store: &'a Store,
+        dir: &'a Path,
+        part: usize,
+        after: Part,
+        progress: indicatif::ProgressBar,
+    ) -> Exporter<'a> {
+        Exporter { store, dir, part, after, written: HashMap::new(), progress }
+    }
+
     fn file(&self, table: &str, partition: &str, columns: &'static [Column]) -> FileWriter {
         FileWriter::new(self.dir.join(table).join(partition).join(format!("part-{}.parquet", self.part)), columns)
     }
@@ -163,41 +199,21 @@ impl Exporter<'_> {
         let store = self.store;
         // An hour's requests name states written about that hour: their blocks stay at hand.
         let mut bodies = Bodies::bounded(store, BODY_BLOCKS);
-        let mut object: Option<ObjectRow> = None;
         for &hour in hours {
-            let filter = RequestFilter {
-                clusters: Some(vec![cluster_id]),
-                since_us: Some(hour * HOUR_US),
-                until_us: Some((hour + 1) * HOUR_US - 1),
-                ..RequestFilter::default()
-            };
             let mut file =
                 self.file("requests", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::REQUESTS);
-            let after = self.after.requests;
-            store.each_request(&filter, RequestOrder::ByObject, None, &mut |line| {
-                if line.request.id <= after {
-                    return Ok(true);
-                }
+            store.each_request_in_hour(cluster_id, hour, self.after.requests, &mut |exported| {
+                let ExportedRequest { line, api_version, response } = exported;
                 let request = &line.request;
-                // Rows come by object: the last object read is most often this one's.
-                if request.object_id != object.as_ref().map(|o| o.id) {
-                    object = match request.object_id {
-                        Some(id) => store.object_by_id(id)?,
-                        None => None,
-                    };
-                }
                 let request_object = match request.body {
                     Some(at) => bodies.json(at)?.ok(),
                     None => None,
                 };
-                let response_object = match (&object, &request.new_rv) {
-                    (Some(o), Some(rv)) if request.level >= 3 => match store.state_at(o.id, rv)? {
-                        Some(at) => bodies.json(at)?.ok(),
-                        None => None,
-                    },
+                let response_object = match response {
+                    Some(at) if request.level >= 3 => bodies.json(at)?.ok(),
                     _ => None,
                 };
-                let raw = raw::audit_event(&line, object.as_ref(), request_object, response_object);
+                let raw = raw::audit_event(&line, api_version.as_deref(), request_object, response_object);
                 let (resource, group) = match &line.resource {
                     Some(resource) => {
                         let (resource, group) = split_resource(resource);
@@ -205,8 +221,7 @@ impl Exporter<'_> {
                     }
                     None => (None, None),
                 };
-                let version = object.as_ref().map(|o| o.api_version.as_str()).filter(|v| !v.is_empty());
-                let row = [
+                file.push(&[
                     Cell::Text(Some(&request.audit_id)),
                     Cell::Time(Some(request.received_us)),
                     Cell::Time(request.complete.then_some(request.completed_us)),
@@ -218,7 +233,7 @@ impl Exporter<'_> {
                     Cell::Text(request.source_ip.as_deref()),
                     Cell::Text(Some(&request.verb)),
                     Cell::Text(group),
-                    Cell::Text(version),
+                    Cell::Text(api_version.as_deref()),
                     Cell::Text(resource),
                     Cell::Text(request.subresource.as_deref()),
                     Cell::Text(line.namespace.as_deref()),
@@ -234,9 +249,7 @@ impl Exporter<'_> {
                     Cell::Text(request.field_manager.as_deref()),
                     Cell::Text(Some(raw::level_name(request.level))),
                     Cell::Text(Some(&raw.to_string())),
-                ];
-                file.push(&row)?;
-                Ok(true)
+                ])
             })?;
             self.finish("requests", file)?;
         }
@@ -245,14 +258,10 @@ impl Exporter<'_> {
 
     fn events(&mut self, cluster_id: i64, cluster: &str, hours: &[i64]) -> Result<()> {
         let store = self.store;
-        let mut object: Option<ObjectRow> = None;
         for &hour in hours {
             let mut file = self.file("events", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::EVENTS);
-            store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object_id, row| {
-                if object.as_ref().map(|o| o.id) != Some(object_id) {
-                    object = store.object_by_id(object_id)?;
-                }
-                let Some(o) = &object else { return Ok(()) };
+            store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object, row| {
+                let o = &object;
                 let e = &row.details;
                 let raw = raw::kubernetes_event(&row, o);
                 file.push(&[
@@ -316,12 +325,8 @@ impl Exporter<'_> {
 
         let mut file = self.file("states", &partition, parquet::STATES);
         let mut bodies = Bodies::bounded(store, 1);
-        let mut object: Option<ObjectRow> = None;
-        store.each_state_of_cluster(cluster_id, self.after.state_blocks, &mut |state| {
-            if object.as_ref().map(|o| o.id) != Some(state.object_id) {
-                object = store.object_by_id(state.object_id)?;
-            }
-            let Some(o) = &object else { return Ok(()) };
+        store.each_state_of_cluster(cluster_id, self.after.state_blocks, &mut |object, state| {
+            let o = &object;
             let body = bodies.json(state.body)?.ok().map(|b| b.to_string());
             file.push(&[
                 Cell::Text(o.uid.as_deref()),
@@ -339,11 +344,7 @@ impl Exporter<'_> {
         self.finish("states", file)?;
 
         let mut file = self.file("owners", &partition, parquet::OWNERS);
-        store.each_owner_of_cluster(cluster_id, self.after.objects, &mut |link| {
-            let (Some(o), Some(owner)) = (store.object_by_id(link.object_id)?, store.object_by_id(link.owner_id)?)
-            else {
-                return Ok(());
-            };
+        store.each_owner_of_cluster(cluster_id, self.after.objects, &mut |o, owner, controller| {
             file.push(&[
                 Cell::Text(o.uid.as_deref()),
                 Cell::Text(Some(&o.resource)),
@@ -353,8 +354,8 @@ impl Exporter<'_> {
                 Cell::Text(Some(&owner.resource)),
                 Cell::Text(Some(&owner.kind)),
                 Cell::Text(Some(&owner.name)),
-                Cell::Bool(link.controller == 1),
-                Cell::Bool(link.controller == 2),
+                Cell::Bool(controller == 1),
+                Cell::Bool(controller == 2),
             ])
         })?;
         self.finish("owners", file)?;

@@ -1,6 +1,6 @@
 //! Parquet files of the store's tables, for DuckDB, ClickHouse and anything else that reads
 //! Parquet: columns named as the JSON contract names them (camelCase), times as UTC
-//! microsecond timestamps, zstd-compressed; the partition (`cluster=`, `date=`, `hour=`)
+//! microsecond timestamps, zstd-compressed (level 1: the export keeps pace with ingest); the partition (`cluster=`, `date=`, `hour=`)
 //! is in the path, as Hive lays it out.
 //!
 //! One generic writer serves every table: a table is a list of [`Column`]s, a row a list
@@ -155,7 +155,7 @@ pub const OWNERS: &[Column] = &[
 ];
 
 /// Rows written at once (a Parquet row group at most): what memory holds of a file.
-const BATCH_ROWS: usize = 32_768;
+const BATCH_ROWS: usize = 8192;
 
 fn data_type(kind: Type) -> DataType {
     match kind {
@@ -249,8 +249,8 @@ impl FileWriter {
         }
         let file = File::create(&self.path).with_context(|| format!("cannot write {}", self.path.display()))?;
         let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-            .set_max_row_group_size(BATCH_ROWS * 4)
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
+            .set_max_row_group_size(BATCH_ROWS)
             .build();
         Ok(ArrowWriter::try_new(file, self.schema.clone(), Some(properties))?)
     }

@@ -21,15 +21,15 @@ pub fn split_resource(resource: &str) -> (&str, &str) {
     resource.split_once('.').unwrap_or((resource, ""))
 }
 
-/// The path the apiserver was asked for, for a request on one object.
-fn object_uri(line: &RequestLine, object: &ObjectRow) -> String {
-    let (resource, group) = split_resource(line.resource.as_deref().unwrap_or(&object.resource));
-    let version = object.api_version.rsplit('/').next().filter(|v| !v.is_empty()).unwrap_or("v1");
+/// The path the apiserver was asked for, for a request on the object named `name`.
+fn object_uri(line: &RequestLine, name: &str, api_version: Option<&str>) -> String {
+    let (resource, group) = split_resource(line.resource.as_deref().unwrap_or_default());
+    let version = api_version.and_then(|v| v.rsplit('/').next()).filter(|v| !v.is_empty()).unwrap_or("v1");
     let mut uri = if group.is_empty() { "/api/v1".to_owned() } else { format!("/apis/{group}/{version}") };
-    if !object.namespace.is_empty() {
-        uri.push_str(&format!("/namespaces/{}", object.namespace));
+    if let Some(namespace) = line.namespace.as_deref().filter(|n| !n.is_empty()) {
+        uri.push_str(&format!("/namespaces/{namespace}"));
     }
-    uri.push_str(&format!("/{resource}/{}", object.name));
+    uri.push_str(&format!("/{resource}/{name}"));
     if let Some(sub) = &line.request.subresource {
         uri.push_str(&format!("/{sub}"));
     }
@@ -39,11 +39,11 @@ fn object_uri(line: &RequestLine, object: &ObjectRow) -> String {
     uri
 }
 
-/// A request as an audit Event: `request_object` is the body the store kept (a patch, a
-/// binding), `response_object` the state the write produced.
+/// A request as an audit Event: `api_version` is its object's (`apps/v1`), `request_object`
+/// the body the store kept (a patch, a binding), `response_object` the state the write produced.
 pub fn audit_event(
     line: &RequestLine,
-    object: Option<&ObjectRow>,
+    api_version: Option<&str>,
     request_object: Option<Value>,
     response_object: Option<Value>,
 ) -> Value {
@@ -54,9 +54,9 @@ pub fn audit_event(
     event.insert("level".into(), json!(level_name(request.level)));
     event.insert("auditID".into(), json!(request.audit_id));
     event.insert("stage".into(), json!(if request.complete { "ResponseComplete" } else { "RequestReceived" }));
-    let uri = match (object, &line.uri) {
+    let uri = match (&line.name, &line.uri) {
         (_, Some(uri)) => uri.clone(),
-        (Some(object), None) => object_uri(line, object),
+        (Some(name), None) => object_uri(line, name, api_version),
         (None, None) => String::new(),
     };
     event.insert("requestURI".into(), json!(uri));
@@ -78,19 +78,17 @@ pub fn audit_event(
     if let Some(resource) = &line.resource {
         let (resource, group) = split_resource(resource);
         let mut reference = json!({"resource": resource});
-        if let Some(namespace) =
-            line.namespace.as_deref().or(object.map(|o| o.namespace.as_str())).filter(|n| !n.is_empty())
-        {
+        if let Some(namespace) = line.namespace.as_deref().filter(|n| !n.is_empty()) {
             reference["namespace"] = json!(namespace);
         }
-        if let Some(object) = object {
-            reference["name"] = json!(object.name);
-            if let Some(uid) = &object.uid {
-                reference["uid"] = json!(uid);
-            }
-            if !object.api_version.is_empty() {
-                reference["apiVersion"] = json!(object.api_version.rsplit('/').next().unwrap_or_default());
-            }
+        if let Some(name) = &line.name {
+            reference["name"] = json!(name);
+        }
+        if let Some(uid) = &line.uid {
+            reference["uid"] = json!(uid);
+        }
+        if let Some(version) = api_version.and_then(|v| v.rsplit('/').next()) {
+            reference["apiVersion"] = json!(version);
         }
         if !group.is_empty() {
             reference["apiGroup"] = json!(group);

@@ -51,20 +51,25 @@ pub(super) const OBJECT_COLUMNS: &str =
     o.first_seen_us, o.last_seen_us, o.created_us, o.deleted_us";
 
 pub(super) fn object_row(row: &Row) -> rusqlite::Result<ObjectRow> {
+    object_row_at(row, 0)
+}
+
+/// An object from its columns starting at `at`, as [`OBJECT_COLUMNS`] lists them.
+pub(super) fn object_row_at(row: &Row, at: usize) -> rusqlite::Result<ObjectRow> {
     Ok(ObjectRow {
-        id: row.get(0)?,
-        cluster: row.get(1)?,
-        kind: row.get(2)?,
-        api_group: row.get(3)?,
-        api_version: row.get(4)?,
-        resource: row.get(5)?,
-        namespace: row.get(6)?,
-        name: row.get(7)?,
-        uid: row.get(8)?,
-        first_seen_us: row.get(9)?,
-        last_seen_us: row.get(10)?,
-        created_us: row.get(11)?,
-        deleted_us: row.get(12)?,
+        id: row.get(at)?,
+        cluster: row.get(at + 1)?,
+        kind: row.get(at + 2)?,
+        api_group: row.get(at + 3)?,
+        api_version: row.get(at + 4)?,
+        resource: row.get(at + 5)?,
+        namespace: row.get(at + 6)?,
+        name: row.get(at + 7)?,
+        uid: row.get(at + 8)?,
+        first_seen_us: row.get(at + 9)?,
+        last_seen_us: row.get(at + 10)?,
+        created_us: row.get(at + 11)?,
+        deleted_us: row.get(at + 12)?,
     })
 }
 

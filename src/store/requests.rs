@@ -62,7 +62,7 @@ pub struct RequestFilter {
 impl RequestFilter {
     /// The `WHERE` clause and its parameters. Ids are integers from the store and go into
     /// the SQL as they are; text goes in as parameters.
-    fn sql(&self) -> (String, Vec<Value>) {
+    pub(super) fn sql(&self) -> (String, Vec<Value>) {
         let mut terms: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         let mut any_of = |column: &str, ids: &Option<Vec<i64>>| {
@@ -198,9 +198,9 @@ pub struct RequestLine {
     pub groups: Option<String>,
 }
 
-const LINE_COLUMNS: &str = "c.name, res.value, ns.value, o.name, o.kind, o.uid, uri.value, g.value";
+pub(super) const LINE_COLUMNS: &str = "c.name, res.value, ns.value, o.name, o.kind, o.uid, uri.value, g.value";
 
-const LINE_JOINS: &str = "
+pub(super) const LINE_JOINS: &str = "
 JOIN clusters c ON c.id = r.cluster_id
 LEFT JOIN objects o ON o.id = r.object_id
 LEFT JOIN strings res ON res.id = r.resource_id
@@ -208,7 +208,7 @@ LEFT JOIN strings ns ON ns.id = r.namespace_id
 LEFT JOIN strings uri ON uri.id = r.uri_id
 LEFT JOIN strings g ON g.id = r.groups_id";
 
-fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
+pub(super) fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
     let at = |i: usize| REQUEST_ROW_WIDTH + i;
     Ok(RequestLine {
         request: request_row(row)?,
@@ -228,8 +228,6 @@ fn request_line(row: &Row) -> rusqlite::Result<RequestLine> {
 pub enum RequestOrder {
     Oldest,
     Newest,
-    /// By resource, namespace and name, then time: how exported files keep them.
-    ByObject,
 }
 
 /// What an aggregate groups requests by (`requests --by`).
@@ -360,7 +358,6 @@ impl Store {
         let order = match order {
             RequestOrder::Oldest => "r.received_us, r.id",
             RequestOrder::Newest => "r.received_us DESC, r.id DESC",
-            RequestOrder::ByObject => "res.value, ns.value, o.name, r.received_us, r.id",
         };
         let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
         let mut select = request_select(LINE_COLUMNS);
