@@ -16,8 +16,9 @@ cargo build --release --quiet --bin kelemetry-cli
 
 rm -rf "$OUT"
 start=$(date +%s%N)
-rss=$( { /usr/bin/time -f '%M' "$BIN" --db "$DB" export parquet "$OUT" 2> /dev/null; } 2>&1 | tail -1)
+/usr/bin/time -o "$OUT.rss" -f '%M' "$BIN" --db "$DB" export parquet "$OUT" 2> /dev/null
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
+rss=$(tail -1 "$OUT.rss")
 requests=$("$BIN" --db "$DB" stats -o json | jq .requests)
 printf 'export parquet: %d requests in %d.%03d s (%d requests/s), peak RSS %d MiB\n' "$requests" \
     $((ms / 1000)) $((ms % 1000)) $((requests * 1000 / ms)) $((rss / 1024))
