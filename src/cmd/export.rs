@@ -206,14 +206,19 @@ impl<'a> Exporter<'a> {
                 let ExportedRequest { line, api_version, response } = exported;
                 let request = &line.request;
                 let request_object = match request.body {
-                    Some(at) => bodies.json(at)?.ok(),
+                    Some(at) => raw::raw_body(bodies.raw(at)?),
                     None => None,
                 };
                 let response_object = match response {
-                    Some(at) if request.level >= 3 => bodies.json(at)?.ok(),
+                    Some(at) if request.level >= 3 => raw::raw_body(bodies.raw(at)?),
                     _ => None,
                 };
-                let raw = raw::audit_event(&line, api_version.as_deref(), request_object, response_object);
+                let (raw, uri) = raw::audit_event(
+                    &line,
+                    api_version.as_deref(),
+                    request_object.as_deref(),
+                    response_object.as_deref(),
+                );
                 let (resource, group) = match &line.resource {
                     Some(resource) => {
                         let (resource, group) = split_resource(resource);
@@ -240,7 +245,7 @@ impl<'a> Exporter<'a> {
                     Cell::Text(line.name.as_deref()),
                     Cell::Text(line.kind.as_deref().filter(|k| !k.is_empty())),
                     Cell::Text(line.uid.as_deref()),
-                    Cell::Text(raw["requestURI"].as_str()),
+                    Cell::Text(Some(&uri).filter(|u| !u.is_empty()).map(String::as_str)),
                     Cell::Int(request.code),
                     Cell::Text(request.reason.as_deref()),
                     Cell::Text(request.message.as_deref()),
@@ -248,7 +253,7 @@ impl<'a> Exporter<'a> {
                     Cell::Text(request.new_rv.as_deref()),
                     Cell::Text(request.field_manager.as_deref()),
                     Cell::Text(Some(raw::level_name(request.level))),
-                    Cell::Text(Some(&raw.to_string())),
+                    Cell::Text(Some(&raw)),
                 ])
             })?;
             self.finish("requests", file)?;
@@ -327,7 +332,7 @@ impl<'a> Exporter<'a> {
         let mut bodies = Bodies::bounded(store, 1);
         store.each_state_of_cluster(cluster_id, self.after.state_blocks, &mut |object, state| {
             let o = &object;
-            let body = bodies.json(state.body)?.ok().map(|b| b.to_string());
+            let body = std::str::from_utf8(bodies.raw(state.body)?).ok().map(str::to_owned);
             file.push(&[
                 Cell::Text(o.uid.as_deref()),
                 Cell::Text(Some(&o.api_group)),

@@ -4,6 +4,8 @@
 //! back into the same rows (the `rawJson` of exported files, and what a slice of them
 //! brings back), not the original bytes.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::model::time::format_micros;
@@ -39,88 +41,144 @@ fn object_uri(line: &RequestLine, name: &str, api_version: Option<&str>) -> Stri
     uri
 }
 
-/// A request as an audit Event: `api_version` is its object's (`apps/v1`), `request_object`
-/// the body the store kept (a patch, a binding), `response_object` the state the write produced.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuditEvent<'a> {
+    kind: &'static str,
+    api_version: &'static str,
+    level: &'static str,
+    #[serde(rename = "auditID")]
+    audit_id: &'a str,
+    stage: &'static str,
+    #[serde(rename = "requestURI")]
+    request_uri: &'a str,
+    verb: &'a str,
+    user: User<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impersonated_user: Option<Username<'a>>,
+    #[serde(rename = "sourceIPs", skip_serializing_if = "Option::is_none")]
+    source_ips: Option<[&'a str; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object_ref: Option<ObjectReference<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_status: Option<ResponseStatus<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_object: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_object: Option<&'a RawValue>,
+    request_received_timestamp: String,
+    stage_timestamp: String,
+}
+
+#[derive(Serialize)]
+struct User<'a> {
+    username: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Username<'a> {
+    username: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectReference<'a> {
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subresource: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ResponseStatus<'a> {
+    metadata: Empty,
+    code: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+/// A body as stored, to be written into an event as it is; `None` for one that is not JSON.
+pub fn raw_body(bytes: &[u8]) -> Option<Box<RawValue>> {
+    RawValue::from_string(String::from_utf8(bytes.to_vec()).ok()?).ok()
+}
+
+/// A request as an audit Event, as one line of JSON: `api_version` is its object's
+/// (`apps/v1`), `request_object` the body the store kept (a patch, a binding),
+/// `response_object` the state the write produced; both are written as they are stored.
 pub fn audit_event(
     line: &RequestLine,
     api_version: Option<&str>,
-    request_object: Option<Value>,
-    response_object: Option<Value>,
-) -> Value {
+    request_object: Option<&RawValue>,
+    response_object: Option<&RawValue>,
+) -> (String, String) {
     let request = &line.request;
-    let mut event = Map::new();
-    event.insert("kind".into(), json!("Event"));
-    event.insert("apiVersion".into(), json!("audit.k8s.io/v1"));
-    event.insert("level".into(), json!(level_name(request.level)));
-    event.insert("auditID".into(), json!(request.audit_id));
-    event.insert("stage".into(), json!(if request.complete { "ResponseComplete" } else { "RequestReceived" }));
     let uri = match (&line.name, &line.uri) {
         (_, Some(uri)) => uri.clone(),
         (Some(name), None) => object_uri(line, name, api_version),
         (None, None) => String::new(),
     };
-    event.insert("requestURI".into(), json!(uri));
-    event.insert("verb".into(), json!(request.verb));
-    let mut user = json!({"username": request.user});
-    if let Some(groups) = &line.groups {
-        user["groups"] = json!(groups.split(',').collect::<Vec<_>>());
-    }
-    event.insert("user".into(), user);
-    if let Some(impersonated) = &request.impersonated_user {
-        event.insert("impersonatedUser".into(), json!({"username": impersonated}));
-    }
-    if let Some(ip) = &request.source_ip {
-        event.insert("sourceIPs".into(), json!([ip]));
-    }
-    if let Some(agent) = &request.user_agent {
-        event.insert("userAgent".into(), json!(agent));
-    }
-    if let Some(resource) = &line.resource {
+    let object_ref = line.resource.as_deref().map(|resource| {
         let (resource, group) = split_resource(resource);
-        let mut reference = json!({"resource": resource});
-        if let Some(namespace) = line.namespace.as_deref().filter(|n| !n.is_empty()) {
-            reference["namespace"] = json!(namespace);
+        ObjectReference {
+            resource,
+            namespace: line.namespace.as_deref().filter(|n| !n.is_empty()),
+            name: line.name.as_deref(),
+            uid: line.uid.as_deref(),
+            api_group: Some(group).filter(|g| !g.is_empty()),
+            api_version: api_version.and_then(|v| v.rsplit('/').next()),
+            resource_version: request.base_rv.as_deref(),
+            subresource: request.subresource.as_deref(),
         }
-        if let Some(name) = &line.name {
-            reference["name"] = json!(name);
-        }
-        if let Some(uid) = &line.uid {
-            reference["uid"] = json!(uid);
-        }
-        if let Some(version) = api_version.and_then(|v| v.rsplit('/').next()) {
-            reference["apiVersion"] = json!(version);
-        }
-        if !group.is_empty() {
-            reference["apiGroup"] = json!(group);
-        }
-        if let Some(rv) = &request.base_rv {
-            reference["resourceVersion"] = json!(rv);
-        }
-        if let Some(sub) = &request.subresource {
-            reference["subresource"] = json!(sub);
-        }
-        event.insert("objectRef".into(), reference);
-    }
-    if let Some(code) = request.code {
-        let mut status = json!({"metadata": {}, "code": code});
-        if let Some(reason) = &request.reason {
-            status["reason"] = json!(reason);
-        }
-        if let Some(message) = &request.message {
-            status["message"] = json!(message);
-        }
-        event.insert("responseStatus".into(), status);
-    }
-    if let Some(body) = request_object {
-        event.insert("requestObject".into(), body);
-    }
-    if let Some(body) = response_object {
-        event.insert("responseObject".into(), body);
-    }
-    event.insert("requestReceivedTimestamp".into(), json!(format_micros(request.received_us)));
-    let stage_us = if request.complete { request.completed_us } else { request.received_us };
-    event.insert("stageTimestamp".into(), json!(format_micros(stage_us)));
-    Value::Object(event)
+    });
+    let event = AuditEvent {
+        kind: "Event",
+        api_version: "audit.k8s.io/v1",
+        level: level_name(request.level),
+        audit_id: &request.audit_id,
+        stage: if request.complete { "ResponseComplete" } else { "RequestReceived" },
+        request_uri: &uri,
+        verb: &request.verb,
+        user: User {
+            username: &request.user,
+            groups: line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect()),
+        },
+        impersonated_user: request.impersonated_user.as_deref().map(|username| Username { username }),
+        source_ips: request.source_ip.as_deref().map(|ip| [ip]),
+        user_agent: request.user_agent.as_deref(),
+        object_ref,
+        response_status: request.code.map(|code| ResponseStatus {
+            metadata: Empty {},
+            code,
+            reason: request.reason.as_deref(),
+            message: request.message.as_deref(),
+        }),
+        request_object,
+        response_object,
+        request_received_timestamp: format_micros(request.received_us),
+        stage_timestamp: format_micros(if request.complete { request.completed_us } else { request.received_us }),
+    };
+    let json = serde_json::to_string(&event).expect("an audit event serializes");
+    (json, uri)
 }
 
 /// An Event version as a `v1` Event (what `kubectl get events -o json` lists).

@@ -468,6 +468,11 @@ impl<'c> Bodies<'c> {
     /// one odd body costs the question about it, not every question about its tree. A block
     /// that cannot be read at all is the store's failure, and an error.
     pub fn json(&mut self, at: BodyLocation) -> Result<Result<serde_json::Value, String>> {
+        Ok(serde_json::from_slice(self.raw(at)?).map_err(|e| e.to_string()))
+    }
+
+    /// A body as stored: compact JSON (what `json` parses).
+    pub fn raw(&mut self, at: BodyLocation) -> Result<&[u8]> {
         self.uses += 1;
         if let Some(cached) = self.blocks.get_mut(&at.block) {
             cached.1 = self.uses;
@@ -485,8 +490,7 @@ impl<'c> Bodies<'c> {
             self.blocks.insert(at.block, (inflate_block(&data).context("a corrupt body block")?, self.uses));
         }
         let block = &self.blocks[&at.block].0;
-        let body = block.get(at.offset as usize..(at.offset + at.len) as usize).context("a body outside its block")?;
-        Ok(serde_json::from_slice(body).map_err(|e| e.to_string()))
+        block.get(at.offset as usize..(at.offset + at.len) as usize).context("a body outside its block")
     }
 }
 
