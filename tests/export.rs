@@ -248,6 +248,13 @@ fn queries_answer_as_the_cli(engine: Engine, store: &Store, dir: &Path) {
     let mut sql = sql;
     sql.sort_by_key(|f| f[0].as_str().unwrap().to_owned());
     assert_eq!(sql, cli);
+    let report = cli_json(store, &["analyze", "--check", "invalid", "-o", "json"]);
+    let cli: Vec<Value> =
+        report["checks"][0]["findings"].as_array().unwrap().iter().map(|f| json!([f["subject"], f["count"]])).collect();
+    let sql: Vec<Value> =
+        query(dir, "analyze-invalid.sql", &[]).as_array().unwrap().iter().map(|r| json!([r[0], r[1]])).collect();
+    assert_eq!(sql, cli, "{engine:?}");
+    assert_eq!(sql.len(), 1);
     let throttled: Vec<Value> = query(dir, "analyze-throttling.sql", &[])
         .as_array()
         .unwrap()
