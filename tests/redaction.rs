@@ -220,6 +220,7 @@ fn secret_values_are_redacted_in_every_shape() {
             &["trace", "--uid", &uid, "--pipeline", "tree", "--wide"],
             &["trace", "--uid", &uid, "-o", "jaeger"],
             &["trace", "--uid", &uid, "-o", "otlp"],
+            &["trace", "--uid", &uid, "-o", "perfetto"],
         ] {
             let out = store.run(args);
             assert!(out.status.success(), "{args:?}: {}", common::stderr(&out));
