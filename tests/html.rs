@@ -166,7 +166,9 @@ fn open_writes_the_page_to_a_temporary_file_and_hands_it_to_the_browser() {
     let temp = tempfile::tempdir().unwrap();
     let opened = temp.path().join("opened");
     let browser = temp.path().join("browser.sh");
-    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display())).unwrap();
+    // Written aside and moved into place, so that the file appears whole.
+    let script = format!("#!/bin/sh\necho \"$1\" > {0}.part && mv {0}.part {0}\n", opened.display());
+    std::fs::write(&browser, script).unwrap();
     std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let out = store.run_with_env(
         &["trace", "deploy/web", "-n", "demo", "--open"],
