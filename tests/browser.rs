@@ -211,7 +211,7 @@ impl Browser {
     /// A PNG of the viewport.
     pub fn screenshot(&mut self) -> Vec<u8> {
         let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
-        base64(shot["data"].as_str().unwrap())
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, shot["data"].as_str().unwrap()).unwrap()
     }
 }
 
@@ -228,24 +228,4 @@ fn high(fd: OwnedFd) -> OwnedFd {
     assert!(raw >= 10, "{}", std::io::Error::last_os_error());
     // SAFETY: `raw` is a fresh descriptor nothing else owns.
     unsafe { std::os::fd::FromRawFd::from_raw_fd(raw) }
-}
-
-fn base64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let mut n = 0u32;
-        for (i, d) in chunk.iter().enumerate() {
-            n |= u32::from(*d) << (18 - 6 * i);
-        }
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
 }

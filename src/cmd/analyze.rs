@@ -136,11 +136,7 @@ fn linked_traces(store: &Store, results: &[CheckResult], window: Window) -> Resu
     let filters = Filters { window, ..Filters::default() };
     let mut traces = Vec::new();
     for display in named {
-        let (resource, path) = display.split_once(' ').unwrap_or(("", display));
-        let (namespace, name) = match path.split_once('/') {
-            Some((namespace, name)) => (Some(namespace), name),
-            None => (None, path),
-        };
+        let Some((resource, namespace, name)) = analyze::object_parts(display) else { continue };
         let Ok(selector) = Selector::parse(&format!("{resource}/{name}")) else { continue };
         let wanted = Wanted { selector: Some(&selector), namespace, cluster: None, uid: None };
         if let Found::One(object) = lookup::find(store, &wanted)? {

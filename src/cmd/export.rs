@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::args::InputArgs;
 use super::{Context, Outcome, diagnostic, open_store};
+use crate::model::Level;
 use crate::model::time::format_micros;
 use crate::render;
 use crate::render::parquet::{self, Cell, Column, FileWriter};
@@ -252,7 +253,7 @@ impl<'a> Exporter<'a> {
                     Cell::Text(request.base_rv.as_deref()),
                     Cell::Text(request.new_rv.as_deref()),
                     Cell::Text(request.field_manager.as_deref()),
-                    Cell::Text(Some(raw::level_name(request.level))),
+                    Cell::Text(Some(Level::name_of(request.level))),
                     Cell::Text(Some(&raw)),
                 ])
             })?;

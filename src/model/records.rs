@@ -63,6 +63,16 @@ pub enum Level {
 }
 
 impl Level {
+    /// The name of a stored level (the column holds the number); a record that named none
+    /// reads as Metadata, the least a logged request has.
+    pub fn name_of(stored: i64) -> &'static str {
+        match stored {
+            3 => "RequestResponse",
+            2 => "Request",
+            _ => "Metadata",
+        }
+    }
+
     pub fn parse(text: &str) -> Level {
         match text {
             "Metadata" => Level::Metadata,

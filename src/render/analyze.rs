@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Terminal, duration_us};
+use super::{Terminal, duration_us, markup};
 use crate::query::analyze::{CheckResult, Status};
 use crate::query::rollout::Rollout;
 
@@ -101,23 +101,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Text in XML: the five characters that need it escaped, and no control characters.
-fn xml(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            c if c.is_control() && !matches!(c, '\n' | '\t') => escaped.push('\u{fffd}'),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 /// JUnit XML: a test case a check; a failed check is a failure, a warning passes with its
 /// findings in `system-out`.
 pub fn write_junit(out: &mut dyn Write, results: &[CheckResult]) -> io::Result<()> {
@@ -131,15 +114,15 @@ pub fn write_junit(out: &mut dyn Write, results: &[CheckResult]) -> io::Result<(
             .iter()
             .map(|f| format!("{} {}: {} (see: {})", mark(f.status), f.subject, f.detail, f.command))
             .collect();
-        let body = xml(&findings.join("\n"));
-        write!(out, r#"    <testcase classname="kelemetry-cli.analyze" name="{}""#, xml(result.name))?;
+        let body = markup(&findings.join("\n"));
+        write!(out, r#"    <testcase classname="kelemetry-cli.analyze" name="{}""#, markup(result.name))?;
         match result.status {
             Status::Pass => writeln!(out, "/>")?,
             Status::Warn => writeln!(out, ">\n      <system-out>{body}</system-out>\n    </testcase>")?,
             Status::Fail => writeln!(
                 out,
                 ">\n      <failure message=\"{}\">{body}</failure>\n    </testcase>",
-                xml(&format!("{}: {}", result.name, result.rule))
+                markup(&format!("{}: {}", result.name, result.rule))
             )?,
         }
     }

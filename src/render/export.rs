@@ -22,7 +22,12 @@ pub(super) fn dated(trace: &Trace) -> io::Result<()> {
     }
 }
 
-pub(super) fn tag_json(value: &TagValue) -> Value {
+/// A span's tags as a JSON object.
+pub(super) fn tags_json(span: &Span) -> Map<String, Value> {
+    span.tags.iter().map(|t| (t.key.to_owned(), tag_json(&t.value))).collect()
+}
+
+fn tag_json(value: &TagValue) -> Value {
     match value {
         TagValue::Str(s) => Value::String(s.clone()),
         TagValue::Int(i) => json!(i),
@@ -144,7 +149,7 @@ pub(super) fn document(trace: &Trace) -> impl Serialize + '_ {
             start_us: (!s.time_unknown).then_some(s.start_us),
             duration_us: (!s.time_unknown).then_some(s.end_us - s.start_us),
             time_unknown: s.time_unknown,
-            tags: s.tags.iter().map(|t| (t.key.to_owned(), tag_json(&t.value))).collect(),
+            tags: tags_json(s),
             logs: s
                 .logs
                 .iter()

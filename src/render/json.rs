@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::Level;
+
 use crate::ingest::{FileReport, FileStatus, Report as IngestReport};
 use crate::model::time::{Window, format_micros};
 use crate::query::analyze::{CheckResult, Status};
@@ -118,14 +120,6 @@ impl<'a> ListedView<'a> {
     }
 }
 
-fn level_name(level: i64) -> &'static str {
-    match level {
-        3 => "RequestResponse",
-        2 => "Request",
-        _ => "Metadata",
-    }
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestView<'a> {
@@ -172,7 +166,7 @@ impl<'a> RequestView<'a> {
             latency_us: r.complete.then_some(r.completed_us - r.received_us),
             base_resource_version: r.base_rv.as_deref(),
             new_resource_version: r.new_rv.as_deref(),
-            level: level_name(r.level),
+            level: Level::name_of(r.level),
             complete: r.complete,
         }
     }
@@ -216,7 +210,7 @@ impl<'a> NoteView<'a> {
             Note::Deleted => NoteView::Deleted,
             Note::Failed { reason } => NoteView::Failed { reason },
             Note::Gap { from, to } => NoteView::Gap { from, to },
-            Note::ChangesUnknown { level } => NoteView::ChangesUnknown { level: level_name(*level) },
+            Note::ChangesUnknown { level } => NoteView::ChangesUnknown { level: Level::name_of(*level) },
             Note::ComparedWith { resource_version } => NoteView::ComparedWith { resource_version },
             Note::NoOp => NoteView::NoOp,
             Note::FirstSeen => NoteView::FirstSeen,

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
-use super::export::{dated, tag_json};
+use super::export::{dated, tags_json};
 use crate::trace::{Span, SpanKind, Status, Trace};
 
 /// `trace` must be built in the `tree` arrangement: entries are spans under their object.
@@ -71,7 +71,7 @@ fn thread(events: &mut Vec<Value>, tid: u64, name: &str) {
 
 /// A span's tags, and its logs as `kind: lines` (a diff one line per changed field).
 fn args(span: &Span) -> Map<String, Value> {
-    let mut args: Map<String, Value> = span.tags.iter().map(|t| (t.key.to_owned(), tag_json(&t.value))).collect();
+    let mut args = tags_json(span);
     for log in &span.logs {
         args.insert(log.event.clone(), json!(log.lines.join("\n")));
     }

@@ -8,15 +8,11 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use crate::model::Level;
+use crate::model::kinds::version_of;
 use crate::model::time::format_micros;
 use crate::store::read::{EventRow, ObjectRow};
 use crate::store::requests::RequestLine;
-
-const LEVELS: [&str; 4] = ["None", "Metadata", "Request", "RequestResponse"];
-
-pub fn level_name(level: i64) -> &'static str {
-    LEVELS.get(level as usize).copied().unwrap_or("Metadata")
-}
 
 /// `deployments.apps` → (`deployments`, `apps`); `pods` → (`pods`, ``).
 pub fn split_resource(resource: &str) -> (&str, &str) {
@@ -26,7 +22,7 @@ pub fn split_resource(resource: &str) -> (&str, &str) {
 /// The path the apiserver was asked for, for a request on the object named `name`.
 fn object_uri(line: &RequestLine, name: &str, api_version: Option<&str>) -> String {
     let (resource, group) = split_resource(line.resource.as_deref().unwrap_or_default());
-    let version = api_version.and_then(|v| v.rsplit('/').next()).filter(|v| !v.is_empty()).unwrap_or("v1");
+    let version = api_version.map(version_of).filter(|v| !v.is_empty()).unwrap_or("v1");
     let mut uri = if group.is_empty() { "/api/v1".to_owned() } else { format!("/apis/{group}/{version}") };
     if let Some(namespace) = line.namespace.as_deref().filter(|n| !n.is_empty()) {
         uri.push_str(&format!("/namespaces/{namespace}"));
@@ -145,7 +141,7 @@ pub fn audit_event(
             name: line.name.as_deref(),
             uid: line.uid.as_deref(),
             api_group: Some(group).filter(|g| !g.is_empty()),
-            api_version: api_version.and_then(|v| v.rsplit('/').next()),
+            api_version: api_version.map(version_of),
             resource_version: request.base_rv.as_deref(),
             subresource: request.subresource.as_deref(),
         }
@@ -153,7 +149,7 @@ pub fn audit_event(
     let event = AuditEvent {
         kind: "Event",
         api_version: "audit.k8s.io/v1",
-        level: level_name(request.level),
+        level: Level::name_of(request.level),
         audit_id: &request.audit_id,
         stage: if request.complete { "ResponseComplete" } else { "RequestReceived" },
         request_uri: &uri,

@@ -42,17 +42,18 @@ impl Store {
     /// The hours of one cluster that hold requests (`received_us / HOUR_US`) with rows past
     /// `after_id`, oldest first.
     pub fn request_hours(&self, cluster: i64, after_id: i64) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT received_us / ?3 FROM requests WHERE cluster_id = ?1 AND id > ?2 ORDER BY 1")?;
-        Ok(stmt.query_map(params![cluster, after_id, HOUR_US], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        self.hours("requests", "received_us", cluster, after_id)
     }
 
     /// The hours of one cluster that hold Event versions past `after_id`, oldest first.
     pub fn event_hours(&self, cluster: i64, after_id: i64) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT time_us / ?3 FROM event_versions WHERE cluster_id = ?1 AND id > ?2 ORDER BY 1")?;
+        self.hours("event_versions", "time_us", cluster, after_id)
+    }
+
+    fn hours(&self, table: &str, time_column: &str, cluster: i64, after_id: i64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT DISTINCT {time_column} / ?3 FROM {table} WHERE cluster_id = ?1 AND id > ?2 ORDER BY 1"
+        ))?;
         Ok(stmt.query_map(params![cluster, after_id, HOUR_US], |r| r.get(0))?.collect::<Result<_, _>>()?)
     }
 

@@ -340,13 +340,22 @@ fn filters(scope: &Scope, more: Filters) -> Filters {
     Filters { window: scope.window, namespaces: scope.namespaces.clone(), objects: scope.objects.clone(), ..more }
 }
 
+/// An object as findings name it (`deployments.apps shop/web`, `namespaces shop`): its
+/// resource, its namespace (none when cluster-scoped) and its name; `None` for a subject
+/// that names no resource.
+pub fn object_parts(display: &str) -> Option<(&str, Option<&str>, &str)> {
+    let (resource, path) = display.split_once(' ')?;
+    Some(match path.split_once('/') {
+        Some((namespace, name)) => (resource, Some(namespace), name),
+        None => (resource, None, path),
+    })
+}
+
 /// `deployments.apps shop/web` as the arguments of a command: `deployments.apps/web -n shop`.
 fn object_arguments(display: &str) -> String {
-    match display.split_once(' ') {
-        Some((resource, path)) => match path.split_once('/') {
-            Some((namespace, name)) => format!("{resource}/{name} -n {namespace}"),
-            None => format!("{resource}/{path}"),
-        },
+    match object_parts(display) {
+        Some((resource, Some(namespace), name)) => format!("{resource}/{name} -n {namespace}"),
+        Some((resource, None, name)) => format!("{resource}/{name}"),
         None => display.to_owned(),
     }
 }

@@ -100,13 +100,8 @@ fn write_page(out: &mut dyn Write, title: &str, data: &impl Serialize) -> io::Re
          <div id=\"app\"><noscript>This page needs JavaScript to draw the trace.</noscript></div>\n\
          <script type=\"application/octet-stream\" id=\"data\" data-encoding=\"gzip+base64\">{packed}</script>\n\
          <script>\n{SCRIPT}</script>\n</body>\n</html>\n",
-        escape(title)
+        super::markup(title)
     )
-}
-
-/// Text as HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
