@@ -121,6 +121,45 @@ impl Store {
         Ok(Store { conn, location: location.clone() })
     }
 
+    /// How many connections reads can spread over: one per core (at most 8) for a file,
+    /// one for a store in memory (another connection to `:memory:` is another database).
+    pub fn readers(&self) -> usize {
+        match self.location {
+            Location::Memory => 1,
+            Location::File(_) => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+        }
+    }
+
+    /// Runs `jobs` jobs on as many threads as [`Store::readers`], each reading through a
+    /// connection of its own (this one on the calling thread); a thread takes the next job
+    /// when it is done, so long and short jobs even out. The results come back in job order.
+    pub fn share_out<T: Send>(&self, jobs: usize, work: impl Fn(&Store, usize) -> Result<T> + Sync) -> Result<Vec<T>> {
+        let threads = self.readers().min(jobs).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let take = |store: &Store| -> Result<Vec<(usize, T)>> {
+            let mut done = Vec::new();
+            loop {
+                let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if job >= jobs {
+                    return Ok(done);
+                }
+                done.push((job, work(store, job)?));
+            }
+        };
+        let location = &self.location;
+        let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                (1..threads).map(|_| scope.spawn(|| take(&Store::open_for_read(location)?))).collect();
+            let mut results = take(self)?;
+            for handle in handles {
+                results.extend(handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??);
+            }
+            Ok::<_, anyhow::Error>(results)
+        })?;
+        results.sort_by_key(|(job, _)| *job);
+        Ok(results.into_iter().map(|(_, result)| result).collect())
+    }
+
     /// Holds the store against a second ingest for as long as the returned guard lives;
     /// `waiting` is called first when another ingest holds it. A store in memory is never
     /// shared.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Row, params_from_iter};
+use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::read::{REQUEST_ROW_WIDTH, RequestRow, request_row, request_select};
 use super::{Store, id_list};
@@ -282,6 +282,9 @@ impl RequestKey {
 
 /// One request as an aggregate sees it.
 pub struct KeyedRequest<'a> {
+    /// The row id: ingest order, and what [`Store::request_line`] fetches again.
+    pub id: i64,
+    pub received_us: i64,
     /// The values of the keys' columns, in their order.
     pub key: &'a [Option<i64>],
     /// `None` when the log lacks the request's end.
@@ -379,6 +382,13 @@ impl Store {
         Ok(seen)
     }
 
+    /// One request as a listing shows it, by its row id.
+    pub fn request_line(&self, id: i64) -> Result<Option<RequestLine>> {
+        let sql = format!("{} {LINE_JOINS} WHERE r.id = ?1", request_select(LINE_COLUMNS));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row([id], request_line).optional()?)
+    }
+
     /// The matching requests' users, times and auditIDs, by user then time: what a rate per
     /// user needs, without the joins of a listing.
     pub fn each_user_time(&self, filter: &RequestFilter, visit: &mut dyn FnMut(i64, i64, &[u8])) -> Result<()> {
@@ -463,38 +473,14 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
-        let parts = match self.location {
-            // Another connection to `:memory:` is another database.
-            super::Location::Memory => 1,
-            // One range is no range: the query goes through the index.
-            _ if filter.is_indexed() => 1,
-            super::Location::File(_) => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as i64,
-        };
+        // One range is no range: the query goes through the index.
+        let parts = if filter.is_indexed() { 1 } else { self.readers() as i64 };
         let span = (last - first) / parts + 1;
-        let ranges: Vec<(i64, i64)> = (0..parts).map(|p| (first + p * span, first + (p + 1) * span - 1)).collect();
-        let read = |store: &Store, (low, high): (i64, i64)| -> Result<A> {
+        self.share_out(parts as usize, |store, part| {
+            let (low, high) = (first + part as i64 * span, first + (part as i64 + 1) * span - 1);
             let mut acc = init();
             store.keyed_requests_in(filter, keys, low, high, &mut |keyed| fold(&mut acc, keyed))?;
             Ok(acc)
-        };
-        if ranges.len() == 1 {
-            return Ok(vec![read(self, ranges[0])?]);
-        }
-        let location = &self.location;
-        std::thread::scope(|scope| {
-            let (mine, theirs) = ranges.split_first().expect("at least one part");
-            let handles: Vec<_> = theirs
-                .iter()
-                .map(|&range| {
-                    let read = &read;
-                    scope.spawn(move || read(&Store::open_for_read(location)?, range))
-                })
-                .collect();
-            let mut accs = vec![read(self, *mine)?];
-            for handle in handles {
-                accs.push(handle.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??);
-            }
-            Ok(accs)
         })
     }
 
@@ -516,7 +502,7 @@ impl Store {
         };
         let columns: Vec<&str> = keys.iter().flat_map(|k| k.columns().iter().copied()).collect();
         let sql = format!(
-            "SELECT r.stages, r.completed_us - r.received_us, r.code, {} FROM requests r {clause}",
+            "SELECT r.stages, r.completed_us - r.received_us, r.code, r.id, r.received_us, {} FROM requests r {clause}",
             columns.join(", ")
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -528,12 +514,18 @@ impl Store {
         };
         while let Some(row) = rows.next()? {
             for (i, value) in key.iter_mut().enumerate() {
-                *value = int(row, i + 3)?;
+                *value = int(row, i + 5)?;
             }
             // Stages 4 (ResponseComplete) or 8 (Panic): the request's end is known.
             let complete = int(row, 0)?.unwrap_or(0) & 12 != 0;
             let latency_us = if complete { int(row, 1)? } else { None };
-            visit(KeyedRequest { key: &key, latency_us, code: int(row, 2)? });
+            visit(KeyedRequest {
+                id: row.get(3)?,
+                received_us: row.get(4)?,
+                key: &key,
+                latency_us,
+                code: int(row, 2)?,
+            });
         }
         Ok(())
     }

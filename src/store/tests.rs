@@ -240,3 +240,16 @@ fn ingesting_in_any_runs_and_order_stores_what_one_run_stores() {
         assert_eq!(contents(&store), expected, "round {round}: {order:?}");
     }
 }
+
+#[test]
+fn shared_out_jobs_come_back_in_job_order_and_an_error_stops_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::File(dir.path().join("s.db"));
+    let store = Store::open_for_write(&location).unwrap();
+    // Each job reads through its thread's own connection: the store's schema version.
+    let results =
+        store.share_out(7, |store, job| Ok((job * 10, store.rows("SELECT count(*) FROM clusters").len()))).unwrap();
+    assert_eq!(results, (0..7).map(|job| (job * 10, 1)).collect::<Vec<_>>());
+    let failed = store.share_out(7, |_, job| if job == 3 { anyhow::bail!("job 3") } else { Ok(job) });
+    assert_eq!(failed.unwrap_err().to_string(), "job 3");
+}

@@ -12,16 +12,26 @@ use crate::query::requests::{self, Filters};
 use crate::query::rollout::{self, Outcome, Rollout};
 use crate::store::Store;
 use crate::store::read::Bodies;
-use crate::store::requests::{RequestLine, RequestOrder};
+use crate::store::requests::RequestKey;
 
 /// The controllers that delete on behalf of an earlier request: the garbage collector
 /// (an owner's deletion) and the namespace controller (the namespace's).
 const GARBAGE_COLLECTOR: &str = "system:serviceaccount:kube-system:generic-garbage-collector";
 const NAMESPACE_CONTROLLER: &str = "system:serviceaccount:kube-system:namespace-controller";
 
+/// An object's first successful delete, as the attribution needs it: string ids, the rest
+/// of the request fetched again for the few a finding names (a day can hold millions).
+struct Deletion {
+    received_us: i64,
+    request: i64,
+    object: i64,
+    user: Option<i64>,
+    namespace: Option<i64>,
+    resource: Option<i64>,
+}
+
 /// What a deletion that started others set off.
 struct Cascade {
-    root: RequestLine,
     /// Resource → objects deleted because of it.
     deleted: BTreeMap<String, u64>,
 }
@@ -34,46 +44,67 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
         ..Filters::default()
     };
     let filter = requests::resolve(store, &filters(scope, matching))?;
+    // Every successful delete on an object, read as ids by a scan of the table (in parts on
+    // the cores), then put in time order.
+    let keys = [RequestKey::Object, RequestKey::User, RequestKey::Namespace, RequestKey::Resource];
+    let at = RequestKey::Object.width();
+    let parts = store.fold_keyed_requests(&filter, &keys, Vec::new, |deletes: &mut Vec<Deletion>, keyed| {
+        if let Some(object) = keyed.key[0] {
+            deletes.push(Deletion {
+                received_us: keyed.received_us,
+                request: keyed.id,
+                object,
+                user: keyed.key[at],
+                namespace: keyed.key[at + 1],
+                resource: keyed.key[at + 2],
+            });
+        }
+    })?;
+    let mut deletes: Vec<Deletion> = parts.into_iter().flatten().collect();
+    deletes.sort_unstable_by_key(|d| (d.received_us, d.request));
+    let names = store.string_values(deletes.iter().flat_map(|d| [d.user, d.namespace, d.resource]).flatten())?;
+    let name = |id: Option<i64>| id.and_then(|id| names.get(&id)).map(String::as_str);
     // Each object's first successful delete (a Pod's graceful deletion ends with kubelet's
     // second one, which is part of the first).
-    let mut first_delete: HashMap<i64, RequestLine> = HashMap::new();
+    let mut first_delete: HashMap<i64, Deletion> = HashMap::new();
     let mut order = Vec::new();
     let mut namespace_deletes: HashMap<String, i64> = HashMap::new();
-    store.each_request(&filter, RequestOrder::Oldest, None, &mut |line| {
-        let Some(object) = line.request.object_id else { return Ok(true) };
-        if let std::collections::hash_map::Entry::Vacant(slot) = first_delete.entry(object) {
-            if line.resource.as_deref() == Some("namespaces") {
-                namespace_deletes.insert(line.name.clone().unwrap_or_default(), object);
+    for deletion in deletes {
+        if let std::collections::hash_map::Entry::Vacant(slot) = first_delete.entry(deletion.object) {
+            if name(deletion.resource) == Some("namespaces")
+                && let Some(namespace) = store.object_by_id(deletion.object)?
+            {
+                namespace_deletes.insert(namespace.name, deletion.object);
             }
-            order.push(object);
-            slot.insert(line);
+            order.push(deletion.object);
+            slot.insert(deletion);
         }
-        Ok(true)
-    })?;
+    }
     // Attribute each deletion the garbage collector or the namespace controller made to the
     // first deletion up its owner chain (or of its namespace) that neither made.
     let mut cascades: BTreeMap<i64, Cascade> = BTreeMap::new();
     let mut direct = Vec::new();
     for object in &order {
-        let line = &first_delete[object];
-        let root = match line.request.user.as_str() {
-            GARBAGE_COLLECTOR => root_owner_deletion(store, *object, &first_delete)?,
-            NAMESPACE_CONTROLLER => line.namespace.as_ref().and_then(|ns| namespace_deletes.get(ns)).copied(),
+        let deletion = &first_delete[object];
+        let root = match name(deletion.user) {
+            Some(GARBAGE_COLLECTOR) => {
+                root_owner_deletion(store, *object, &first_delete, &|d| name(d.user) == Some(GARBAGE_COLLECTOR))?
+            }
+            Some(NAMESPACE_CONTROLLER) => name(deletion.namespace).and_then(|ns| namespace_deletes.get(ns)).copied(),
             _ => None,
         };
         match root {
             Some(root) => {
-                let cascade = cascades
-                    .entry(root)
-                    .or_insert_with(|| Cascade { root: first_delete[&root].clone(), deleted: BTreeMap::new() });
-                *cascade.deleted.entry(line.resource.clone().unwrap_or_default()).or_default() += 1;
+                let cascade = cascades.entry(root).or_insert_with(|| Cascade { deleted: BTreeMap::new() });
+                let resource = name(deletion.resource).unwrap_or_default().to_owned();
+                *cascade.deleted.entry(resource).or_default() += 1;
             }
             None => direct.push(*object),
         }
     }
     let mut findings = Vec::new();
-    for cascade in cascades.values() {
-        let root = &cascade.root;
+    for (root, cascade) in &cascades {
+        let Some(root) = store.request_line(first_delete[root].request)? else { continue };
         let Some(object) = store.object_by_id(root.request.object_id.unwrap_or_default())? else { continue };
         let display = object.display();
         let total: u64 = cascade.deleted.values().sum();
@@ -92,13 +123,15 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
         });
     }
     // The rest, a finding a user: what they deleted, by resource (the cascades' roots are told above).
-    let mut by_user: BTreeMap<&str, (BTreeMap<&str, u64>, &RequestLine)> = BTreeMap::new();
+    let mut by_user: BTreeMap<&str, (BTreeMap<&str, u64>, i64)> = BTreeMap::new();
     for object in direct.iter().filter(|o| !cascades.contains_key(o)) {
-        let line = &first_delete[object];
-        let (resources, _) = by_user.entry(line.request.user.as_str()).or_insert((BTreeMap::new(), line));
-        *resources.entry(line.resource.as_deref().unwrap_or("unknown")).or_default() += 1;
+        let deletion = &first_delete[object];
+        let user = name(deletion.user).unwrap_or_default();
+        let (resources, _) = by_user.entry(user).or_insert((BTreeMap::new(), deletion.request));
+        *resources.entry(name(deletion.resource).unwrap_or("unknown")).or_default() += 1;
     }
     for (user, (resources, first)) in by_user {
+        let Some(first) = store.request_line(first)? else { continue };
         let count = resources.values().sum();
         let what: Vec<String> = resources.iter().map(|(resource, n)| format!("{n} {resource}")).collect();
         findings.push(Finding {
@@ -108,7 +141,7 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             count,
             first_us: Some(first.request.received_us),
             last_us: None,
-            example: Some(first.request.audit_id.clone()),
+            example: Some(first.request.audit_id),
             object: None,
             rollout: None,
             command: format!("kelemetry-cli requests --verb delete,deletecollection --user {user}"),
@@ -120,14 +153,18 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
 
 /// The deletion up an object's owner chain that neither the garbage collector nor the
 /// namespace controller made: the request that started the cascade.
-fn root_owner_deletion(store: &Store, object: i64, deletes: &HashMap<i64, RequestLine>) -> Result<Option<i64>> {
+fn root_owner_deletion(
+    store: &Store,
+    object: i64,
+    deletes: &HashMap<i64, Deletion>,
+    by_collector: &dyn Fn(&Deletion) -> bool,
+) -> Result<Option<i64>> {
     let mut at = object;
     // An owner chain is short; a loop in bad data is not followed for ever.
     for _ in 0..16 {
         let owners = store.owners_of(at)?;
         let Some(owner) = owners.iter().find(|o| deletes.contains_key(&o.owner_id)) else { return Ok(None) };
-        let deleted_by = deletes[&owner.owner_id].request.user.as_str();
-        if deleted_by != GARBAGE_COLLECTOR {
+        if !by_collector(&deletes[&owner.owner_id]) {
             return Ok(Some(owner.owner_id));
         }
         at = owner.owner_id;

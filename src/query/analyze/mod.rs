@@ -266,10 +266,13 @@ pub fn parse_threshold(text: &str) -> Result<(String, f64), String> {
 }
 
 /// Runs the named checks (all when none is named).
+/// The checks are independent queries: they run side by side on the cores, each on a
+/// connection of its own.
 pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<CheckResult>> {
+    let specs: Vec<&Spec> = CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)).collect();
+    let found = store.share_out(specs.len(), |store, job| (specs[job].run)(store, settings, specs[job]))?;
     let mut results = Vec::new();
-    for spec in CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)) {
-        let mut findings = (spec.run)(store, settings, spec)?;
+    for (spec, mut findings) in specs.into_iter().zip(found) {
         // The worst first; then the biggest, or (rollouts) the earliest.
         findings.sort_by(|a, b| {
             let then = if spec.in_time_order { a.first_us.cmp(&b.first_us) } else { b.count.cmp(&a.count) };
