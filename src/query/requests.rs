@@ -317,7 +317,7 @@ pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -
 /// a check wants the few over its threshold, not every key).
 pub fn top_at_least(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize, least: u64) -> Result<Top> {
     type Tallies = HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>;
-    let parts = store.fold_keyed_requests(filter, by, Tallies::default, |tallies, keyed| {
+    let parts = store.fold_keyed_requests(filter, by, false, Tallies::default, |tallies, keyed| {
         let tally = match tallies.get_mut(keyed.key) {
             Some(tally) => tally,
             None => tallies.entry(keyed.key.to_vec()).or_default(),

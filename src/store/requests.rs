@@ -280,11 +280,17 @@ impl RequestKey {
     }
 }
 
-/// One request as an aggregate sees it.
-pub struct KeyedRequest<'a> {
-    /// The row id: ingest order, and what [`Store::request_line`] fetches again.
+/// A request's row id (ingest order, what [`Store::request_line`] fetches again) and time.
+#[derive(Debug, Clone, Copy)]
+pub struct RowAt {
     pub id: i64,
     pub received_us: i64,
+}
+
+/// One request as an aggregate sees it.
+pub struct KeyedRequest<'a> {
+    /// Where and when, for a fold that asked for them.
+    pub at: Option<RowAt>,
     /// The values of the keys' columns, in their order.
     pub key: &'a [Option<i64>],
     /// `None` when the log lacks the request's end.
@@ -453,13 +459,15 @@ impl Store {
         Ok(count as u64)
     }
 
-    /// Folds each matching request's key columns, latency and code into accumulators, in
-    /// no order: the table is split by row id among the cores, each part read on a
-    /// connection of its own (a full scan is CPU-bound in SQLite). One accumulator a part.
+    /// Folds each matching request's key columns, latency and code (and with `timed`, its
+    /// [`RowAt`]: two more columns cost a full scan a fifth more) into accumulators, in no
+    /// order: the table is split by row id among the cores, each part read on a connection
+    /// of its own (a full scan is CPU-bound in SQLite). One accumulator a part.
     pub fn fold_keyed_requests<A: Send>(
         &self,
         filter: &RequestFilter,
         keys: &[RequestKey],
+        timed: bool,
         init: impl Fn() -> A + Sync,
         fold: impl Fn(&mut A, KeyedRequest) + Sync,
     ) -> Result<Vec<A>> {
@@ -479,7 +487,7 @@ impl Store {
         self.share_out(parts as usize, |store, part| {
             let (low, high) = (first + part as i64 * span, first + (part as i64 + 1) * span - 1);
             let mut acc = init();
-            store.keyed_requests_in(filter, keys, low, high, &mut |keyed| fold(&mut acc, keyed))?;
+            store.keyed_requests_in(filter, keys, timed, (low, high), &mut |keyed| fold(&mut acc, keyed))?;
             Ok(acc)
         })
     }
@@ -489,8 +497,8 @@ impl Store {
         &self,
         filter: &RequestFilter,
         keys: &[RequestKey],
-        low: i64,
-        high: i64,
+        timed: bool,
+        (low, high): (i64, i64),
         visit: &mut dyn FnMut(KeyedRequest),
     ) -> Result<()> {
         let (clause, params) = filter.sql();
@@ -500,32 +508,29 @@ impl Store {
             (true, false) => format!("WHERE {range}"),
             (false, false) => format!("{clause} AND {range}"),
         };
-        let columns: Vec<&str> = keys.iter().flat_map(|k| k.columns().iter().copied()).collect();
-        let sql = format!(
-            "SELECT r.stages, r.completed_us - r.received_us, r.code, r.id, r.received_us, {} FROM requests r {clause}",
-            columns.join(", ")
-        );
+        let mut columns = vec!["r.stages", "r.completed_us - r.received_us", "r.code"];
+        if timed {
+            columns.extend(["r.id", "r.received_us"]);
+        }
+        let first_key = columns.len();
+        columns.extend(keys.iter().flat_map(|k| k.columns().iter().copied()));
+        let sql = format!("SELECT {} FROM requests r {clause}", columns.join(", "));
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(params))?;
-        let mut key = vec![None; columns.len()];
+        let mut key = vec![None; columns.len() - first_key];
         // Integers or NULL, read without conversions: this loop runs once a request.
         let int = |row: &Row, i: usize| -> rusqlite::Result<Option<i64>> {
             row.get_ref(i)?.as_i64_or_null().map_err(Into::into)
         };
         while let Some(row) = rows.next()? {
             for (i, value) in key.iter_mut().enumerate() {
-                *value = int(row, i + 5)?;
+                *value = int(row, first_key + i)?;
             }
             // Stages 4 (ResponseComplete) or 8 (Panic): the request's end is known.
             let complete = int(row, 0)?.unwrap_or(0) & 12 != 0;
             let latency_us = if complete { int(row, 1)? } else { None };
-            visit(KeyedRequest {
-                id: row.get(3)?,
-                received_us: row.get(4)?,
-                key: &key,
-                latency_us,
-                code: int(row, 2)?,
-            });
+            let at = if timed { Some(RowAt { id: row.get(3)?, received_us: row.get(4)? }) } else { None };
+            visit(KeyedRequest { at, key: &key, latency_us, code: int(row, 2)? });
         }
         Ok(())
     }

@@ -47,16 +47,16 @@ pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Resu
     // Every successful delete on an object, read as ids by a scan of the table (in parts on
     // the cores), then put in time order.
     let keys = [RequestKey::Object, RequestKey::User, RequestKey::Namespace, RequestKey::Resource];
-    let at = RequestKey::Object.width();
-    let parts = store.fold_keyed_requests(&filter, &keys, Vec::new, |deletes: &mut Vec<Deletion>, keyed| {
-        if let Some(object) = keyed.key[0] {
+    let user = RequestKey::Object.width();
+    let parts = store.fold_keyed_requests(&filter, &keys, true, Vec::new, |deletes: &mut Vec<Deletion>, keyed| {
+        if let (Some(object), Some(at)) = (keyed.key[0], keyed.at) {
             deletes.push(Deletion {
-                received_us: keyed.received_us,
-                request: keyed.id,
+                received_us: at.received_us,
+                request: at.id,
                 object,
-                user: keyed.key[at],
-                namespace: keyed.key[at + 1],
-                resource: keyed.key[at + 2],
+                user: keyed.key[user],
+                namespace: keyed.key[user + 1],
+                resource: keyed.key[user + 2],
             });
         }
     })?;
