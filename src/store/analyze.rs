@@ -44,13 +44,6 @@ pub struct RepeatedAction {
     pub last_us: i64,
 }
 
-/// A writer's writes to one object: (object, user) and how many.
-pub struct WriterCount {
-    pub object_id: i64,
-    pub user_id: Option<i64>,
-    pub writes: i64,
-}
-
 /// Names as SQL string literals, comma-separated.
 fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.map(|name| format!("'{}'", name.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
@@ -78,22 +71,6 @@ const WRITES: &str = "+r.received_us BETWEEN ?1 AND ?2 AND r.object_id IS NOT NU
      AND coalesce(r.resource_id NOT IN (SELECT id FROM strings WHERE value = 'leases.coordination.k8s.io'), 1)";
 
 impl Store {
-    /// The (object, writer) pairs with at least `min_writes` successful updates and patches:
-    /// one pass over the table in its own order (through an index it would be a random read a
-    /// request), grouped in SQLite's sorter.
-    pub fn busy_writers(&self, window: &Window, min_writes: i64) -> Result<Vec<WriterCount>> {
-        let sql = format!(
-            "SELECT r.object_id, r.user_id, count(*) FROM requests r NOT INDEXED WHERE {WRITES}
-             GROUP BY r.object_id, r.user_id HAVING count(*) >= ?3"
-        );
-        let (since, until) = bounds(window);
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![since, until, min_writes], |r| {
-            Ok(WriterCount { object_id: r.get(0)?, user_id: r.get(1)?, writes: r.get(2)? })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// The objects two or more writers updated or patched (the object itself, not a
     /// subresource) at least `min_writes` times in all, with the bodies that show values
     /// (RequestResponse): where fields can flip between writers. One pass in table order.
