@@ -143,7 +143,14 @@ impl Store {
                 if job >= jobs {
                     return Ok(done);
                 }
-                done.push((job, work(store, job)?));
+                match work(store, job) {
+                    Ok(result) => done.push((job, result)),
+                    Err(error) => {
+                        // The run has failed: the other threads take no further jobs.
+                        next.store(jobs, std::sync::atomic::Ordering::Relaxed);
+                        return Err(error);
+                    }
+                }
             }
         };
         let location = &self.location;
