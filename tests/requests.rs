@@ -183,6 +183,12 @@ fn top_counts_by_keys_with_failures_and_latency_percentiles() {
         .map(|r| format!("{}={}", r["key"]["fieldManager"], r["count"]))
         .collect();
     assert_eq!(keys, ["\"kubectl-edit\"=2", "\"ops-bot\"=1", "null=1"]);
+    // Clock hours in UTC: the fixture's requests all fall in one.
+    let out = store.run(&["requests", "--by", "hour", "--by", "verb", "--top", "2", "-o", "json"]);
+    let top: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(top["keys"], 7);
+    assert_eq!(top["rows"][0]["key"], serde_json::json!({"hour": "2024-07-01T09:00:00Z", "verb": "create"}));
+    assert_eq!(top["rows"][0]["count"], 7);
 }
 
 #[test]

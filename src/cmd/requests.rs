@@ -186,6 +186,7 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         pod_security: args.pod_security,
         audit_ids: args.audit_ids.clone(),
         objects,
+        ..Filters::default()
     };
     let filter = requests::resolve(&store, &filters)?;
     let json = args.output.output == OutputFormat::Json;

@@ -9,9 +9,9 @@ use anyhow::Result;
 
 use crate::model::audit_id::audit_id_key;
 use crate::model::kinds;
-use crate::model::time::Window;
+use crate::model::time::{Window, format_short};
 use crate::store::Store;
-use crate::store::requests::{RequestFilter, RequestKey, TextMatch};
+use crate::store::requests::{Column, Columns, HOUR_US, RequestFilter, RequestKey, TextMatch};
 
 /// The filters as given. Empty lists filter nothing.
 #[derive(Debug, Default, Clone)]
@@ -46,6 +46,10 @@ pub struct Filters {
     pub objects: Option<Vec<i64>>,
     pub applies: bool,
     pub pod_security: bool,
+    /// Requests on an object itself, not on a subresource, only.
+    pub no_subresource: bool,
+    /// Requests logged at this level or above only (3: RequestResponse, with both bodies).
+    pub min_level: Option<i64>,
 }
 
 fn is_glob(text: &str) -> bool {
@@ -258,6 +262,8 @@ pub fn resolve(store: &Store, filters: &Filters) -> Result<RequestFilter> {
         audit_ids: filters.audit_ids.iter().map(|id| audit_id_key(id)).collect(),
         applies: filters.applies,
         pod_security: filters.pod_security,
+        no_subresource: filters.no_subresource,
+        min_level: filters.min_level,
     })
 }
 
@@ -289,7 +295,7 @@ pub struct Top {
     pub keys: u64,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Tally {
     count: u64,
     failures: u64,
@@ -308,61 +314,226 @@ fn percentile(values: &mut [u32], p: f64) -> Option<i64> {
     Some(i64::from(*nth))
 }
 
-/// Counts the matching requests by the `by` keys and keeps the `n` busiest.
-pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -> Result<Top> {
-    top_at_least(store, filter, by, n, 0)
+/// Requests counted by key, with their failures and latencies: what `--top` and the checks
+/// that count per user or per object gather.
+#[derive(Clone)]
+pub struct KeyCounts {
+    by: Vec<RequestKey>,
+    tallies: HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>,
+    /// The key of the request at hand (kept: no allocation a request).
+    key: Vec<Option<i64>>,
 }
 
-/// [`top`], keeping only keys with at least `least` requests (their names are looked up:
-/// a check wants the few over its threshold, not every key).
-pub fn top_at_least(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize, least: u64) -> Result<Top> {
-    type Tallies = HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>;
-    let parts = store.fold_keyed_requests(filter, by, false, Tallies::default, |tallies, keyed| {
-        let tally = match tallies.get_mut(keyed.key) {
+impl KeyCounts {
+    pub fn new(by: &[RequestKey]) -> KeyCounts {
+        KeyCounts { by: by.to_vec(), tallies: HashMap::default(), key: Vec::new() }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        let mut columns = vec![Column::Code, Column::Latency];
+        columns.extend(self.by.iter().flat_map(|k| k.columns()));
+        columns
+    }
+
+    fn add(&mut self, row: &Columns) {
+        self.key.clear();
+        for key in &self.by {
+            key.push_values(row, &mut self.key);
+        }
+        let tally = match self.tallies.get_mut(&self.key) {
             Some(tally) => tally,
-            None => tallies.entry(keyed.key.to_vec()).or_default(),
+            None => self.tallies.entry(self.key.clone()).or_default(),
         };
         tally.count += 1;
-        if keyed.code.is_some_and(|c| c >= FAILED.0) {
+        if row.get(Column::Code).is_some_and(|c| c >= FAILED.0) {
             tally.failures += 1;
         }
-        if let Some(latency) = keyed.latency_us {
+        if let Some(latency) = row.get(Column::Latency) {
             tally.latencies.push(u32::try_from(latency.max(0)).unwrap_or(u32::MAX));
         }
-    })?;
-    let mut tallies = Tallies::default();
-    for part in parts {
-        for (key, tally) in part {
-            let merged = tallies.entry(key).or_default();
+    }
+
+    fn merge(&mut self, other: KeyCounts) {
+        for (key, tally) in other.tallies {
+            let merged = self.tallies.entry(key).or_default();
             merged.count += tally.count;
             merged.failures += tally.failures;
             merged.latencies.extend(tally.latencies);
         }
     }
-    let requests = tallies.values().map(|t| t.count).sum();
-    let keys = tallies.len() as u64;
-    let mut ranked: Vec<(Vec<Option<i64>>, Tally)> = tallies.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
-    ranked.truncate(n);
-    ranked.retain(|(_, tally)| tally.count >= least);
-    let names = KeyNames::load(store, by, ranked.iter().map(|(key, _)| key.as_slice()))?;
-    let rows = ranked
-        .into_iter()
-        .map(|(key, mut tally)| TopRow {
-            key: names.of(&key),
-            count: tally.count,
-            failures: tally.failures,
-            slower_than: LATENCY_BUCKETS_S
-                .map(|s| tally.latencies.iter().filter(|&&latency| latency > s * 1_000_000).count() as u64),
-            p50_us: percentile(&mut tally.latencies, 0.5),
-            p99_us: percentile(&mut tally.latencies, 0.99),
-        })
-        .collect();
-    // Ties are ordered by the names people read (a missing value last), not by ids.
-    let mut top = Top { by: by.to_vec(), rows, requests, keys };
-    let readable = |row: &TopRow| row.key.iter().map(|k| (k.is_none(), k.clone())).collect::<Vec<_>>();
-    top.rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| readable(a).cmp(&readable(b))));
-    Ok(top)
+
+    /// Each key's values (as [`RequestKey::push_values`] gives them) and requests.
+    pub fn counts(&self) -> impl Iterator<Item = (&[Option<i64>], u64)> {
+        self.tallies.iter().map(|(key, tally)| (key.as_slice(), tally.count))
+    }
+
+    /// The `n` busiest keys, keeping only those with at least `least` requests (their names
+    /// are looked up: a check wants the few over its threshold, not every key).
+    pub fn top(self, store: &Store, n: usize, least: u64) -> Result<Top> {
+        let by = self.by;
+        let requests = self.tallies.values().map(|t| t.count).sum();
+        let keys = self.tallies.len() as u64;
+        let mut ranked: Vec<(Vec<Option<i64>>, Tally)> = self.tallies.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(n);
+        ranked.retain(|(_, tally)| tally.count >= least);
+        let names = KeyNames::load(store, &by, ranked.iter().map(|(key, _)| key.as_slice()))?;
+        let rows = ranked
+            .into_iter()
+            .map(|(key, mut tally)| TopRow {
+                key: names.of(&key),
+                count: tally.count,
+                failures: tally.failures,
+                slower_than: LATENCY_BUCKETS_S
+                    .map(|s| tally.latencies.iter().filter(|&&latency| latency > s * 1_000_000).count() as u64),
+                p50_us: percentile(&mut tally.latencies, 0.5),
+                p99_us: percentile(&mut tally.latencies, 0.99),
+            })
+            .collect();
+        // Ties are ordered by the names people read (a missing value last), not by ids.
+        let mut top = Top { by, rows, requests, keys };
+        let readable = |row: &TopRow| row.key.iter().map(|k| (k.is_none(), k.clone())).collect::<Vec<_>>();
+        top.rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| readable(a).cmp(&readable(b))));
+        Ok(top)
+    }
+}
+
+/// One matching request as [`KeyRows`] keeps it.
+#[derive(Clone)]
+pub struct KeyRow {
+    /// Its row id (ingest order: what [`Store::request_line`] fetches again).
+    pub id: i64,
+    pub received_us: i64,
+    /// The values of the keys, as [`RequestKey::push_values`] gives them.
+    pub key: Vec<Option<i64>>,
+}
+
+/// The matching requests themselves, as ids: for the few (failures, deletions) an asker
+/// needs in time order.
+#[derive(Clone)]
+pub struct KeyRows {
+    by: Vec<RequestKey>,
+    pub rows: Vec<KeyRow>,
+}
+
+impl KeyRows {
+    pub fn new(by: &[RequestKey]) -> KeyRows {
+        KeyRows { by: by.to_vec(), rows: Vec::new() }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        let mut columns = vec![Column::Id, Column::Received];
+        columns.extend(self.by.iter().flat_map(|k| k.columns()));
+        columns
+    }
+
+    fn add(&mut self, row: &Columns) {
+        let mut key = Vec::with_capacity(self.by.len());
+        for by in &self.by {
+            by.push_values(row, &mut key);
+        }
+        let (id, received_us) =
+            (row.get(Column::Id).unwrap_or_default(), row.get(Column::Received).unwrap_or_default());
+        self.rows.push(KeyRow { id, received_us, key });
+    }
+}
+
+/// What one asker gathers in a pass over the requests.
+#[derive(Clone)]
+pub enum Gather {
+    Counts(KeyCounts),
+    Rows(KeyRows),
+}
+
+impl Gather {
+    fn columns(&self) -> Vec<Column> {
+        match self {
+            Gather::Counts(counts) => counts.columns(),
+            Gather::Rows(rows) => rows.columns(),
+        }
+    }
+
+    fn add(&mut self, row: &Columns) {
+        match self {
+            Gather::Counts(counts) => counts.add(row),
+            Gather::Rows(rows) => rows.add(row),
+        }
+    }
+
+    fn merge(&mut self, other: Gather) {
+        match (self, other) {
+            (Gather::Counts(counts), Gather::Counts(more)) => counts.merge(more),
+            (Gather::Rows(rows), Gather::Rows(more)) => rows.rows.extend(more.rows),
+            _ => unreachable!("parts gather alike"),
+        }
+    }
+
+    pub fn into_counts(self) -> KeyCounts {
+        match self {
+            Gather::Counts(counts) => counts,
+            Gather::Rows(rows) => KeyCounts::new(&rows.by),
+        }
+    }
+
+    /// The rows, in time order (then ingest order).
+    pub fn into_rows(self) -> Vec<KeyRow> {
+        match self {
+            Gather::Rows(mut rows) => {
+                rows.rows.sort_unstable_by_key(|row| (row.received_us, row.id));
+                rows.rows
+            }
+            Gather::Counts(_) => Vec::new(),
+        }
+    }
+}
+
+/// One asker of [`gather`]: the requests it wants (of those the pass reads; `None`: all)
+/// and what it gathers of them.
+pub struct Ask {
+    pub matching: Option<RequestFilter>,
+    pub gather: Gather,
+}
+
+/// Gathers for several askers in one pass over the requests `scan` selects, each asker's
+/// filter matched in memory: one scan of the table instead of one an asker. Returns what
+/// each gathered, in order.
+pub fn gather(store: &Store, scan: &RequestFilter, asks: Vec<Ask>) -> Result<Vec<Gather>> {
+    let mut columns: Vec<Column> = Vec::new();
+    for ask in &asks {
+        columns.extend(ask.matching.iter().flat_map(RequestFilter::columns));
+        columns.extend(ask.gather.columns());
+    }
+    let parts = store.fold_requests(
+        scan,
+        &columns,
+        || asks.iter().map(|ask| ask.gather.clone()).collect::<Vec<_>>(),
+        |gathered, row| {
+            for (ask, gather) in asks.iter().zip(gathered.iter_mut()) {
+                if ask.matching.as_ref().is_none_or(|m| m.matches(row)) {
+                    gather.add(row);
+                }
+            }
+        },
+    )?;
+    let mut merged: Vec<Gather> = asks.into_iter().map(|ask| ask.gather).collect();
+    for part in parts {
+        for (all, gathered) in merged.iter_mut().zip(part) {
+            all.merge(gathered);
+        }
+    }
+    Ok(merged)
+}
+
+/// Counts the matching requests by the `by` keys and keeps the `n` busiest.
+pub fn top(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize) -> Result<Top> {
+    top_at_least(store, filter, by, n, 0)
+}
+
+/// [`top`], keeping only keys with at least `least` requests.
+pub fn top_at_least(store: &Store, filter: &RequestFilter, by: &[RequestKey], n: usize, least: u64) -> Result<Top> {
+    let ask = Ask { matching: None, gather: Gather::Counts(KeyCounts::new(by)) };
+    let counts = gather(store, filter, vec![ask])?.pop().map_or_else(|| KeyCounts::new(by), Gather::into_counts);
+    counts.top(store, n, least)
 }
 
 /// The names behind a key's ids.
@@ -381,7 +552,7 @@ impl KeyNames {
             for k in by {
                 let values = &key[at..at + k.width()];
                 match k {
-                    RequestKey::Code | RequestKey::Scope => {}
+                    RequestKey::Code | RequestKey::Scope | RequestKey::Hour => {}
                     RequestKey::Object => {
                         object_ids.extend(values[0]);
                         string_ids.extend(values[1..].iter().flatten());
@@ -412,6 +583,7 @@ impl KeyNames {
                 RequestKey::Scope => {
                     values[0].map(|namespaced| if namespaced == 1 { "namespace" } else { "cluster" }.to_owned())
                 }
+                RequestKey::Hour => values[0].map(|hour| format_short(hour * HOUR_US)),
                 RequestKey::Object => match (values[0], text(values[1]), text(values[2]), text(values[3])) {
                     (Some(object), ..) => self.objects.get(&object).cloned(),
                     (None, Some(resource), Some(namespace), _) if !namespace.is_empty() => {

@@ -733,6 +733,7 @@ pub fn key_name(key: RequestKey) -> &'static str {
         RequestKey::FieldManager => "fieldManager",
         RequestKey::PodSecurity => "podSecurityViolations",
         RequestKey::Scope => "scope",
+        RequestKey::Hour => "hour",
     }
 }
 

@@ -1,12 +1,13 @@
-//! What `analyze` reads that `requests` does not: every successful write in time order (for
+//! What `analyze` reads that `requests` does not: writes to objects in time order (for
 //! write rates and no-op writes), and Events folded by object, reason and message.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rusqlite::params;
+use rusqlite::{params, params_from_iter};
 
 use super::read::{OBJECT_COLUMNS, ObjectRow, object_row};
+use super::requests::RequestFilter;
 use super::{Store, id_list};
 use crate::model::audit_id::audit_id_text;
 use crate::model::time::Window;
@@ -63,28 +64,7 @@ fn bounds(window: &Window) -> (i64, i64) {
     (window.since_us.unwrap_or(i64::MIN), window.until_us.unwrap_or(i64::MAX))
 }
 
-/// Successful updates and patches of one object in a window: the rows hot-loop checks read.
-/// Leases are left out: leader election renews every 2 s and kubelet's heartbeat every
-/// 10 s, by design. (`+` keeps SQLite off the time index: the object index is the one.)
-const WRITES: &str = "+r.received_us BETWEEN ?1 AND ?2 AND r.object_id IS NOT NULL AND r.code BETWEEN 200 AND 299
-     AND r.verb_id IN (SELECT id FROM strings WHERE value IN ('update', 'patch'))
-     AND coalesce(r.resource_id NOT IN (SELECT id FROM strings WHERE value = 'leases.coordination.k8s.io'), 1)";
-
 impl Store {
-    /// The objects two or more writers updated or patched (the object itself, not a
-    /// subresource) at least `min_writes` times in all, with the bodies that show values
-    /// (RequestResponse): where fields can flip between writers. One pass in table order.
-    pub fn contested_objects(&self, window: &Window, min_writes: i64) -> Result<Vec<i64>> {
-        let sql = format!(
-            "SELECT r.object_id FROM requests r NOT INDEXED WHERE {WRITES} AND r.subresource_id IS NULL AND r.level = 3
-             GROUP BY r.object_id HAVING count(*) >= ?3 AND count(DISTINCT r.user_id) >= 2"
-        );
-        let (since, until) = bounds(window);
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![since, until, min_writes], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// The objects of these resources (in API group `group`) alive in the window, the most
     /// recently seen first, at most `limit`; and how many there are in all.
     pub fn recent_objects(
@@ -232,17 +212,17 @@ impl Store {
         Ok((rows.collect::<Result<_, _>>()?, total as u64))
     }
 
-    /// The successful updates and patches of these objects, in time order.
-    pub fn writes_of(&self, window: &Window, objects: &[i64], visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
-        let (since, until) = bounds(window);
+    /// The requests on these objects that `filter` matches, by object then in time order,
+    /// as write checks read them.
+    pub fn writes_of(&self, filter: &RequestFilter, objects: &[i64], visit: &mut dyn FnMut(WriteRow)) -> Result<()> {
         for chunk in objects.chunks(500) {
-            let ids = id_list(chunk);
+            let (clause, params) = RequestFilter { objects: Some(chunk.to_vec()), ..filter.clone() }.sql();
             let sql = format!(
                 "SELECT r.object_id, r.user_id, r.received_us, r.base_rv, r.new_rv, r.audit_id FROM requests r
-                 WHERE r.object_id IN ({ids}) AND {WRITES} ORDER BY r.object_id, r.received_us, r.id"
+                 {clause} ORDER BY r.object_id, r.received_us, r.id"
             );
             let mut stmt = self.conn.prepare(&sql)?;
-            let mut rows = stmt.query(params![since, until])?;
+            let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(row) = rows.next()? {
                 let key: Vec<u8> = row.get(5)?;
                 visit(WriteRow {

@@ -57,6 +57,10 @@ pub struct RequestFilter {
     pub applies: bool,
     /// Requests PodSecurity admission flagged in audit or warn mode only.
     pub pod_security: bool,
+    /// Requests on an object itself, not on a subresource, only.
+    pub no_subresource: bool,
+    /// Requests logged at this level or above only (0 None to 3 RequestResponse).
+    pub min_level: Option<i64>,
 }
 
 impl RequestFilter {
@@ -125,6 +129,12 @@ impl RequestFilter {
         if self.pod_security {
             terms.push("r.pod_security_id IS NOT NULL".to_owned());
         }
+        if self.no_subresource {
+            terms.push("r.subresource_id IS NULL".to_owned());
+        }
+        if let Some(level) = self.min_level {
+            terms.push(format!("r.level >= {level}"));
+        }
         if let Some(glob) = &self.name_glob {
             params.push(Value::Text(glob.clone()));
             terms.push(format!("r.object_id IN (SELECT id FROM objects WHERE name GLOB ?{})", params.len()));
@@ -178,6 +188,74 @@ impl RequestFilter {
         .iter()
         .any(|set| set.as_ref().is_some_and(Vec::is_empty))
     }
+
+    /// Whether a request's columns (read with [`RequestFilter::columns`]) match, as the SQL
+    /// of [`RequestFilter::sql`] would say: for folds that apply several filters in one
+    /// pass. Name globs and auditIDs are SQL's alone: no fold asks for them.
+    pub fn matches(&self, row: &Columns) -> bool {
+        debug_assert!(self.name_glob.is_none() && self.audit_ids.is_empty(), "matched in SQL only");
+        // `x IN (...)` is false for a NULL x; `coalesce(x NOT IN (...), 1)` is true.
+        let any_of = |set: &Option<Vec<i64>>, column: Column| {
+            set.as_ref().is_none_or(|ids| row.get(column).is_some_and(|id| ids.contains(&id)))
+        };
+        let none_of = |ids: &[i64], column: Column| row.get(column).is_none_or(|id| !ids.contains(&id));
+        let user = |column: Column| any_of(&self.users, column);
+        let received = row.get(Column::Received).unwrap_or_default();
+        any_of(&self.clusters, Column::Cluster)
+            && any_of(&self.verbs, Column::Verb)
+            && any_of(&self.resources, Column::Resource)
+            && any_of(&self.subresources, Column::Subresource)
+            && any_of(&self.namespaces, Column::Namespace)
+            && any_of(&self.groups, Column::Groups)
+            && any_of(&self.agents, Column::Agent)
+            && any_of(&self.source_ips, Column::SourceIp)
+            && any_of(&self.field_managers, Column::FieldManager)
+            && any_of(&self.reasons, Column::Reason)
+            && any_of(&self.objects, Column::Object)
+            && (user(Column::User) || (self.impersonated && user(Column::Impersonated)))
+            && none_of(&self.excluded_resources, Column::Resource)
+            && none_of(&self.excluded_subresources, Column::Subresource)
+            && self.since_us.is_none_or(|since| received >= since)
+            && self.until_us.is_none_or(|until| received <= until)
+            && (self.codes.is_empty()
+                || row
+                    .get(Column::Code)
+                    .is_some_and(|c| self.codes.iter().any(|(low, high)| (*low..=*high).contains(&c))))
+            && self.min_latency_us.is_none_or(|least| row.get(Column::Latency).is_some_and(|l| l >= least))
+            && (!self.applies || row.get(Column::Applies) == Some(1))
+            && (!self.pod_security || row.get(Column::PodSecurity).is_some())
+            && (!self.no_subresource || row.get(Column::Subresource).is_none())
+            && self.min_level.is_none_or(|least| row.get(Column::Level).is_some_and(|level| level >= least))
+    }
+
+    /// The columns [`RequestFilter::matches`] reads.
+    pub fn columns(&self) -> Vec<Column> {
+        let sets = [
+            (self.clusters.is_some(), Column::Cluster),
+            (self.verbs.is_some(), Column::Verb),
+            (self.resources.is_some() || !self.excluded_resources.is_empty(), Column::Resource),
+            (
+                self.subresources.is_some() || !self.excluded_subresources.is_empty() || self.no_subresource,
+                Column::Subresource,
+            ),
+            (self.namespaces.is_some(), Column::Namespace),
+            (self.groups.is_some(), Column::Groups),
+            (self.agents.is_some(), Column::Agent),
+            (self.source_ips.is_some(), Column::SourceIp),
+            (self.field_managers.is_some(), Column::FieldManager),
+            (self.reasons.is_some(), Column::Reason),
+            (self.objects.is_some(), Column::Object),
+            (self.users.is_some(), Column::User),
+            (self.users.is_some() && self.impersonated, Column::Impersonated),
+            (self.since_us.is_some() || self.until_us.is_some(), Column::Received),
+            (!self.codes.is_empty(), Column::Code),
+            (self.min_latency_us.is_some(), Column::Latency),
+            (self.applies, Column::Applies),
+            (self.pod_security, Column::PodSecurity),
+            (self.min_level.is_some(), Column::Level),
+        ];
+        sets.into_iter().filter(|(used, _)| *used).map(|(_, column)| column).collect()
+    }
 }
 
 /// A request with what a listing shows besides [`RequestRow`].
@@ -230,6 +308,81 @@ pub enum RequestOrder {
     Newest,
 }
 
+/// A column of the requests table as a fold reads it: an integer (an id, a time, a code)
+/// or NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Id,
+    Received,
+    /// From received to the stage that ended it; NULL when the log lacks the request's end.
+    Latency,
+    Code,
+    Cluster,
+    User,
+    Impersonated,
+    Verb,
+    Resource,
+    Subresource,
+    Namespace,
+    Object,
+    Uri,
+    Groups,
+    Agent,
+    SourceIp,
+    FieldManager,
+    Reason,
+    Level,
+    Applies,
+    PodSecurity,
+}
+
+impl Column {
+    const COUNT: usize = Column::PodSecurity as usize + 1;
+
+    fn sql(self) -> &'static str {
+        match self {
+            Column::Id => "r.id",
+            Column::Received => "r.received_us",
+            // Stages 4 (ResponseComplete) or 8 (Panic): the request's end is known.
+            Column::Latency => "CASE WHEN r.stages & 12 != 0 THEN r.completed_us - r.received_us END",
+            Column::Code => "r.code",
+            Column::Cluster => "r.cluster_id",
+            Column::User => "r.user_id",
+            Column::Impersonated => "r.impersonated_id",
+            Column::Verb => "r.verb_id",
+            Column::Resource => "r.resource_id",
+            Column::Subresource => "r.subresource_id",
+            Column::Namespace => "r.namespace_id",
+            Column::Object => "r.object_id",
+            Column::Uri => "r.uri_id",
+            Column::Groups => "r.groups_id",
+            Column::Agent => "r.agent_id",
+            Column::SourceIp => "r.source_ip_id",
+            Column::FieldManager => "r.field_manager_id",
+            Column::Reason => "r.reason_id",
+            Column::Level => "r.level",
+            Column::Applies => "r.server_side_apply",
+            Column::PodSecurity => "r.pod_security_id",
+        }
+    }
+}
+
+/// One request's columns as a fold reads them (those it did not ask for are `None`).
+#[derive(Debug, Default, Clone)]
+pub struct Columns([Option<i64>; Column::COUNT]);
+
+impl Columns {
+    pub fn get(&self, column: Column) -> Option<i64> {
+        self.0[column as usize]
+    }
+
+    #[cfg(test)]
+    pub fn with(mut self, column: Column, value: i64) -> Columns {
+        self.0[column as usize] = Some(value);
+        self
+    }
+}
+
 /// What an aggregate groups requests by (`requests --by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum RequestKey {
@@ -249,54 +402,58 @@ pub enum RequestKey {
     /// `namespace` for a request in one namespace, `cluster` for one across them or on a
     /// cluster-scoped resource (the API call latency SLO tells the lists apart so).
     Scope,
+    /// The clock hour (UTC) the request was received in.
+    Hour,
 }
 
 impl RequestKey {
-    /// The columns that make the key: string ids (object ids for `Object`'s first).
-    fn columns(self) -> &'static [&'static str] {
+    /// The columns the key is made from.
+    pub fn columns(self) -> &'static [Column] {
         match self {
-            RequestKey::User => &["r.user_id"],
-            RequestKey::Verb => &["r.verb_id"],
-            RequestKey::Resource => &["r.resource_id"],
-            RequestKey::Code => &["r.code"],
-            RequestKey::Namespace => &["r.namespace_id"],
-            RequestKey::Agent => &["r.agent_id"],
-            RequestKey::SourceIp => &["r.source_ip_id"],
-            RequestKey::Object => &[
-                "r.object_id",
-                "CASE WHEN r.object_id IS NULL THEN r.resource_id END",
-                "CASE WHEN r.object_id IS NULL THEN r.namespace_id END",
-                "CASE WHEN r.object_id IS NULL AND r.resource_id IS NULL THEN r.uri_id END",
-            ],
-            RequestKey::FieldManager => &["r.field_manager_id"],
-            RequestKey::PodSecurity => &["r.pod_security_id"],
-            RequestKey::Scope => &["r.namespace_id IS NOT NULL"],
+            RequestKey::User => &[Column::User],
+            RequestKey::Verb => &[Column::Verb],
+            RequestKey::Resource => &[Column::Resource],
+            RequestKey::Code => &[Column::Code],
+            RequestKey::Namespace => &[Column::Namespace],
+            RequestKey::Agent => &[Column::Agent],
+            RequestKey::SourceIp => &[Column::SourceIp],
+            RequestKey::Object => &[Column::Object, Column::Resource, Column::Namespace, Column::Uri],
+            RequestKey::FieldManager => &[Column::FieldManager],
+            RequestKey::PodSecurity => &[Column::PodSecurity],
+            RequestKey::Scope => &[Column::Namespace],
+            RequestKey::Hour => &[Column::Received],
         }
     }
 
-    /// How many values of a key row [`RequestKey::columns`] gives.
+    /// How many values the key pushes in [`RequestKey::push_values`].
     pub fn width(self) -> usize {
-        self.columns().len()
+        match self {
+            RequestKey::Object => 4,
+            _ => 1,
+        }
+    }
+
+    /// Appends the key's values for a request: string ids; for `Object` the object id, then
+    /// (on no object) the collection's resource and namespace, or (on no resource) the URI;
+    /// for `Scope` 1 (a namespace) or 0; for `Hour` hours since the epoch.
+    pub fn push_values(self, row: &Columns, values: &mut Vec<Option<i64>>) {
+        match self {
+            RequestKey::Object => {
+                let object = row.get(Column::Object);
+                let collection = object.is_none();
+                let resource = row.get(Column::Resource).filter(|_| collection);
+                let namespace = row.get(Column::Namespace).filter(|_| collection);
+                let uri = row.get(Column::Uri).filter(|_| collection && resource.is_none());
+                values.extend([object, resource, namespace, uri]);
+            }
+            RequestKey::Scope => values.push(Some(i64::from(row.get(Column::Namespace).is_some()))),
+            RequestKey::Hour => values.push(row.get(Column::Received).map(|us| us.div_euclid(HOUR_US))),
+            key => values.push(row.get(key.columns()[0])),
+        }
     }
 }
 
-/// A request's row id (ingest order, what [`Store::request_line`] fetches again) and time.
-#[derive(Debug, Clone, Copy)]
-pub struct RowAt {
-    pub id: i64,
-    pub received_us: i64,
-}
-
-/// One request as an aggregate sees it.
-pub struct KeyedRequest<'a> {
-    /// Where and when, for a fold that asked for them.
-    pub at: Option<RowAt>,
-    /// The values of the keys' columns, in their order.
-    pub key: &'a [Option<i64>],
-    /// `None` when the log lacks the request's end.
-    pub latency_us: Option<i64>,
-    pub code: Option<i64>,
-}
+pub const HOUR_US: i64 = 3_600_000_000;
 
 impl Store {
     /// The ids of the strings that match: exact matches through the unique index, patterns
@@ -395,59 +552,6 @@ impl Store {
         Ok(stmt.query_row([id], request_line).optional()?)
     }
 
-    /// The matching requests' users, times and auditIDs, by user then time: what a rate per
-    /// user needs, without the joins of a listing.
-    pub fn each_user_time(&self, filter: &RequestFilter, visit: &mut dyn FnMut(i64, i64, &[u8])) -> Result<()> {
-        if filter.matches_nothing() {
-            return Ok(());
-        }
-        let (clause, params) = filter.sql();
-        let indexing = if filter.is_indexed() { "" } else { "NOT INDEXED" };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT coalesce(r.user_id, 0), r.received_us, r.audit_id FROM requests r {indexing} {clause}
-             ORDER BY 1, 2, r.id"
-        ))?;
-        let mut rows = stmt.query(params_from_iter(params))?;
-        while let Some(row) = rows.next()? {
-            let key = row.get_ref(2)?.as_blob()?;
-            visit(row.get(0)?, row.get(1)?, key);
-        }
-        Ok(())
-    }
-
-    /// Per user, the clock hour with the most matching requests, when that is more than
-    /// `more_than`: (user, hour since the epoch, requests, the first's auditID). One pass.
-    pub fn busiest_hours(&self, filter: &RequestFilter, more_than: u64) -> Result<Vec<(String, i64, u64, String)>> {
-        if filter.matches_nothing() {
-            return Ok(Vec::new());
-        }
-        let (clause, params) = filter.sql();
-        let sql = format!(
-            "SELECT u.value, hours.hour, hours.n, r.audit_id FROM (
-                 SELECT r.user_id, r.received_us / 3600000000 AS hour, count(*) AS n, min(r.id) AS first
-                 FROM requests r {clause} GROUP BY 1, 2 HAVING count(*) > {more_than}) hours
-             JOIN requests r ON r.id = hours.first LEFT JOIN strings u ON u.id = hours.user_id
-             ORDER BY hours.n DESC, hours.hour"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(params))?;
-        let mut busiest: Vec<(String, i64, u64, String)> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let user: String = row.get::<_, Option<String>>(0)?.unwrap_or_default();
-            if busiest.iter().any(|(u, ..)| *u == user) {
-                continue;
-            }
-            let key: Vec<u8> = row.get(3)?;
-            busiest.push((
-                user,
-                row.get(1)?,
-                row.get::<_, i64>(2)? as u64,
-                crate::model::audit_id::audit_id_text(&key),
-            ));
-        }
-        Ok(busiest)
-    }
-
     /// How many requests match.
     pub fn count_requests(&self, filter: &RequestFilter) -> Result<u64> {
         if filter.matches_nothing() {
@@ -459,17 +563,16 @@ impl Store {
         Ok(count as u64)
     }
 
-    /// Folds each matching request's key columns, latency and code (and with `timed`, its
-    /// [`RowAt`]: two more columns cost a full scan a fifth more) into accumulators, in no
-    /// order: the table is split by row id among the cores, each part read on a connection
-    /// of its own (a full scan is CPU-bound in SQLite). One accumulator a part.
-    pub fn fold_keyed_requests<A: Send>(
+    /// Folds each matching request's `columns` into accumulators, in no order: the table is
+    /// split by row id among the cores, each part read on a connection of its own (a full
+    /// scan is CPU-bound in SQLite). One accumulator a part. Each column read costs a full
+    /// scan some: ask for those the fold needs.
+    pub fn fold_requests<A: Send>(
         &self,
         filter: &RequestFilter,
-        keys: &[RequestKey],
-        timed: bool,
+        columns: &[Column],
         init: impl Fn() -> A + Sync,
-        fold: impl Fn(&mut A, KeyedRequest) + Sync,
+        fold: impl Fn(&mut A, &Columns) + Sync,
     ) -> Result<Vec<A>> {
         if filter.matches_nothing() {
             return Ok(Vec::new());
@@ -484,22 +587,24 @@ impl Store {
         // One range is no range: the query goes through the index.
         let parts = if filter.is_indexed() { 1 } else { self.readers() as i64 };
         let span = (last - first) / parts + 1;
+        let mut columns = columns.to_vec();
+        columns.sort_by_key(|c| *c as usize);
+        columns.dedup();
         self.share_out(parts as usize, |store, part| {
             let (low, high) = (first + part as i64 * span, first + (part as i64 + 1) * span - 1);
             let mut acc = init();
-            store.keyed_requests_in(filter, keys, timed, (low, high), &mut |keyed| fold(&mut acc, keyed))?;
+            store.requests_in(filter, &columns, (low, high), &mut |row| fold(&mut acc, row))?;
             Ok(acc)
         })
     }
 
-    /// The requests with ids in `low..=high` for [`Store::fold_keyed_requests`].
-    fn keyed_requests_in(
+    /// The requests with ids in `low..=high` for [`Store::fold_requests`].
+    fn requests_in(
         &self,
         filter: &RequestFilter,
-        keys: &[RequestKey],
-        timed: bool,
+        columns: &[Column],
         (low, high): (i64, i64),
-        visit: &mut dyn FnMut(KeyedRequest),
+        visit: &mut dyn FnMut(&Columns),
     ) -> Result<()> {
         let (clause, params) = filter.sql();
         let range = format!("r.id BETWEEN {low} AND {high}");
@@ -508,29 +613,17 @@ impl Store {
             (true, false) => format!("WHERE {range}"),
             (false, false) => format!("{clause} AND {range}"),
         };
-        let mut columns = vec!["r.stages", "r.completed_us - r.received_us", "r.code"];
-        if timed {
-            columns.extend(["r.id", "r.received_us"]);
-        }
-        let first_key = columns.len();
-        columns.extend(keys.iter().flat_map(|k| k.columns().iter().copied()));
-        let sql = format!("SELECT {} FROM requests r {clause}", columns.join(", "));
-        let mut stmt = self.conn.prepare(&sql)?;
+        let select: Vec<&str> = columns.iter().map(|c| c.sql()).collect();
+        let select = if select.is_empty() { "NULL".to_owned() } else { select.join(", ") };
+        let mut stmt = self.conn.prepare(&format!("SELECT {select} FROM requests r {clause}"))?;
         let mut rows = stmt.query(params_from_iter(params))?;
-        let mut key = vec![None; columns.len() - first_key];
-        // Integers or NULL, read without conversions: this loop runs once a request.
-        let int = |row: &Row, i: usize| -> rusqlite::Result<Option<i64>> {
-            row.get_ref(i)?.as_i64_or_null().map_err(Into::into)
-        };
+        let mut values = Columns::default();
         while let Some(row) = rows.next()? {
-            for (i, value) in key.iter_mut().enumerate() {
-                *value = int(row, first_key + i)?;
+            // Integers or NULL, read without conversions: this loop runs once a request.
+            for (i, column) in columns.iter().enumerate() {
+                values.0[*column as usize] = row.get_ref(i)?.as_i64_or_null()?;
             }
-            // Stages 4 (ResponseComplete) or 8 (Panic): the request's end is known.
-            let complete = int(row, 0)?.unwrap_or(0) & 12 != 0;
-            let latency_us = if complete { int(row, 1)? } else { None };
-            let at = if timed { Some(RowAt { id: row.get(3)?, received_us: row.get(4)? }) } else { None };
-            visit(KeyedRequest { at, key: &key, latency_us, code: int(row, 2)? });
+            visit(&values);
         }
         Ok(())
     }

@@ -253,3 +253,52 @@ fn shared_out_jobs_come_back_in_job_order_and_an_error_stops_them() {
     let failed = store.share_out(7, |_, job| if job == 3 { anyhow::bail!("job 3") } else { Ok(job) });
     assert_eq!(failed.unwrap_err().to_string(), "job 3");
 }
+
+#[test]
+fn filters_matched_in_memory_match_what_their_sql_matches() {
+    use super::requests::{Column, RequestFilter};
+    let store = crate::testing::store_of(&["requests", "analyze", "rollout"]);
+    let ids = |values: &[&str]| -> Option<Vec<i64>> {
+        Some(
+            values
+                .iter()
+                .flat_map(|v| store.string_ids(&super::requests::TextMatch::Exact((*v).to_owned())).unwrap())
+                .collect(),
+        )
+    };
+    let filters = [
+        RequestFilter::default(),
+        RequestFilter { verbs: ids(&["update", "patch"]), codes: vec![(200, 299)], ..RequestFilter::default() },
+        RequestFilter { excluded_resources: ids(&["leases.coordination.k8s.io"]).unwrap(), ..RequestFilter::default() },
+        RequestFilter { excluded_subresources: ids(&["status", "log"]).unwrap(), ..RequestFilter::default() },
+        RequestFilter { subresources: ids(&["status"]), ..RequestFilter::default() },
+        RequestFilter { no_subresource: true, min_level: Some(3), ..RequestFilter::default() },
+        RequestFilter { codes: vec![(409, 409), (500, 599)], reasons: None, ..RequestFilter::default() },
+        RequestFilter { reasons: ids(&["Conflict"]), ..RequestFilter::default() },
+        RequestFilter { users: ids(&["alice", "carol"]), impersonated: true, ..RequestFilter::default() },
+        RequestFilter { users: ids(&["alice"]), ..RequestFilter::default() },
+        RequestFilter { namespaces: ids(&["shop"]), since_us: Some(1_719_824_700_000_000), ..RequestFilter::default() },
+        RequestFilter { min_latency_us: Some(1_000_000), ..RequestFilter::default() },
+        RequestFilter { applies: true, ..RequestFilter::default() },
+        RequestFilter { pod_security: true, ..RequestFilter::default() },
+        RequestFilter { verbs: Some(Vec::new()), ..RequestFilter::default() },
+    ];
+    let mut all_columns = Vec::new();
+    for filter in &filters {
+        all_columns.extend(filter.columns());
+    }
+    all_columns.push(Column::Id);
+    let rows = store
+        .fold_requests(&RequestFilter::default(), &all_columns, Vec::new, |rows, row| rows.push(row.clone()))
+        .unwrap();
+    let rows: Vec<_> = rows.into_iter().flatten().collect();
+    assert!(rows.len() > 50, "{}", rows.len());
+    let mut nothing = 0;
+    for filter in &filters {
+        let in_memory = rows.iter().filter(|row| filter.matches(row)).count() as u64;
+        assert_eq!(in_memory, store.count_requests(filter).unwrap(), "{filter:?}");
+        nothing += usize::from(in_memory == 0);
+    }
+    // Each filter matches some requests of the fixtures, bar the one with an empty set.
+    assert_eq!(nothing, 1);
+}

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::{
-    Finding, Peak, Scope, Settings, Spec, Status, counted, filters, first_request, object_arguments, user_finding,
+    Finding, Peak, Scope, Settings, Spec, Status, audit_id_of, count_by, counted, first_request, object_arguments,
+    rows_by, user_finding,
 };
-use crate::model::audit_id::audit_id_text;
-use crate::model::time::format_short;
-use crate::query::requests::{self, Filters, LATENCY_BUCKETS_S};
+use crate::model::time::{Window, format_short};
+use crate::query::requests::{Ask, Filters, Gather, LATENCY_BUCKETS_S};
 use crate::store::Store;
-use crate::store::requests::{RequestKey, RequestOrder};
+use crate::store::requests::{HOUR_US, RequestKey};
 
 /// What a count per user and per object is about, in the words of its findings.
 struct Tallied<'a> {
@@ -26,13 +26,26 @@ struct Tallied<'a> {
     object_command: &'a str,
 }
 
+/// Counts of the requests by user and by object.
+fn per_user_and_object_asks(store: &Store, tallied: &Tallied) -> Result<Vec<Ask>> {
+    let matching = (tallied.matching)();
+    Ok(vec![count_by(store, &matching, &[RequestKey::User])?, count_by(store, &matching, &[RequestKey::Object])?])
+}
+
 /// A user with more than `per-user` of the requests fails; an object with `per-object` or
 /// more warns.
-fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied: Tallied) -> Result<Vec<Finding>> {
+fn per_user_and_object(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    tallied: Tallied,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
+    let [by_user, by_object] = <[Gather; 2]>::try_from(gathered).map_err(|_| anyhow::anyhow!("two counts asked"))?;
     let mut findings = Vec::new();
     let per_user = settings.threshold(spec, "per-user");
-    for (user, count) in counted(store, scope, (tallied.matching)(), RequestKey::User, per_user)? {
+    for (user, count) in counted(store, by_user, per_user)? {
         if count as f64 > per_user {
             let command = format!("kelemetry-cli requests {} --user {user}", tallied.options);
             let detail = format!("{count} {}", tallied.per_user);
@@ -48,7 +61,7 @@ fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied:
         }
     }
     let per_object = settings.threshold(spec, "per-object");
-    for (object, count) in counted(store, scope, (tallied.matching)(), RequestKey::Object, per_object)? {
+    for (object, count) in counted(store, by_object, per_object)? {
         if count as f64 >= per_object {
             findings.push(Finding {
                 status: Status::Warn,
@@ -67,40 +80,64 @@ fn per_user_and_object(store: &Store, settings: &Settings, spec: &Spec, tallied:
     Ok(findings)
 }
 
-pub(super) fn conflicts(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    let tallied = Tallied {
+fn conflicts_tallied() -> Tallied<'static> {
+    Tallied {
         matching: || Filters { codes: vec![(409, 409)], reasons: vec!["Conflict".to_owned()], ..Filters::default() },
         options: "--code 409 --reason Conflict",
         per_user: "conflicts: its writes were based on stale resourceVersions",
         per_object: "conflicts: writers raced on it",
         object_command: "conflicts",
-    };
-    per_user_and_object(store, settings, spec, tallied)
+    }
 }
 
-pub(super) fn applies(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    let tallied = Tallied {
+pub(super) fn conflict_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    per_user_and_object_asks(store, &conflicts_tallied())
+}
+
+pub(super) fn conflicts(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
+    per_user_and_object(store, settings, spec, conflicts_tallied(), gathered)
+}
+
+fn applies_tallied() -> Tallied<'static> {
+    Tallied {
         matching: || Filters { applies: true, ..Filters::default() },
         options: "--apply",
         per_user: "server-side applies: more than a reconciling controller needs",
         per_object: "server-side applies to it",
         object_command: "requests --apply",
-    };
-    per_user_and_object(store, settings, spec, tallied)
+    }
 }
 
-/// Users with many requests answered with `code`: `warn` or more warns, `fail` or more fails.
+pub(super) fn apply_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    per_user_and_object_asks(store, &applies_tallied())
+}
+
+pub(super) fn applies(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
+    per_user_and_object(store, settings, spec, applies_tallied(), gathered)
+}
+
+/// The requests answered with `code`.
+fn with_code(code: i64) -> Filters {
+    Filters { codes: vec![(code, code)], ..Filters::default() }
+}
+
+/// Users with many requests answered with `code` (counted by user): `warn` or more warns,
+/// `fail` or more fails.
 fn per_user_code(
     store: &Store,
     scope: &Scope,
-    code: i64,
+    (code, by_user): (i64, Gather),
     what: &str,
     warn: f64,
     fail: Option<f64>,
 ) -> Result<Vec<Finding>> {
-    let with_code = || Filters { codes: vec![(code, code)], ..Filters::default() };
     let mut findings = Vec::new();
-    for (user, count) in counted(store, scope, with_code(), RequestKey::User, warn)? {
+    for (user, count) in counted(store, by_user, warn)? {
         let status = match count as f64 {
             n if fail.is_some_and(|f| n >= f) => Status::Fail,
             n if n >= warn => Status::Warn,
@@ -108,23 +145,42 @@ fn per_user_code(
         };
         let command = format!("kelemetry-cli requests --code {code} --user {user}");
         let detail = format!("{count} {} {what}", if count == 1 { "request" } else { "requests" });
-        findings.push(user_finding(store, scope, with_code(), (user, count), status, detail, command)?);
+        findings.push(user_finding(store, scope, with_code(code), (user, count), status, detail, command)?);
     }
     Ok(findings)
 }
 
-pub(super) fn invalid(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    per_user_code(store, &settings.scope, 422, "rejected as invalid (422)", settings.threshold(spec, "per-user"), None)
+/// The one count a check asked for.
+fn only(gathered: Vec<Gather>) -> Result<Gather> {
+    gathered.into_iter().next().ok_or_else(|| anyhow::anyhow!("a count was asked"))
 }
 
-pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+pub(super) fn invalid_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![count_by(store, &with_code(422), &[RequestKey::User])?])
+}
+
+pub(super) fn invalid(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
+    let per_user = settings.threshold(spec, "per-user");
+    per_user_code(store, &settings.scope, (422, only(gathered)?), "rejected as invalid (422)", per_user, None)
+}
+
+/// Requests PodSecurity in audit or warn mode let through (and annotated).
+fn flagged() -> Filters {
+    Filters { pod_security: true, ..Filters::default() }
+}
+
+pub(super) fn security_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![
+        count_by(store, &flagged(), &[RequestKey::Namespace, RequestKey::PodSecurity])?,
+        rows_by(store, &with_code(403), &[RequestKey::User])?,
+    ])
+}
+
+pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
+    let [violations, denials] = <[Gather; 2]>::try_from(gathered).map_err(|_| anyhow::anyhow!("two asked"))?;
     let mut findings = Vec::new();
-    // PodSecurity in audit or warn mode lets a violating Pod through and annotates the request.
-    let flagged = || Filters { pod_security: true, ..Filters::default() };
-    let filter = requests::resolve(store, &filters(scope, flagged()))?;
-    let keys = [RequestKey::Namespace, RequestKey::PodSecurity];
-    for row in requests::top(store, &filter, &keys, usize::MAX)?.rows {
+    for row in violations.into_counts().top(store, usize::MAX, 0)?.rows {
         let namespace = row.key[0].clone().unwrap_or_else(|| "unknown".to_owned());
         let violation = row.key[1].clone().unwrap_or_default();
         let example = first_request(store, scope, Filters { namespaces: vec![namespace.clone()], ..flagged() })?;
@@ -144,16 +200,14 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
     }
     // A burst of denials: a role missing a permission a controller needs, or someone probing.
     let burst = settings.threshold(spec, "forbidden-per-minute");
-    let filter = requests::resolve(store, &filters(scope, Filters { codes: vec![(403, 403)], ..Filters::default() }))?;
-    let mut peaks: HashMap<i64, Peak> = HashMap::new();
-    store.each_user_time(&filter, &mut |user, at_us, key| {
-        peaks.entry(user).or_default().add(at_us, &audit_id_text(key));
-    })?;
+    let mut peaks: HashMap<Option<i64>, Peak<i64>> = HashMap::new();
+    for denial in denials.into_rows() {
+        peaks.entry(denial.key[0]).or_default().add(denial.received_us, &denial.id);
+    }
     peaks.retain(|_, peak| peak.count as f64 >= burst);
-    let names = store.string_values(peaks.keys().copied())?;
-    let peaks =
-        peaks.into_iter().map(|(id, peak)| (names.get(&id).cloned().unwrap_or_else(|| "unknown".to_owned()), peak));
+    let names = store.string_values(peaks.keys().copied().flatten())?;
     for (user, peak) in peaks {
+        let user = user.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "unknown".to_owned());
         findings.push(Finding {
             status: Status::Warn,
             detail: format!("{} requests denied (403) within a minute", peak.count),
@@ -166,7 +220,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
             count: peak.count as u64,
             first_us: Some(peak.from_us),
             last_us: Some(peak.to_us),
-            example: Some(peak.example),
+            example: audit_id_of(store, peak.example)?,
             object: None,
             rollout: None,
         });
@@ -174,33 +228,48 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec) -> Resul
     Ok(findings)
 }
 
-pub(super) fn throttling(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    let (warn, fail) = (settings.threshold(spec, "warn"), settings.threshold(spec, "fail"));
-    per_user_code(store, &settings.scope, 429, "throttled (429)", warn, Some(fail))
+pub(super) fn throttling_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![count_by(store, &with_code(429), &[RequestKey::User])?])
 }
 
-pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+pub(super) fn throttling(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
+    let (warn, fail) = (settings.threshold(spec, "warn"), settings.threshold(spec, "fail"));
+    per_user_code(store, &settings.scope, (429, only(gathered)?), "throttled (429)", warn, Some(fail))
+}
+
+pub(super) fn server_error_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![rows_by(store, &Filters { codes: vec![(500, 599)], ..Filters::default() }, &[])?])
+}
+
+pub(super) fn server_errors(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
     const SECOND_US: i64 = 1_000_000;
-    let scope = &settings.scope;
-    let filter = requests::resolve(store, &filters(scope, Filters { codes: vec![(500, 599)], ..Filters::default() }))?;
     // Periods of consecutive seconds with a 5xx: (first second, last second, count, example).
-    let mut periods: Vec<(i64, i64, u64, String)> = Vec::new();
-    store.each_request(&filter, RequestOrder::Oldest, None, &mut |line| {
-        let second = line.request.received_us.div_euclid(SECOND_US);
+    let mut periods: Vec<(i64, i64, u64, i64)> = Vec::new();
+    for error in only(gathered)?.into_rows() {
+        let second = error.received_us.div_euclid(SECOND_US);
         match periods.last_mut() {
             Some((_, last, count, _)) if second <= *last + 1 => {
                 *last = (*last).max(second);
                 *count += 1;
             }
-            _ => periods.push((second, second, 1, line.request.audit_id.clone())),
+            _ => periods.push((second, second, 1, error.id)),
         }
-        Ok(true)
-    })?;
+    }
     let total: i64 = periods.iter().map(|(first, last, ..)| last - first + 1).sum();
     let status = if total as f64 > settings.threshold(spec, "seconds") { Status::Fail } else { Status::Warn };
-    Ok(periods
-        .into_iter()
-        .map(|(first, last, count, example)| Finding {
+    let mut findings = Vec::new();
+    for (first, last, count, example) in periods {
+        findings.push(Finding {
             status,
             subject: format!("{}s with 5xx", last - first + 1),
             detail: format!(
@@ -210,7 +279,7 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
             count,
             first_us: Some(first * SECOND_US),
             last_us: Some((last + 1) * SECOND_US - 1),
-            example: Some(example),
+            example: audit_id_of(store, example)?,
             object: None,
             rollout: None,
             command: format!(
@@ -218,23 +287,25 @@ pub(super) fn server_errors(store: &Store, settings: &Settings, spec: &Spec) -> 
                 format_short(first * SECOND_US),
                 format_short((last + 1) * SECOND_US - 1)
             ),
-        })
-        .collect())
+        });
+    }
+    Ok(findings)
 }
 
-pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+pub(super) fn latency_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
     // Streaming calls last as long as their stream; the SLO leaves them out.
     const STREAMING: [&str; 5] = ["-log", "-exec", "-attach", "-portforward", "-proxy"];
-    let scope = &settings.scope;
     let verbs = ["get", "list", "create", "update", "patch", "delete", "deletecollection"];
     let matching = Filters {
         verbs: verbs.map(str::to_owned).to_vec(),
         subresources: STREAMING.map(str::to_owned).to_vec(),
         ..Filters::default()
     };
-    let filter = requests::resolve(store, &filters(scope, matching))?;
-    let keys = [RequestKey::Resource, RequestKey::Verb, RequestKey::Scope];
-    let top = requests::top(store, &filter, &keys, usize::MAX)?;
+    Ok(vec![count_by(store, &matching, &[RequestKey::Resource, RequestKey::Verb, RequestKey::Scope])?])
+}
+
+pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
+    let top = only(gathered)?.into_counts().top(store, usize::MAX, 0)?;
     let mut findings = Vec::new();
     for row in top.rows {
         let (Some(resource), Some(verb), Some(scope)) = (row.key[0].clone(), row.key[1].clone(), row.key[2].clone())
@@ -280,30 +351,60 @@ pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec) -> Result
     Ok(findings)
 }
 
-pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    const HOUR_US: i64 = 3_600_000_000;
+/// Watches opened.
+fn watches_opened() -> Filters {
+    Filters { verbs: vec!["watch".to_owned()], ..Filters::default() }
+}
+
+pub(super) fn watch_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![count_by(store, &watches_opened(), &[RequestKey::User, RequestKey::Hour])?])
+}
+
+pub(super) fn watches(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
-    let limit = settings.threshold(spec, "per-hour");
-    let filter =
-        requests::resolve(store, &filters(scope, Filters { verbs: vec!["watch".to_owned()], ..Filters::default() }))?;
-    let hours = store.busiest_hours(&filter, limit.max(0.0) as u64)?;
-    Ok(hours
-        .into_iter()
-        .map(|(user, hour, count, example)| Finding {
+    let limit = settings.threshold(spec, "per-hour").max(0.0) as u64;
+    let counts = only(gathered)?.into_counts();
+    // Each user's busiest hour over the limit (the earliest of equals).
+    let mut busiest: HashMap<Option<i64>, (i64, u64)> = HashMap::new();
+    for (key, count) in counts.counts() {
+        let (user, Some(hour)) = (key[0], key[1]) else { continue };
+        if count <= limit {
+            continue;
+        }
+        let slot = busiest.entry(user).or_insert((hour, count));
+        if (count, -hour) > (slot.1, -slot.0) {
+            *slot = (hour, count);
+        }
+    }
+    let names = store.string_values(busiest.keys().copied().flatten())?;
+    let busiest = busiest.into_iter().map(|(user, (hour, count))| {
+        (user.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "unknown".to_owned()), hour, count)
+    });
+    let mut findings = Vec::new();
+    for (user, hour, count) in busiest {
+        let (from_us, to_us) = (hour * HOUR_US, (hour + 1) * HOUR_US - 1);
+        let window = Window {
+            since_us: Some(scope.window.since_us.map_or(from_us, |since| since.max(from_us))),
+            until_us: Some(scope.window.until_us.map_or(to_us, |until| until.min(to_us))),
+        };
+        let in_hour = Scope { window, ..scope.clone() };
+        let example = first_request(store, &in_hour, Filters { users: vec![user.clone()], ..watches_opened() })?;
+        findings.push(Finding {
             status: Status::Warn,
             detail: format!("{count} watches opened within an hour"),
             command: format!(
                 "kelemetry-cli requests --verb watch --user {user} --since {} --until {}",
-                format_short(hour * HOUR_US),
-                format_short((hour + 1) * HOUR_US - 1)
+                format_short(from_us),
+                format_short(to_us)
             ),
             subject: user,
             count,
-            first_us: Some(hour * HOUR_US),
-            last_us: Some((hour + 1) * HOUR_US - 1),
-            example: Some(example),
+            first_us: Some(from_us),
+            last_us: Some(to_us),
+            example: example.map(|e| e.request.audit_id),
             object: None,
             rollout: None,
-        })
-        .collect())
+        });
+    }
+    Ok(findings)
 }

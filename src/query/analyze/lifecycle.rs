@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use super::{Finding, Settings, Spec, Status, filters, not_examined, object_arguments};
+use super::{Finding, Settings, Spec, Status, not_examined, object_arguments, rows_by};
 use crate::model::time::format_short;
 use crate::query::chain::{self, EntryKind};
-use crate::query::requests::{self, Filters};
+use crate::query::requests::{Ask, Filters, Gather};
 use crate::query::rollout::{self, Outcome, Rollout};
 use crate::store::Store;
 use crate::store::read::Bodies;
@@ -22,7 +22,6 @@ const NAMESPACE_CONTROLLER: &str = "system:serviceaccount:kube-system:namespace-
 /// An object's first successful delete, as the attribution needs it: string ids, the rest
 /// of the request fetched again for the few a finding names (a day can hold millions).
 struct Deletion {
-    received_us: i64,
     request: i64,
     object: i64,
     user: Option<i64>,
@@ -36,32 +35,37 @@ struct Cascade {
     deleted: BTreeMap<String, u64>,
 }
 
-pub(super) fn deletions(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    let scope = &settings.scope;
+pub(super) fn deletion_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
     let matching = Filters {
         verbs: vec!["delete".to_owned(), "deletecollection".to_owned()],
         codes: vec![(200, 299)],
         ..Filters::default()
     };
-    let filter = requests::resolve(store, &filters(scope, matching))?;
-    // Every successful delete on an object, read as ids by a scan of the table (in parts on
-    // the cores), then put in time order.
     let keys = [RequestKey::Object, RequestKey::User, RequestKey::Namespace, RequestKey::Resource];
+    Ok(vec![rows_by(store, &matching, &keys)?])
+}
+
+pub(super) fn deletions(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
+    // Every successful delete on an object, as ids, in time order.
     let user = RequestKey::Object.width();
-    let parts = store.fold_keyed_requests(&filter, &keys, true, Vec::new, |deletes: &mut Vec<Deletion>, keyed| {
-        if let (Some(object), Some(at)) = (keyed.key[0], keyed.at) {
-            deletes.push(Deletion {
-                received_us: at.received_us,
-                request: at.id,
-                object,
-                user: keyed.key[user],
-                namespace: keyed.key[user + 1],
-                resource: keyed.key[user + 2],
-            });
-        }
-    })?;
-    let mut deletes: Vec<Deletion> = parts.into_iter().flatten().collect();
-    deletes.sort_unstable_by_key(|d| (d.received_us, d.request));
+    let deletes: Vec<Deletion> = gathered
+        .into_iter()
+        .flat_map(Gather::into_rows)
+        .filter_map(|row| {
+            Some(Deletion {
+                request: row.id,
+                object: row.key[0]?,
+                user: row.key[user],
+                namespace: row.key[user + 1],
+                resource: row.key[user + 2],
+            })
+        })
+        .collect();
     let names = store.string_values(deletes.iter().flat_map(|d| [d.user, d.namespace, d.resource]).flatten())?;
     let name = |id: Option<i64>| id.and_then(|id| names.get(&id)).map(String::as_str);
     // Each object's first successful delete (a Pod's graceful deletion ends with kubelet's

@@ -8,13 +8,14 @@ mod lifecycle;
 mod writers;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use anyhow::Result;
 use serde::Serialize;
 
 pub use self::events::Allowed;
 use self::{apiserver::*, events::*, lifecycle::*, writers::*};
-use super::requests::{self, Filters};
+use super::requests::{self, Ask, Filters, Gather, KeyCounts, KeyRows};
 use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
@@ -112,12 +113,28 @@ impl Settings {
     }
 }
 
+/// A check's verdict on what it gathered.
+type Judge = fn(&Store, &Settings, &Spec, Vec<Gather>) -> Result<Vec<Finding>>;
+
+/// How a check reads the store.
+enum Run {
+    /// As it needs, on a connection of its own.
+    Alone(fn(&Store, &Settings, &Spec) -> Result<Vec<Finding>>),
+    /// It counts or lists the scope's requests (`asks`), in the one pass over them all such
+    /// checks share (a scan of the table costs more than all their counting), then judges
+    /// what was gathered, in the order it asked.
+    Gathering {
+        asks: fn(&Store, &Settings, &Spec) -> Result<Vec<Ask>>,
+        judge: Judge,
+    },
+}
+
 /// A check: its name, rule, thresholds and how it runs.
 pub struct Spec {
     pub name: &'static str,
     pub rule: &'static str,
     pub thresholds: &'static [(&'static str, f64)],
-    run: fn(&Store, &Settings, &Spec) -> Result<Vec<Finding>>,
+    run: Run,
     /// Findings of one status read best in time order (else: the biggest first).
     in_time_order: bool,
 }
@@ -129,7 +146,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "409 Conflicts (stale resourceVersions): a writer with more than `per-user` fails; an object with \
                `per-object` or more warns",
         thresholds: &[("per-user", 10.0), ("per-object", 10.0)],
-        run: conflicts,
+        run: Run::Gathering { asks: conflict_asks, judge: conflicts },
         in_time_order: false,
     },
     Spec {
@@ -138,7 +155,7 @@ pub const CHECKS: &[Spec] = &[
                controllers (or a controller and a person) undoing each other. Writers are named with the field \
                manager they sent",
         thresholds: &[("flips", 3.0)],
-        run: fights,
+        run: Run::Gathering { asks: fight_asks, judge: fights },
         in_time_order: false,
     },
     Spec {
@@ -147,7 +164,7 @@ pub const CHECKS: &[Spec] = &[
                more within a minute warns; `no-op-writes` or more writes that left its resourceVersion unchanged \
                warn; `failed-retries` or more writes refused (4xx, 5xx; 409s aside) and retried warn",
         thresholds: &[("writes-per-minute", 30.0), ("no-op-writes", 10.0), ("failed-retries", 10.0)],
-        run: hot_loops,
+        run: Run::Gathering { asks: hot_loop_asks, judge: hot_loops },
         in_time_order: false,
     },
     Spec {
@@ -162,7 +179,7 @@ pub const CHECKS: &[Spec] = &[
             ("generation-lag-seconds", 60.0),
             ("max-workloads", 500.0),
         ],
-        run: stalls,
+        run: Run::Alone(stalls),
         in_time_order: false,
     },
     Spec {
@@ -170,14 +187,14 @@ pub const CHECKS: &[Spec] = &[
         rule: "server-side applies: a user with more than `per-user` fails; an object with `per-object` or more \
                warns (a controller re-applying what did not change)",
         thresholds: &[("per-user", 200.0), ("per-object", 200.0)],
-        run: applies,
+        run: Run::Gathering { asks: apply_asks, judge: applies },
         in_time_order: false,
     },
     Spec {
         name: "invalid",
         rule: "422 Unprocessable Entity (rejected by validation): a user with `per-user` or more warns",
         thresholds: &[("per-user", 10.0)],
-        run: invalid,
+        run: Run::Gathering { asks: invalid_asks, judge: invalid },
         in_time_order: false,
     },
     Spec {
@@ -186,7 +203,7 @@ pub const CHECKS: &[Spec] = &[
                namespace and violation; a user denied (403) `forbidden-per-minute` times or more within a minute \
                warns — a role missing a permission, or someone probing",
         thresholds: &[("forbidden-per-minute", 10.0)],
-        run: security,
+        run: Run::Gathering { asks: security_asks, judge: security },
         in_time_order: false,
     },
     Spec {
@@ -194,7 +211,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "429 Too Many Requests (API Priority and Fairness, max-in-flight): a user with `warn` or more \
                warns, with `fail` or more fails",
         thresholds: &[("warn", 10.0), ("fail", 100.0)],
-        run: throttling,
+        run: Run::Gathering { asks: throttling_asks, judge: throttling },
         in_time_order: false,
     },
     Spec {
@@ -202,7 +219,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "5xx answers, merged into periods of consecutive seconds: any warns; more than `seconds` seconds \
                in total fails",
         thresholds: &[("seconds", 60.0)],
-        run: server_errors,
+        run: Run::Gathering { asks: server_error_asks, judge: server_errors },
         in_time_order: false,
     },
     Spec {
@@ -212,7 +229,7 @@ pub const CHECKS: &[Spec] = &[
                for a list in one namespace, or over `list` seconds for a list across namespaces, warns (watches \
                and streaming calls are left out); findings count the requests over 1, 2, 5, 10, 20, 30 and 45 s",
         thresholds: &[("single-object", 1.0), ("namespaced-list", 5.0), ("list", 30.0)],
-        run: latency,
+        run: Run::Gathering { asks: latency_asks, judge: latency },
         in_time_order: false,
     },
     Spec {
@@ -220,7 +237,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "a user opening more than `per-hour` watches within one clock hour warns: a client whose watches \
                keep ending, re-listing and re-watching, or one informer per object",
         thresholds: &[("per-hour", 500.0)],
-        run: watches,
+        run: Run::Gathering { asks: watch_asks, judge: watches },
         in_time_order: false,
     },
     Spec {
@@ -228,7 +245,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "pathological Events: the same reason and message about one object more than `repeats` times \
                (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
         thresholds: &[("repeats", 20.0)],
-        run: pathological_events,
+        run: Run::Alone(pathological_events),
         in_time_order: false,
     },
     Spec {
@@ -238,7 +255,7 @@ pub const CHECKS: &[Spec] = &[
                of the data fails; a Pod startup p99 (creation to running, image pulls left out) over \
                `startup-seconds` warns. The `max-workloads` most recently seen workloads are examined",
         thresholds: &[("startup-seconds", 5.0), ("max-workloads", 500.0)],
-        run: rollouts,
+        run: Run::Alone(rollouts),
         in_time_order: true,
     },
     Spec {
@@ -248,7 +265,7 @@ pub const CHECKS: &[Spec] = &[
                more (or to the end of the data) warns; the `max-objects` marked objects seen longest after \
                their mark are examined",
         thresholds: &[("held-seconds", 300.0), ("max-objects", 500.0)],
-        run: deletions,
+        run: Run::Gathering { asks: deletion_asks, judge: deletions },
         in_time_order: false,
     },
 ];
@@ -265,12 +282,22 @@ pub fn parse_threshold(text: &str) -> Result<(String, f64), String> {
     Ok((name.to_owned(), value))
 }
 
-/// Runs the named checks (all when none is named).
-/// The checks are independent queries: they run side by side on the cores, each on a
-/// connection of its own.
+/// Runs the named checks (all when none is named). The checks that count requests gather
+/// in one shared pass over the table; then the checks run side by side on the cores, each
+/// on a connection of its own.
 pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<CheckResult>> {
     let specs: Vec<&Spec> = CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)).collect();
-    let found = store.share_out(specs.len(), |store, job| (specs[job].run)(store, settings, specs[job]))?;
+    let gathered: Vec<Mutex<Vec<Gather>>> = gather_for(store, settings, &specs)?.into_iter().map(Mutex::new).collect();
+    let found = store.share_out(specs.len(), |store, job| {
+        let spec = specs[job];
+        match spec.run {
+            Run::Alone(run) => run(store, settings, spec),
+            Run::Gathering { judge, .. } => {
+                let gathered = std::mem::take(&mut *gathered[job].lock().unwrap_or_else(|e| e.into_inner()));
+                judge(store, settings, spec, gathered)
+            }
+        }
+    })?;
     let mut results = Vec::new();
     for (spec, mut findings) in specs.into_iter().zip(found) {
         // The worst first; then the biggest, or (rollouts) the earliest.
@@ -289,21 +316,62 @@ pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<C
     Ok(results)
 }
 
+/// What each check that gathers asked for, gathered in one pass over the scope's requests
+/// (nothing for the others), in the order of `specs`.
+fn gather_for(store: &Store, settings: &Settings, specs: &[&Spec]) -> Result<Vec<Vec<Gather>>> {
+    let mut asks = Vec::new();
+    let mut asked = Vec::new();
+    for spec in specs {
+        let mine = match spec.run {
+            Run::Gathering { asks, .. } => asks(store, settings, spec)?,
+            Run::Alone(_) => Vec::new(),
+        };
+        asked.push(mine.len());
+        asks.extend(mine);
+    }
+    if asks.is_empty() {
+        return Ok(asked.iter().map(|_| Vec::new()).collect());
+    }
+    let scan = requests::resolve(store, &filters(&settings.scope, Filters::default()))?;
+    let mut gathered = requests::gather(store, &scan, asks)?.into_iter();
+    Ok(asked.into_iter().map(|n| gathered.by_ref().take(n).collect()).collect())
+}
+
+/// Asks for the requests `matching` (resolved; the pass reads only the scope's) gathered so.
+fn ask(store: &Store, matching: &Filters, gather: Gather) -> Result<Ask> {
+    Ok(Ask { matching: Some(requests::resolve(store, matching)?), gather })
+}
+
+/// Asks to count the requests `matching` by `by`.
+fn count_by(store: &Store, matching: &Filters, by: &[RequestKey]) -> Result<Ask> {
+    ask(store, matching, Gather::Counts(KeyCounts::new(by)))
+}
+
+/// Asks for the requests `matching` themselves, with the values of `by`.
+fn rows_by(store: &Store, matching: &Filters, by: &[RequestKey]) -> Result<Ask> {
+    ask(store, matching, Gather::Rows(KeyRows::new(by)))
+}
+
+/// The auditID of a request by its row id.
+fn audit_id_of(store: &Store, id: i64) -> Result<Option<String>> {
+    Ok(store.request_line(id)?.map(|line| line.request.audit_id))
+}
+
 /// The busiest minute of a series of times given in order: how many fell within 60 s of
-/// each other at most, when that minute began and ended, and an auditID from it.
+/// each other at most, when that minute began and ended, and an example from it.
 #[derive(Default)]
-struct Peak {
+struct Peak<E> {
     recent: std::collections::VecDeque<i64>,
     count: usize,
     from_us: i64,
     to_us: i64,
-    example: String,
+    example: E,
 }
 
-impl Peak {
+impl<E: Clone> Peak<E> {
     const MINUTE_US: i64 = 60_000_000;
 
-    fn add(&mut self, at_us: i64, audit_id: &str) {
+    fn add(&mut self, at_us: i64, example: &E) {
         self.recent.push_back(at_us);
         while self.recent.front().is_some_and(|&t| t <= at_us - Self::MINUTE_US) {
             self.recent.pop_front();
@@ -312,7 +380,7 @@ impl Peak {
             self.count = self.recent.len();
             self.from_us = self.recent.front().copied().unwrap_or(at_us);
             self.to_us = at_us;
-            audit_id.clone_into(&mut self.example);
+            self.example = example.clone();
         }
     }
 }
@@ -363,10 +431,9 @@ fn object_arguments(display: &str) -> String {
     }
 }
 
-/// Counts of the scope's requests matching `more`, by one key, for the keys with `least` or more.
-fn counted(store: &Store, scope: &Scope, more: Filters, key: RequestKey, least: f64) -> Result<Vec<(String, u64)>> {
-    let filter = requests::resolve(store, &filters(scope, more))?;
-    let top = requests::top_at_least(store, &filter, &[key], usize::MAX, least.max(0.0).ceil() as u64)?;
+/// The keys of a count by one key with `least` requests or more, by name.
+fn counted(store: &Store, counts: Gather, least: f64) -> Result<Vec<(String, u64)>> {
+    let top = counts.into_counts().top(store, usize::MAX, least.max(0.0).ceil() as u64)?;
     Ok(top
         .rows
         .into_iter()

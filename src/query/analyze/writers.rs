@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::{Finding, Peak, Settings, Spec, Status, filters, not_examined, object_arguments};
+use super::{Finding, Peak, Settings, Spec, Status, count_by, not_examined, object_arguments};
 use crate::model::shell_word;
 use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
 use crate::query::diff::short_value;
-use crate::query::requests::{self, Filters};
+use crate::query::requests::{self, Ask, Filters, Gather};
 use crate::query::rollout::states_in_order;
 use crate::store::Store;
 use crate::store::read::{Bodies, ObjectRow};
@@ -20,54 +20,59 @@ use serde_json::Value;
 /// Writes by one writer to one object.
 #[derive(Default)]
 struct WriterTally {
-    peak: Peak,
+    peak: Peak<String>,
     no_ops: u64,
     no_op_example: Option<String>,
 }
 
-/// The (object, writer) pairs with at least `least` successful updates and patches (leases'
-/// heartbeats aside): counted in a hash a core, over a scan of the table in parts.
-fn busy_writers(store: &Store, window: &Window, least: i64) -> Result<Vec<(i64, Option<i64>)>> {
-    let writes = Filters {
-        window: *window,
+/// Successful updates and patches (of an object or a subresource). Leases are left out:
+/// leader election renews every 2 s and kubelet's heartbeat every 10 s, by design.
+fn writes() -> Filters {
+    Filters {
         verbs: vec!["update".to_owned(), "patch".to_owned()],
         codes: vec![(200, 299)],
         resources: vec!["-leases.coordination.k8s.io".to_owned()],
         ..Filters::default()
-    };
-    let filter = requests::resolve(store, &writes)?;
-    let keys = [RequestKey::Object, RequestKey::User];
-    let user = RequestKey::Object.width();
-    type Counts = HashMap<(i64, Option<i64>), i64, foldhash::fast::RandomState>;
-    let parts = store.fold_keyed_requests(&filter, &keys, false, Counts::default, |counts, keyed| {
-        if let Some(object) = keyed.key[0] {
-            *counts.entry((object, keyed.key[user])).or_default() += 1;
-        }
-    })?;
-    let mut counts = Counts::default();
-    for part in parts {
-        for (writer, n) in part {
-            *counts.entry(writer).or_default() += n;
-        }
     }
-    Ok(counts.into_iter().filter(|(_, n)| *n >= least).map(|(writer, _)| writer).collect())
 }
 
-pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+/// The (object, writer) pairs with at least `least` requests in a count by object and user.
+fn writers_with(counts: Gather, least: u64) -> impl Iterator<Item = ((i64, Option<i64>), u64)> {
+    let user = RequestKey::Object.width();
+    let counts = counts.into_counts();
+    let pairs: Vec<_> =
+        counts.counts().filter_map(|(key, n)| Some(((key[0]?, key[user]), n))).filter(|(_, n)| *n >= least).collect();
+    pairs.into_iter()
+}
+
+pub(super) fn hot_loop_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    let verbs = ["create", "update", "patch", "delete"].map(str::to_owned).to_vec();
+    let refused = Filters { verbs, codes: vec![(400, 408), (410, 599)], ..Filters::default() };
+    Ok(vec![
+        count_by(store, &writes(), &[RequestKey::Object, RequestKey::User])?,
+        count_by(store, &refused, &[RequestKey::User, RequestKey::Object])?,
+    ])
+}
+
+pub(super) fn hot_loops(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    gathered: Vec<Gather>,
+) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
+    let [written, refused] = <[Gather; 2]>::try_from(gathered).map_err(|_| anyhow::anyhow!("two counts asked"))?;
     let rate = settings.threshold(spec, "writes-per-minute");
     let no_ops = settings.threshold(spec, "no-op-writes");
     // Only a writer with that many writes in all can have them within a minute.
-    let least = rate.min(no_ops).max(1.0).ceil() as i64;
-    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> = busy_writers(store, &scope.window, least)?
-        .into_iter()
-        .filter(|(object, _)| scope.objects.as_ref().is_none_or(|ids| ids.contains(object)))
-        .map(|writer| (writer, WriterTally::default()))
-        .collect();
+    let least = rate.min(no_ops).max(1.0).ceil() as u64;
+    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> =
+        writers_with(written, least).map(|(writer, _)| (writer, WriterTally::default())).collect();
     let mut objects: Vec<i64> = tallies.keys().map(|(object, _)| *object).collect();
     objects.sort_unstable();
     objects.dedup();
-    store.writes_of(&scope.window, &objects, &mut |write| {
+    let filter = requests::resolve(store, &Filters { window: scope.window, ..writes() })?;
+    store.writes_of(&filter, &objects, &mut |write| {
         let Some(tally) = tallies.get_mut(&(write.object_id, write.user_id)) else { return };
         tally.peak.add(write.received_us, &write.audit_id);
         if write.base_rv.is_some() && write.base_rv == write.new_rv {
@@ -118,7 +123,7 @@ pub(super) fn hot_loops(store: &Store, settings: &Settings, spec: &Spec) -> Resu
             });
         }
     }
-    findings.extend(failing_retries(store, settings, spec)?);
+    findings.extend(failing_retries(store, settings, spec, refused)?);
     Ok(findings)
 }
 
@@ -137,13 +142,35 @@ struct FieldTurns {
     example: String,
 }
 
-pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+/// The writes a fight shows in: to the object itself, with the bodies that show values.
+fn bodied_writes() -> Filters {
+    Filters { no_subresource: true, min_level: Some(3), ..writes() }
+}
+
+pub(super) fn fight_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
+    Ok(vec![count_by(store, &bodied_writes(), &[RequestKey::Object, RequestKey::User])?])
+}
+
+pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let limit = settings.threshold(spec, "flips");
-    let mut candidates = store.contested_objects(&scope.window, limit.max(1.0).ceil() as i64 + 1)?;
-    if let Some(wanted) = &scope.objects {
-        candidates.retain(|object| wanted.contains(object));
+    // Where fields can flip between writers: objects two or more writers wrote more than
+    // `flips` times in all.
+    let mut writes_and_writers: HashMap<i64, (u64, u64)> = HashMap::new();
+    for gathered in gathered {
+        for ((object, _), n) in writers_with(gathered, 1) {
+            let entry = writes_and_writers.entry(object).or_default();
+            entry.0 += n;
+            entry.1 += 1;
+        }
     }
+    let least = limit.max(1.0).ceil() as u64 + 1;
+    let mut candidates: Vec<i64> = writes_and_writers
+        .into_iter()
+        .filter(|(_, (writes, writers))| *writes >= least && *writers >= 2)
+        .map(|(object, _)| object)
+        .collect();
+    candidates.sort_unstable();
     let newest = store.newest_us()?;
     let mut findings = Vec::new();
     for object_id in candidates {
@@ -382,13 +409,9 @@ fn longer<'o>(a: Option<GenerationLag<'o>>, b: GenerationLag<'o>) -> Option<Gene
 
 /// A writer retrying a write the apiserver keeps refusing (4xx and 5xx; 409s are the
 /// conflicts check's): `failed-retries` or more on one object warn.
-fn failing_retries(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
-    let scope = &settings.scope;
+fn failing_retries(store: &Store, settings: &Settings, spec: &Spec, refused: Gather) -> Result<Vec<Finding>> {
     let least = settings.threshold(spec, "failed-retries").max(1.0).ceil() as u64;
-    let writes = ["create", "update", "patch", "delete"].map(str::to_owned).to_vec();
-    let refused = Filters { verbs: writes, codes: vec![(400, 408), (410, 599)], ..Filters::default() };
-    let filter = requests::resolve(store, &filters(scope, refused))?;
-    let top = requests::top_at_least(store, &filter, &[RequestKey::User, RequestKey::Object], usize::MAX, least)?;
+    let top = refused.into_counts().top(store, usize::MAX, least)?;
     Ok(top
         .rows
         .into_iter()
