@@ -11,7 +11,7 @@ use crate::model::audit_id::audit_id_key;
 use crate::model::kinds;
 use crate::model::time::{Window, format_short};
 use crate::store::Store;
-use crate::store::requests::{Column, Columns, HOUR_US, RequestFilter, RequestKey, TextMatch};
+use crate::store::requests::{Column, Columns, HOUR_US, RequestFilter, RequestKey, RowMatcher, TextMatch};
 
 /// The filters as given. Empty lists filter nothing.
 #[derive(Debug, Default, Clone)]
@@ -322,15 +322,26 @@ pub struct KeyCounts {
     tallies: HashMap<Vec<Option<i64>>, Tally, foldhash::fast::RandomState>,
     /// The key of the request at hand (kept: no allocation a request).
     key: Vec<Option<i64>>,
+    /// Whether latencies are kept, for percentiles (4 bytes a request).
+    latencies: bool,
 }
 
 impl KeyCounts {
+    /// Counts with latency percentiles.
     pub fn new(by: &[RequestKey]) -> KeyCounts {
-        KeyCounts { by: by.to_vec(), tallies: HashMap::default(), key: Vec::new() }
+        KeyCounts { by: by.to_vec(), tallies: HashMap::default(), key: Vec::new(), latencies: true }
+    }
+
+    /// Counts only (the percentiles come out `None`).
+    pub fn counting(by: &[RequestKey]) -> KeyCounts {
+        KeyCounts { latencies: false, ..KeyCounts::new(by) }
     }
 
     fn columns(&self) -> Vec<Column> {
-        let mut columns = vec![Column::Code, Column::Latency];
+        let mut columns = vec![Column::Code];
+        if self.latencies {
+            columns.push(Column::Latency);
+        }
         columns.extend(self.by.iter().flat_map(|k| k.columns()));
         columns
     }
@@ -348,7 +359,7 @@ impl KeyCounts {
         if row.get(Column::Code).is_some_and(|c| c >= FAILED.0) {
             tally.failures += 1;
         }
-        if let Some(latency) = row.get(Column::Latency) {
+        if let Some(latency) = row.get(Column::Latency).filter(|_| self.latencies) {
             tally.latencies.push(u32::try_from(latency.max(0)).unwrap_or(u32::MAX));
         }
     }
@@ -398,27 +409,30 @@ impl KeyCounts {
     }
 }
 
-/// One matching request as [`KeyRows`] keeps it.
-#[derive(Clone)]
-pub struct KeyRow {
+/// One matching request as [`KeyRows`] gives it back.
+pub struct KeyRow<'a> {
     /// Its row id (ingest order: what [`Store::request_line`] fetches again).
     pub id: i64,
     pub received_us: i64,
     /// The values of the keys, as [`RequestKey::push_values`] gives them.
-    pub key: Vec<Option<i64>>,
+    pub key: &'a [Option<i64>],
 }
 
 /// The matching requests themselves, as ids: for the few (failures, deletions) an asker
-/// needs in time order.
+/// needs in time order. Flat: a day can hold a million deletions.
 #[derive(Clone)]
 pub struct KeyRows {
     by: Vec<RequestKey>,
-    pub rows: Vec<KeyRow>,
+    /// (received, row id) a request, in the order read.
+    at: Vec<(i64, i64)>,
+    /// The key values of each, `width` a request.
+    keys: Vec<Option<i64>>,
+    width: usize,
 }
 
 impl KeyRows {
     pub fn new(by: &[RequestKey]) -> KeyRows {
-        KeyRows { by: by.to_vec(), rows: Vec::new() }
+        KeyRows { by: by.to_vec(), at: Vec::new(), keys: Vec::new(), width: by.iter().map(|k| k.width()).sum() }
     }
 
     fn columns(&self) -> Vec<Column> {
@@ -428,13 +442,47 @@ impl KeyRows {
     }
 
     fn add(&mut self, row: &Columns) {
-        let mut key = Vec::with_capacity(self.by.len());
         for by in &self.by {
-            by.push_values(row, &mut key);
+            by.push_values(row, &mut self.keys);
         }
-        let (id, received_us) =
-            (row.get(Column::Id).unwrap_or_default(), row.get(Column::Received).unwrap_or_default());
-        self.rows.push(KeyRow { id, received_us, key });
+        self.at.push((row.get(Column::Received).unwrap_or_default(), row.get(Column::Id).unwrap_or_default()));
+    }
+
+    fn merge(&mut self, other: KeyRows) {
+        self.at.extend(other.at);
+        self.keys.extend(other.keys);
+    }
+
+    /// The rows in time order (then ingest order).
+    pub fn in_time_order(&self) -> impl Iterator<Item = KeyRow<'_>> {
+        let mut order: Vec<usize> = (0..self.at.len()).collect();
+        order.sort_unstable_by_key(|i| self.at[*i]);
+        order.into_iter().map(|i| KeyRow {
+            id: self.at[i].1,
+            received_us: self.at[i].0,
+            key: &self.keys[i * self.width..(i + 1) * self.width],
+        })
+    }
+}
+
+/// Requests on objects counted per object and user: compact (a whole store has millions
+/// of pairs), for the checks of writers.
+#[derive(Clone, Default)]
+pub struct ObjectUserCounts {
+    pub counts: HashMap<(i64, Option<i64>), u64, foldhash::fast::RandomState>,
+}
+
+impl ObjectUserCounts {
+    fn add(&mut self, row: &Columns) {
+        if let Some(object) = row.get(Column::Object) {
+            *self.counts.entry((object, row.get(Column::User))).or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, other: ObjectUserCounts) {
+        for (pair, n) in other.counts {
+            *self.counts.entry(pair).or_default() += n;
+        }
     }
 }
 
@@ -443,6 +491,7 @@ impl KeyRows {
 pub enum Gather {
     Counts(KeyCounts),
     Rows(KeyRows),
+    ObjectUsers(ObjectUserCounts),
 }
 
 impl Gather {
@@ -450,6 +499,7 @@ impl Gather {
         match self {
             Gather::Counts(counts) => counts.columns(),
             Gather::Rows(rows) => rows.columns(),
+            Gather::ObjectUsers(_) => vec![Column::Object, Column::User],
         }
     }
 
@@ -457,13 +507,15 @@ impl Gather {
         match self {
             Gather::Counts(counts) => counts.add(row),
             Gather::Rows(rows) => rows.add(row),
+            Gather::ObjectUsers(pairs) => pairs.add(row),
         }
     }
 
     fn merge(&mut self, other: Gather) {
         match (self, other) {
             (Gather::Counts(counts), Gather::Counts(more)) => counts.merge(more),
-            (Gather::Rows(rows), Gather::Rows(more)) => rows.rows.extend(more.rows),
+            (Gather::Rows(rows), Gather::Rows(more)) => rows.merge(more),
+            (Gather::ObjectUsers(pairs), Gather::ObjectUsers(more)) => pairs.merge(more),
             _ => unreachable!("parts gather alike"),
         }
     }
@@ -471,18 +523,22 @@ impl Gather {
     pub fn into_counts(self) -> KeyCounts {
         match self {
             Gather::Counts(counts) => counts,
-            Gather::Rows(rows) => KeyCounts::new(&rows.by),
+            Gather::Rows(KeyRows { by, .. }) => KeyCounts::new(&by),
+            Gather::ObjectUsers(_) => KeyCounts::new(&[RequestKey::Object, RequestKey::User]),
         }
     }
 
-    /// The rows, in time order (then ingest order).
-    pub fn into_rows(self) -> Vec<KeyRow> {
+    pub fn into_rows(self) -> KeyRows {
         match self {
-            Gather::Rows(mut rows) => {
-                rows.rows.sort_unstable_by_key(|row| (row.received_us, row.id));
-                rows.rows
-            }
-            Gather::Counts(_) => Vec::new(),
+            Gather::Rows(rows) => rows,
+            _ => KeyRows::new(&[]),
+        }
+    }
+
+    pub fn into_object_users(self) -> ObjectUserCounts {
+        match self {
+            Gather::ObjectUsers(pairs) => pairs,
+            _ => ObjectUserCounts::default(),
         }
     }
 }
@@ -490,7 +546,7 @@ impl Gather {
 /// One asker of [`gather`]: the requests it wants (of those the pass reads; `None`: all)
 /// and what it gathers of them.
 pub struct Ask {
-    pub matching: Option<RequestFilter>,
+    pub matching: Option<RowMatcher>,
     pub gather: Gather,
 }
 
@@ -500,7 +556,7 @@ pub struct Ask {
 pub fn gather(store: &Store, scan: &RequestFilter, asks: Vec<Ask>) -> Result<Vec<Gather>> {
     let mut columns: Vec<Column> = Vec::new();
     for ask in &asks {
-        columns.extend(ask.matching.iter().flat_map(RequestFilter::columns));
+        columns.extend(ask.matching.iter().flat_map(RowMatcher::columns));
         columns.extend(ask.gather.columns());
     }
     let parts = store.fold_requests(
@@ -515,7 +571,8 @@ pub fn gather(store: &Store, scan: &RequestFilter, asks: Vec<Ask>) -> Result<Vec
             }
         },
     )?;
-    let mut merged: Vec<Gather> = asks.into_iter().map(|ask| ask.gather).collect();
+    let mut parts = parts.into_iter();
+    let mut merged: Vec<Gather> = parts.next().unwrap_or_else(|| asks.into_iter().map(|ask| ask.gather).collect());
     for part in parts {
         for (all, gathered) in merged.iter_mut().zip(part) {
             all.merge(gathered);

@@ -189,72 +189,118 @@ impl RequestFilter {
         .any(|set| set.as_ref().is_some_and(Vec::is_empty))
     }
 
-    /// Whether a request's columns (read with [`RequestFilter::columns`]) match, as the SQL
-    /// of [`RequestFilter::sql`] would say: for folds that apply several filters in one
-    /// pass. Name globs and auditIDs are SQL's alone: no fold asks for them.
-    pub fn matches(&self, row: &Columns) -> bool {
+    /// The filter as conditions on a request's columns, for folds that apply several
+    /// filters in one pass. Name globs and auditIDs are SQL's alone: no fold asks for them.
+    pub fn matcher(&self) -> RowMatcher {
         debug_assert!(self.name_glob.is_none() && self.audit_ids.is_empty(), "matched in SQL only");
-        // `x IN (...)` is false for a NULL x; `coalesce(x NOT IN (...), 1)` is true.
-        let any_of = |set: &Option<Vec<i64>>, column: Column| {
-            set.as_ref().is_none_or(|ids| row.get(column).is_some_and(|id| ids.contains(&id)))
-        };
-        let none_of = |ids: &[i64], column: Column| row.get(column).is_none_or(|id| !ids.contains(&id));
-        let user = |column: Column| any_of(&self.users, column);
-        let received = row.get(Column::Received).unwrap_or_default();
-        any_of(&self.clusters, Column::Cluster)
-            && any_of(&self.verbs, Column::Verb)
-            && any_of(&self.resources, Column::Resource)
-            && any_of(&self.subresources, Column::Subresource)
-            && any_of(&self.namespaces, Column::Namespace)
-            && any_of(&self.groups, Column::Groups)
-            && any_of(&self.agents, Column::Agent)
-            && any_of(&self.source_ips, Column::SourceIp)
-            && any_of(&self.field_managers, Column::FieldManager)
-            && any_of(&self.reasons, Column::Reason)
-            && any_of(&self.objects, Column::Object)
-            && (user(Column::User) || (self.impersonated && user(Column::Impersonated)))
-            && none_of(&self.excluded_resources, Column::Resource)
-            && none_of(&self.excluded_subresources, Column::Subresource)
-            && self.since_us.is_none_or(|since| received >= since)
-            && self.until_us.is_none_or(|until| received <= until)
-            && (self.codes.is_empty()
-                || row
-                    .get(Column::Code)
-                    .is_some_and(|c| self.codes.iter().any(|(low, high)| (*low..=*high).contains(&c))))
-            && self.min_latency_us.is_none_or(|least| row.get(Column::Latency).is_some_and(|l| l >= least))
-            && (!self.applies || row.get(Column::Applies) == Some(1))
-            && (!self.pod_security || row.get(Column::PodSecurity).is_some())
-            && (!self.no_subresource || row.get(Column::Subresource).is_none())
-            && self.min_level.is_none_or(|least| row.get(Column::Level).is_some_and(|level| level >= least))
+        let mut conditions = Vec::new();
+        let sets = [
+            (&self.clusters, Column::Cluster),
+            (&self.verbs, Column::Verb),
+            (&self.resources, Column::Resource),
+            (&self.subresources, Column::Subresource),
+            (&self.namespaces, Column::Namespace),
+            (&self.groups, Column::Groups),
+            (&self.agents, Column::Agent),
+            (&self.source_ips, Column::SourceIp),
+            (&self.field_managers, Column::FieldManager),
+            (&self.reasons, Column::Reason),
+            (&self.objects, Column::Object),
+        ];
+        for (set, column) in sets {
+            if let Some(ids) = set {
+                conditions.push(Condition::AnyOf(column, ids.clone()));
+            }
+        }
+        if let Some(users) = &self.users {
+            conditions.push(if self.impersonated {
+                Condition::UserOrImpersonated(users.clone())
+            } else {
+                Condition::AnyOf(Column::User, users.clone())
+            });
+        }
+        for (ids, column) in
+            [(&self.excluded_resources, Column::Resource), (&self.excluded_subresources, Column::Subresource)]
+        {
+            if !ids.is_empty() {
+                conditions.push(Condition::NoneOf(column, ids.clone()));
+            }
+        }
+        if self.since_us.is_some() || self.until_us.is_some() {
+            let range = (self.since_us.unwrap_or(i64::MIN), self.until_us.unwrap_or(i64::MAX));
+            conditions.push(Condition::InRanges(Column::Received, vec![range]));
+        }
+        if !self.codes.is_empty() {
+            conditions.push(Condition::InRanges(Column::Code, self.codes.clone()));
+        }
+        if let Some(least) = self.min_latency_us {
+            conditions.push(Condition::InRanges(Column::Latency, vec![(least, i64::MAX)]));
+        }
+        if self.applies {
+            conditions.push(Condition::InRanges(Column::Applies, vec![(1, 1)]));
+        }
+        if self.pod_security {
+            conditions.push(Condition::Present(Column::PodSecurity));
+        }
+        if self.no_subresource {
+            conditions.push(Condition::Absent(Column::Subresource));
+        }
+        if let Some(level) = self.min_level {
+            conditions.push(Condition::InRanges(Column::Level, vec![(level, i64::MAX)]));
+        }
+        RowMatcher { conditions }
+    }
+}
+
+/// A condition of a [`RowMatcher`], as SQL says it: `x IN (...)` and a range are false for
+/// a NULL x; `coalesce(x NOT IN (...), 1)` is true.
+#[derive(Debug, Clone)]
+enum Condition {
+    AnyOf(Column, Vec<i64>),
+    UserOrImpersonated(Vec<i64>),
+    NoneOf(Column, Vec<i64>),
+    /// Within any of these inclusive ranges.
+    InRanges(Column, Vec<(i64, i64)>),
+    Present(Column),
+    Absent(Column),
+}
+
+/// A [`RequestFilter`] matched in memory against the columns of a request, as its SQL
+/// would match the row: only the conditions it has, the columns they read.
+#[derive(Debug, Clone)]
+pub struct RowMatcher {
+    conditions: Vec<Condition>,
+}
+
+impl RowMatcher {
+    pub fn matches(&self, row: &Columns) -> bool {
+        self.conditions.iter().all(|condition| match condition {
+            Condition::AnyOf(column, ids) => row.get(*column).is_some_and(|id| ids.contains(&id)),
+            Condition::UserOrImpersonated(ids) => {
+                [Column::User, Column::Impersonated].iter().any(|c| row.get(*c).is_some_and(|id| ids.contains(&id)))
+            }
+            Condition::NoneOf(column, ids) => row.get(*column).is_none_or(|id| !ids.contains(&id)),
+            Condition::InRanges(column, ranges) => {
+                row.get(*column).is_some_and(|v| ranges.iter().any(|(low, high)| (*low..=*high).contains(&v)))
+            }
+            Condition::Present(column) => row.get(*column).is_some(),
+            Condition::Absent(column) => row.get(*column).is_none(),
+        })
     }
 
-    /// The columns [`RequestFilter::matches`] reads.
+    /// The columns [`RowMatcher::matches`] reads.
     pub fn columns(&self) -> Vec<Column> {
-        let sets = [
-            (self.clusters.is_some(), Column::Cluster),
-            (self.verbs.is_some(), Column::Verb),
-            (self.resources.is_some() || !self.excluded_resources.is_empty(), Column::Resource),
-            (
-                self.subresources.is_some() || !self.excluded_subresources.is_empty() || self.no_subresource,
-                Column::Subresource,
-            ),
-            (self.namespaces.is_some(), Column::Namespace),
-            (self.groups.is_some(), Column::Groups),
-            (self.agents.is_some(), Column::Agent),
-            (self.source_ips.is_some(), Column::SourceIp),
-            (self.field_managers.is_some(), Column::FieldManager),
-            (self.reasons.is_some(), Column::Reason),
-            (self.objects.is_some(), Column::Object),
-            (self.users.is_some(), Column::User),
-            (self.users.is_some() && self.impersonated, Column::Impersonated),
-            (self.since_us.is_some() || self.until_us.is_some(), Column::Received),
-            (!self.codes.is_empty(), Column::Code),
-            (self.min_latency_us.is_some(), Column::Latency),
-            (self.applies, Column::Applies),
-            (self.pod_security, Column::PodSecurity),
-            (self.min_level.is_some(), Column::Level),
-        ];
-        sets.into_iter().filter(|(used, _)| *used).map(|(_, column)| column).collect()
+        self.conditions
+            .iter()
+            .flat_map(|condition| match condition {
+                Condition::AnyOf(column, _)
+                | Condition::NoneOf(column, _)
+                | Condition::InRanges(column, _)
+                | Condition::Present(column)
+                | Condition::Absent(column) => vec![*column],
+                Condition::UserOrImpersonated(_) => vec![Column::User, Column::Impersonated],
+            })
+            .collect()
     }
 }
 

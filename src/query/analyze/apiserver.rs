@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::{
-    Finding, Peak, Scope, Settings, Spec, Status, audit_id_of, count_by, counted, first_request, object_arguments,
-    rows_by, user_finding,
+    Finding, Peak, Scope, Settings, Spec, Status, audit_id_of, count_by, counted, first_request, latencies_by,
+    object_arguments, rows_by, user_finding,
 };
 use crate::model::time::{Window, format_short};
 use crate::query::requests::{Ask, Filters, Gather, LATENCY_BUCKETS_S};
@@ -201,7 +201,7 @@ pub(super) fn security(store: &Store, settings: &Settings, spec: &Spec, gathered
     // A burst of denials: a role missing a permission a controller needs, or someone probing.
     let burst = settings.threshold(spec, "forbidden-per-minute");
     let mut peaks: HashMap<Option<i64>, Peak<i64>> = HashMap::new();
-    for denial in denials.into_rows() {
+    for denial in denials.into_rows().in_time_order() {
         peaks.entry(denial.key[0]).or_default().add(denial.received_us, &denial.id);
     }
     peaks.retain(|_, peak| peak.count as f64 >= burst);
@@ -255,7 +255,7 @@ pub(super) fn server_errors(
     const SECOND_US: i64 = 1_000_000;
     // Periods of consecutive seconds with a 5xx: (first second, last second, count, example).
     let mut periods: Vec<(i64, i64, u64, i64)> = Vec::new();
-    for error in only(gathered)?.into_rows() {
+    for error in only(gathered)?.into_rows().in_time_order() {
         let second = error.received_us.div_euclid(SECOND_US);
         match periods.last_mut() {
             Some((_, last, count, _)) if second <= *last + 1 => {
@@ -301,7 +301,7 @@ pub(super) fn latency_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<
         subresources: STREAMING.map(str::to_owned).to_vec(),
         ..Filters::default()
     };
-    Ok(vec![count_by(store, &matching, &[RequestKey::Resource, RequestKey::Verb, RequestKey::Scope])?])
+    Ok(vec![latencies_by(store, &matching, &[RequestKey::Resource, RequestKey::Verb, RequestKey::Scope])?])
 }
 
 pub(super) fn latency(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {

@@ -53,9 +53,10 @@ pub(super) fn deletions(
 ) -> Result<Vec<Finding>> {
     // Every successful delete on an object, as ids, in time order.
     let user = RequestKey::Object.width();
-    let deletes: Vec<Deletion> = gathered
-        .into_iter()
-        .flat_map(Gather::into_rows)
+    let rows: Vec<_> = gathered.into_iter().map(Gather::into_rows).collect();
+    let deletes: Vec<Deletion> = rows
+        .iter()
+        .flat_map(|rows| rows.in_time_order())
         .filter_map(|row| {
             Some(Deletion {
                 request: row.id,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use self::events::Allowed;
 use self::{apiserver::*, events::*, lifecycle::*, writers::*};
-use super::requests::{self, Ask, Filters, Gather, KeyCounts, KeyRows};
+use super::requests::{self, Ask, Filters, Gather, KeyCounts, KeyRows, ObjectUserCounts};
 use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
@@ -123,10 +123,7 @@ enum Run {
     /// It counts or lists the scope's requests (`asks`), in the one pass over them all such
     /// checks share (a scan of the table costs more than all their counting), then judges
     /// what was gathered, in the order it asked.
-    Gathering {
-        asks: fn(&Store, &Settings, &Spec) -> Result<Vec<Ask>>,
-        judge: Judge,
-    },
+    Gathering { asks: fn(&Store, &Settings, &Spec) -> Result<Vec<Ask>>, judge: Judge },
 }
 
 /// A check: its name, rule, thresholds and how it runs.
@@ -339,17 +336,27 @@ fn gather_for(store: &Store, settings: &Settings, specs: &[&Spec]) -> Result<Vec
 
 /// Asks for the requests `matching` (resolved; the pass reads only the scope's) gathered so.
 fn ask(store: &Store, matching: &Filters, gather: Gather) -> Result<Ask> {
-    Ok(Ask { matching: Some(requests::resolve(store, matching)?), gather })
+    Ok(Ask { matching: Some(requests::resolve(store, matching)?.matcher()), gather })
 }
 
 /// Asks to count the requests `matching` by `by`.
 fn count_by(store: &Store, matching: &Filters, by: &[RequestKey]) -> Result<Ask> {
-    ask(store, matching, Gather::Counts(KeyCounts::new(by)))
+    ask(store, matching, Gather::Counts(KeyCounts::counting(by)))
 }
 
 /// Asks for the requests `matching` themselves, with the values of `by`.
 fn rows_by(store: &Store, matching: &Filters, by: &[RequestKey]) -> Result<Ask> {
     ask(store, matching, Gather::Rows(KeyRows::new(by)))
+}
+
+/// Asks to count the requests `matching` on objects per object and user.
+fn count_per_object_and_user(store: &Store, matching: &Filters) -> Result<Ask> {
+    ask(store, matching, Gather::ObjectUsers(ObjectUserCounts::default()))
+}
+
+/// Asks to count the requests `matching` by `by`, with their latencies.
+fn latencies_by(store: &Store, matching: &Filters, by: &[RequestKey]) -> Result<Ask> {
+    ask(store, matching, Gather::Counts(KeyCounts::new(by)))
 }
 
 /// The auditID of a request by its row id.

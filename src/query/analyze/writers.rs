@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::{Finding, Peak, Settings, Spec, Status, count_by, not_examined, object_arguments};
+use super::{
+    Finding, Peak, Settings, Spec, Status, count_by, count_per_object_and_user, not_examined, object_arguments,
+};
 use crate::model::shell_word;
 use crate::model::time::Window;
 use crate::query::chain::{self, EntryKind};
@@ -36,20 +38,11 @@ fn writes() -> Filters {
     }
 }
 
-/// The (object, writer) pairs with at least `least` requests in a count by object and user.
-fn writers_with(counts: Gather, least: u64) -> impl Iterator<Item = ((i64, Option<i64>), u64)> {
-    let user = RequestKey::Object.width();
-    let counts = counts.into_counts();
-    let pairs: Vec<_> =
-        counts.counts().filter_map(|(key, n)| Some(((key[0]?, key[user]), n))).filter(|(_, n)| *n >= least).collect();
-    pairs.into_iter()
-}
-
 pub(super) fn hot_loop_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
     let verbs = ["create", "update", "patch", "delete"].map(str::to_owned).to_vec();
     let refused = Filters { verbs, codes: vec![(400, 408), (410, 599)], ..Filters::default() };
     Ok(vec![
-        count_by(store, &writes(), &[RequestKey::Object, RequestKey::User])?,
+        count_per_object_and_user(store, &writes())?,
         count_by(store, &refused, &[RequestKey::User, RequestKey::Object])?,
     ])
 }
@@ -66,8 +59,13 @@ pub(super) fn hot_loops(
     let no_ops = settings.threshold(spec, "no-op-writes");
     // Only a writer with that many writes in all can have them within a minute.
     let least = rate.min(no_ops).max(1.0).ceil() as u64;
-    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> =
-        writers_with(written, least).map(|(writer, _)| (writer, WriterTally::default())).collect();
+    let mut tallies: HashMap<(i64, Option<i64>), WriterTally> = written
+        .into_object_users()
+        .counts
+        .into_iter()
+        .filter(|(_, n)| *n >= least)
+        .map(|(writer, _)| (writer, WriterTally::default()))
+        .collect();
     let mut objects: Vec<i64> = tallies.keys().map(|(object, _)| *object).collect();
     objects.sort_unstable();
     objects.dedup();
@@ -148,7 +146,7 @@ fn bodied_writes() -> Filters {
 }
 
 pub(super) fn fight_asks(store: &Store, _: &Settings, _: &Spec) -> Result<Vec<Ask>> {
-    Ok(vec![count_by(store, &bodied_writes(), &[RequestKey::Object, RequestKey::User])?])
+    Ok(vec![count_per_object_and_user(store, &bodied_writes())?])
 }
 
 pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec, gathered: Vec<Gather>) -> Result<Vec<Finding>> {
@@ -158,7 +156,7 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec, gathered: 
     // `flips` times in all.
     let mut writes_and_writers: HashMap<i64, (u64, u64)> = HashMap::new();
     for gathered in gathered {
-        for ((object, _), n) in writers_with(gathered, 1) {
+        for ((object, _), n) in gathered.into_object_users().counts {
             let entry = writes_and_writers.entry(object).or_default();
             entry.0 += n;
             entry.1 += 1;
