@@ -285,18 +285,25 @@ pub fn parse_threshold(text: &str) -> Result<(String, f64), String> {
 pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<CheckResult>> {
     let specs: Vec<&Spec> = CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)).collect();
     let gathered: Vec<Mutex<Vec<Gather>>> = gather_for(store, settings, &specs)?.into_iter().map(Mutex::new).collect();
-    let found = store.share_out(specs.len(), |store, job| {
+    // The checks that read on their own (Events, bodies) take longest: they start first, and
+    // the judging of what was gathered fills in around them.
+    let mut order: Vec<usize> = (0..specs.len()).collect();
+    order.sort_by_key(|job| !matches!(specs[*job].run, Run::Alone(_)));
+    let mut found: Vec<(usize, Vec<Finding>)> = store.share_out(specs.len(), |store, turn| {
+        let job = order[turn];
         let spec = specs[job];
-        match spec.run {
+        let findings = match spec.run {
             Run::Alone(run) => run(store, settings, spec),
             Run::Gathering { judge, .. } => {
                 let gathered = std::mem::take(&mut *gathered[job].lock().unwrap_or_else(|e| e.into_inner()));
                 judge(store, settings, spec, gathered)
             }
-        }
+        }?;
+        Ok((job, findings))
     })?;
+    found.sort_by_key(|(job, _)| *job);
     let mut results = Vec::new();
-    for (spec, mut findings) in specs.into_iter().zip(found) {
+    for (spec, (_, mut findings)) in specs.into_iter().zip(found) {
         // The worst first; then the biggest, or (rollouts) the earliest.
         findings.sort_by(|a, b| {
             let then = if spec.in_time_order { a.first_us.cmp(&b.first_us) } else { b.count.cmp(&a.count) };
