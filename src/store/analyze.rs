@@ -245,7 +245,7 @@ impl Store {
     pub fn objects_with_many_events(&self, window: &Window, limit: i64) -> Result<Vec<i64>> {
         let (since, until) = bounds(window);
         let mut stmt = self.conn.prepare(
-            "SELECT object_id, max(coalesce(count, 1), coalesce(series_count, 1)), message LIKE '% times)'
+            "SELECT object_id, max(coalesce(count, 1), coalesce(series_count, 1)), message
              FROM event_versions NOT INDEXED WHERE time_us BETWEEN ?1 AND ?2",
         )?;
         let mut rows = stmt.query(params![since, until])?;
@@ -254,7 +254,8 @@ impl Store {
         while let Some(row) = rows.next()? {
             let object: i64 = row.get(0)?;
             *totals.entry(object).or_default() += row.get::<_, i64>(1)?;
-            if row.get::<_, bool>(2)? {
+            // Read in place: SQLite's LIKE '% times)' tries the pattern at every offset.
+            if row.get_ref(2)?.as_bytes_or_null()?.is_some_and(|m| m.ends_with(b" times)")) {
                 counted_in_message.push(object);
             }
         }
