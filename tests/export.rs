@@ -1,6 +1,7 @@
 //! `export parquet`: the files' layout, DuckDB reading them, the `sql/` queries giving the
 //! CLI's own answers, `--since-last`, and a slice of `rawJson` ingesting back into the same
-//! trace. DuckDB is Python's `duckdb` (`.ci/run` installs it).
+//! trace; DuckDB and chDB reading the export through an S3 API on 127.0.0.1 (moto). The engines
+//! are Python's `duckdb` and `chdb` (`.ci/run` installs them).
 
 use std::path::Path;
 use std::process::Command;
@@ -38,6 +39,51 @@ for assignment in sys.argv[4:]:
     name, value = assignment.split("=", 1)
     s.query("SET param_" + name + " = '" + value.replace("'", "\\'") + "'")
 print(json.dumps(json.loads(str(s.query(open(query).read().rstrip().rstrip(";"), "JSONCompact")))["data"]))
+"#;
+
+/// The export uploaded to an S3 API on 127.0.0.1 (moto's server), then a query file run over
+/// it on DuckDB (httpfs, the extension from PyPI) and chDB (`s3()` for `file()`): prints
+/// `{"duckdb": rows, "clickhouse": rows}`.
+const OVER_S3: &str = r#"
+import json, logging, os, sys
+import boto3, duckdb, duckdb_extensions
+from chdb import session
+from moto.server import ThreadedMotoServer
+export, sql, query = sys.argv[1], sys.argv[2], sys.argv[3]
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+endpoint = "http://%s:%d" % (host, port)
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
+                  region_name="us-east-1")
+s3.create_bucket(Bucket="audit")
+for root, _, files in os.walk(export):
+    for name in files:
+        path = os.path.join(root, name)
+        s3.upload_file(path, "audit", "kelemetry/" + os.path.relpath(path, export))
+
+con = duckdb.connect()
+duckdb_extensions.import_extension("httpfs", con=con)
+con.execute("LOAD httpfs")
+con.execute("CREATE SECRET (TYPE s3, KEY_ID 'test', SECRET 'test', REGION 'us-east-1', ENDPOINT '%s:%d', "
+            "URL_STYLE 'path', USE_SSL false)" % (host, port))
+con.execute("SET VARIABLE export = 's3://audit/kelemetry'")
+con.execute(open(os.path.join(sql, "duckdb", "tables.sql")).read())
+duck = [list(r) for r in con.sql(open(os.path.join(sql, "duckdb", query)).read()).fetchall()]
+
+s = session.Session()
+tables = "\n".join(l for l in open(os.path.join(sql, "clickhouse", "tables.sql")).read().splitlines()
+                   if not l.startswith("--"))
+tables = tables.replace("file('EXPORT/", "s3('%s/audit/kelemetry/" % endpoint)
+tables = tables.replace(", Parquet)", ", 'test', 'test', Parquet)")
+for statement in tables.split(";"):
+    if statement.strip():
+        s.query(statement)
+text = open(os.path.join(sql, "clickhouse", query)).read().rstrip().rstrip(";")
+clickhouse = json.loads(str(s.query(text, "JSONCompact")))["data"]
+server.stop()
+print(json.dumps({"duckdb": duck, "clickhouse": clickhouse}, default=str))
 "#;
 
 #[derive(Debug, Clone, Copy)]
@@ -310,6 +356,28 @@ fn queries_answer_as_the_cli(engine: Engine, store: &Store, dir: &Path) {
         .map(|r| r[8].clone())
         .collect();
     assert_eq!(json!(sql), json!(cli));
+}
+
+#[test]
+fn the_engines_read_an_export_through_an_s3_api_as_from_files() {
+    let test = "the_engines_read_an_export_through_an_s3_api_as_from_files";
+    let needs = ["moto", "boto3", "duckdb_extensions", "duckdb_extension_httpfs", "chdb"];
+    if needs.iter().map(|module| python_with(module, test)).collect::<Vec<_>>().contains(&None) {
+        return;
+    }
+    let (_store, dir) = exported();
+    for query in ["count-rows.sql", "top-users.sql"] {
+        let out =
+            Command::new("python3").args(["-c", OVER_S3]).arg(dir.path()).arg(sql_dir()).arg(query).output().unwrap();
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+        let over_s3: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(times_as_rfc3339(over_s3["duckdb"].clone()), Engine::DuckDb.run(dir.path(), query, &[]), "{query}");
+        assert_eq!(
+            times_as_rfc3339(over_s3["clickhouse"].clone()),
+            Engine::ClickHouse.run(dir.path(), query, &[]),
+            "{query}"
+        );
+    }
 }
 
 #[test]
