@@ -14,10 +14,10 @@ use crate::model::time::format_micros;
 use crate::render;
 use crate::render::parquet::{self, Cell, Column, FileWriter};
 use crate::render::raw::{self, split_resource};
+use crate::store::Store;
 use crate::store::export::ExportedRequest;
 use crate::store::export::HOUR_US;
 use crate::store::read::Bodies;
-use crate::store::{Location, Store};
 
 /// Write the store's requests, Events, objects, states and owner links as files other
 /// engines read: Parquet, partitioned as Hive does (`requests/cluster=C/date=D/hour=H/part-N.parquet`).
@@ -66,8 +66,27 @@ struct Part {
     state_blocks: i64,
 }
 
-/// Blocks of bodies kept while requests are exported (some 100 kB each inflated).
+/// Blocks of bodies kept while an hour of requests is exported (some 100 kB each inflated).
 const BODY_BLOCKS: usize = 64;
+
+/// SQLite's page cache on each connection of the export, which also bounds the memory its
+/// sorter takes before spilling (an hour's requests sorted by object): the export reads each
+/// page about once, and the OS caches the file anyway (the default 32 MiB on two connections,
+/// each with a sorter, were a third of the peak; the export is no slower with 4 MiB).
+const EXPORT_CACHE_KIB: i64 = 4096;
+
+/// A cluster: its id, name, and hours of requests and of Events.
+type Cluster = (i64, String, Vec<i64>, Vec<i64>);
+
+/// A partition's worth of the export.
+enum Job<'c> {
+    /// A cluster's objects, states and owner links.
+    Objects(&'c Cluster),
+    /// An hour of a cluster's requests.
+    Requests(&'c Cluster, i64),
+    /// An hour of a cluster's Events.
+    Events(&'c Cluster, i64),
+}
 
 const MANIFEST: &str = ".kelemetry-export.json";
 const TABLES: [&str; 5] = ["requests", "events", "objects", "states", "owners"];
@@ -100,38 +119,32 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     // A step per partition: each hour of requests and of Events, and objects, states and owners.
     let steps = clusters.iter().map(|(_, _, r, e)| r.len() + e.len() + 3).sum::<usize>();
     let progress = render::progress::steps(&ctx.terminal, ctx.global.quiet, steps as u64);
-    // Requests on a connection and a core of their own, the other tables beside them; a
-    // store in memory has one connection, and goes table after table.
-    let second = match &store.location {
-        Location::File(_) => Some(Store::open_for_read(&store.location)?),
-        Location::Memory => None,
-    };
-    let mut written: HashMap<&'static str, u64> = HashMap::new();
-    std::thread::scope(|scope| -> Result<()> {
-        let requests = second.map(|second| {
-            scope.spawn(|| -> Result<HashMap<&'static str, u64>> {
-                let second = second;
-                let mut requests = Exporter::new(&second, &args.dir, part, after, progress.clone());
-                for (id, name, hours, _) in &clusters {
-                    requests.requests(*id, name, hours)?;
-                }
-                Ok(requests.written)
-            })
-        });
-        let mut rest = Exporter::new(&store, &args.dir, part, after, progress.clone());
-        for (id, name, request_hours, event_hours) in &clusters {
-            if requests.is_none() {
-                rest.requests(*id, name, request_hours)?;
-            }
-            rest.events(*id, name, event_hours)?;
-            rest.objects(*id, name)?;
+    // Each partition is a job, written on whichever core is free: a cluster's objects and
+    // states first (the largest), then each hour of requests, then of Events.
+    let mut jobs = Vec::new();
+    for cluster in &clusters {
+        jobs.push(Job::Objects(cluster));
+    }
+    for cluster in &clusters {
+        jobs.extend(cluster.2.iter().map(|hour| Job::Requests(cluster, *hour)));
+    }
+    for cluster in &clusters {
+        jobs.extend(cluster.3.iter().map(|hour| Job::Events(cluster, *hour)));
+    }
+    let counts = store.share_out(jobs.len(), |store, job| {
+        store.limit_cache(EXPORT_CACHE_KIB)?;
+        let mut exporter = Exporter::new(store, &args.dir, part, after, progress.clone());
+        match jobs[job] {
+            Job::Objects((id, name, ..)) => exporter.objects(*id, name)?,
+            Job::Requests((id, name, ..), hour) => exporter.requests(*id, name, hour)?,
+            Job::Events((id, name, ..), hour) => exporter.events(*id, name, hour)?,
         }
-        written.extend(rest.written);
-        if let Some(requests) = requests {
-            written.extend(requests.join().map_err(|_| anyhow::anyhow!("the export of requests failed"))??);
-        }
-        Ok(())
+        Ok(exporter.written)
     })?;
+    let mut written: HashMap<&'static str, u64> = HashMap::new();
+    for (table, rows) in counts.into_iter().flatten() {
+        *written.entry(table).or_default() += rows;
+    }
     progress.finish_and_clear();
     manifest.parts.push(now);
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest)?)
@@ -196,113 +209,104 @@ impl<'a> Exporter<'a> {
         Ok(())
     }
 
-    fn requests(&mut self, cluster_id: i64, cluster: &str, hours: &[i64]) -> Result<()> {
+    fn requests(&mut self, cluster_id: i64, cluster: &str, hour: i64) -> Result<()> {
         let store = self.store;
         // An hour's requests name states written about that hour: their blocks stay at hand.
         let mut bodies = Bodies::bounded(store, BODY_BLOCKS);
-        for &hour in hours {
-            let mut file =
-                self.file("requests", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::REQUESTS);
-            store.each_request_in_hour(cluster_id, hour, self.after.requests, &mut |exported| {
-                let ExportedRequest { line, api_version, response } = exported;
-                let request = &line.request;
-                let request_object = match request.body {
-                    Some(at) => raw::raw_body(bodies.raw(at)?),
-                    None => None,
-                };
-                let response_object = match response {
-                    Some(at) if request.level >= 3 => raw::raw_body(bodies.raw(at)?),
-                    _ => None,
-                };
-                let (raw, uri) = raw::audit_event(
-                    &line,
-                    api_version.as_deref(),
-                    request_object.as_deref(),
-                    response_object.as_deref(),
-                );
-                let (resource, group) = match &line.resource {
-                    Some(resource) => {
-                        let (resource, group) = split_resource(resource);
-                        (Some(resource), Some(group).filter(|g| !g.is_empty()))
-                    }
-                    None => (None, None),
-                };
-                file.push(&[
-                    Cell::Text(Some(&request.audit_id)),
-                    Cell::Time(Some(request.received_us)),
-                    Cell::Time(request.complete.then_some(request.completed_us)),
-                    Cell::Int(request.complete.then_some(request.completed_us - request.received_us)),
-                    Cell::Text(Some(&request.user)),
-                    Cell::TextList(line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect())),
-                    Cell::Text(request.impersonated_user.as_deref()),
-                    Cell::Text(request.user_agent.as_deref()),
-                    Cell::Text(request.source_ip.as_deref()),
-                    Cell::Text(Some(&request.verb)),
-                    Cell::Text(group),
-                    Cell::Text(api_version.as_deref()),
-                    Cell::Text(resource),
-                    Cell::Text(request.subresource.as_deref()),
-                    Cell::Text(line.namespace.as_deref()),
-                    Cell::Text(line.name.as_deref()),
-                    Cell::Text(line.kind.as_deref().filter(|k| !k.is_empty())),
-                    Cell::Text(line.uid.as_deref()),
-                    Cell::Text(Some(&uri).filter(|u| !u.is_empty()).map(String::as_str)),
-                    Cell::Int(request.code),
-                    Cell::Text(request.reason.as_deref()),
-                    Cell::Text(request.message.as_deref()),
-                    Cell::Text(request.base_rv.as_deref()),
-                    Cell::Text(request.new_rv.as_deref()),
-                    Cell::Text(request.field_manager.as_deref()),
-                    Cell::Text(Some(Level::name_of(request.level))),
-                    Cell::Text(Some(&raw)),
-                ])
-            })?;
-            self.finish("requests", file)?;
-        }
+        let mut file = self.file("requests", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::REQUESTS);
+        store.each_request_in_hour(cluster_id, hour, self.after.requests, &mut |exported| {
+            let ExportedRequest { line, api_version, response } = exported;
+            let request = &line.request;
+            let request_object = match request.body {
+                Some(at) => raw::raw_body(bodies.raw(at)?),
+                None => None,
+            };
+            let response_object = match response {
+                Some(at) if request.level >= 3 => raw::raw_body(bodies.raw(at)?),
+                _ => None,
+            };
+            let (raw, uri) =
+                raw::audit_event(&line, api_version.as_deref(), request_object.as_deref(), response_object.as_deref());
+            let (resource, group) = match &line.resource {
+                Some(resource) => {
+                    let (resource, group) = split_resource(resource);
+                    (Some(resource), Some(group).filter(|g| !g.is_empty()))
+                }
+                None => (None, None),
+            };
+            file.push(&[
+                Cell::Text(Some(&request.audit_id)),
+                Cell::Time(Some(request.received_us)),
+                Cell::Time(request.complete.then_some(request.completed_us)),
+                Cell::Int(request.complete.then_some(request.completed_us - request.received_us)),
+                Cell::Text(Some(&request.user)),
+                Cell::TextList(line.groups.as_deref().map_or_else(Vec::new, |g| g.split(',').collect())),
+                Cell::Text(request.impersonated_user.as_deref()),
+                Cell::Text(request.user_agent.as_deref()),
+                Cell::Text(request.source_ip.as_deref()),
+                Cell::Text(Some(&request.verb)),
+                Cell::Text(group),
+                Cell::Text(api_version.as_deref()),
+                Cell::Text(resource),
+                Cell::Text(request.subresource.as_deref()),
+                Cell::Text(line.namespace.as_deref()),
+                Cell::Text(line.name.as_deref()),
+                Cell::Text(line.kind.as_deref().filter(|k| !k.is_empty())),
+                Cell::Text(line.uid.as_deref()),
+                Cell::Text(Some(&uri).filter(|u| !u.is_empty()).map(String::as_str)),
+                Cell::Int(request.code),
+                Cell::Text(request.reason.as_deref()),
+                Cell::Text(request.message.as_deref()),
+                Cell::Text(request.base_rv.as_deref()),
+                Cell::Text(request.new_rv.as_deref()),
+                Cell::Text(request.field_manager.as_deref()),
+                Cell::Text(Some(Level::name_of(request.level))),
+                Cell::Text(Some(&raw)),
+            ])
+        })?;
+        self.finish("requests", file)?;
         Ok(())
     }
 
-    fn events(&mut self, cluster_id: i64, cluster: &str, hours: &[i64]) -> Result<()> {
+    fn events(&mut self, cluster_id: i64, cluster: &str, hour: i64) -> Result<()> {
         let store = self.store;
-        for &hour in hours {
-            let mut file = self.file("events", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::EVENTS);
-            store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object, row| {
-                let o = &object;
-                let e = &row.details;
-                let raw = raw::kubernetes_event(&row, o);
-                file.push(&[
-                    Cell::Time(Some(row.time_us)),
-                    Cell::Text(Some(&row.api)),
-                    Cell::Text(e.uid.as_deref()),
-                    Cell::Text(Some(&e.name)),
-                    Cell::Text(Some(&e.namespace)),
-                    Cell::Text(e.resource_version.as_deref()),
-                    Cell::Text(Some(&o.api_group)),
-                    Cell::Text(Some(&o.resource)),
-                    Cell::Text(Some(&o.kind)),
-                    Cell::Text(Some(&o.namespace)),
-                    Cell::Text(Some(&o.name)),
-                    Cell::Text(o.uid.as_deref()),
-                    Cell::Text(e.field_path.as_deref()),
-                    Cell::Text(e.reason.as_deref()),
-                    Cell::Text(e.event_type.as_deref()),
-                    Cell::Text(e.message.as_deref()),
-                    Cell::Text(e.action.as_deref()),
-                    Cell::Text(e.source_component.as_deref()),
-                    Cell::Text(e.source_host.as_deref()),
-                    Cell::Text(e.reporting_component.as_deref()),
-                    Cell::Text(e.reporting_instance.as_deref()),
-                    Cell::Int(e.count),
-                    Cell::Int(e.series_count),
-                    Cell::Time(e.first_us),
-                    Cell::Time(e.last_us),
-                    Cell::Time(e.event_time_us),
-                    Cell::Time(e.series_last_us),
-                    Cell::Text(Some(&raw.to_string())),
-                ])
-            })?;
-            self.finish("events", file)?;
-        }
+        let mut file = self.file("events", &format!("cluster={cluster}/{}", hour_partition(hour)), parquet::EVENTS);
+        store.each_event_in_hour(cluster_id, hour, self.after.events, &mut |object, row| {
+            let o = &object;
+            let e = &row.details;
+            let raw = raw::kubernetes_event(&row, o);
+            file.push(&[
+                Cell::Time(Some(row.time_us)),
+                Cell::Text(Some(&row.api)),
+                Cell::Text(e.uid.as_deref()),
+                Cell::Text(Some(&e.name)),
+                Cell::Text(Some(&e.namespace)),
+                Cell::Text(e.resource_version.as_deref()),
+                Cell::Text(Some(&o.api_group)),
+                Cell::Text(Some(&o.resource)),
+                Cell::Text(Some(&o.kind)),
+                Cell::Text(Some(&o.namespace)),
+                Cell::Text(Some(&o.name)),
+                Cell::Text(o.uid.as_deref()),
+                Cell::Text(e.field_path.as_deref()),
+                Cell::Text(e.reason.as_deref()),
+                Cell::Text(e.event_type.as_deref()),
+                Cell::Text(e.message.as_deref()),
+                Cell::Text(e.action.as_deref()),
+                Cell::Text(e.source_component.as_deref()),
+                Cell::Text(e.source_host.as_deref()),
+                Cell::Text(e.reporting_component.as_deref()),
+                Cell::Text(e.reporting_instance.as_deref()),
+                Cell::Int(e.count),
+                Cell::Int(e.series_count),
+                Cell::Time(e.first_us),
+                Cell::Time(e.last_us),
+                Cell::Time(e.event_time_us),
+                Cell::Time(e.series_last_us),
+                Cell::Text(Some(&raw.to_string())),
+            ])
+        })?;
+        self.finish("events", file)?;
         Ok(())
     }
 

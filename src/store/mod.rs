@@ -121,6 +121,13 @@ impl Store {
         Ok(Store { conn, location: location.clone() })
     }
 
+    /// Sets this connection's page cache, which also bounds what SQLite's sorter holds in
+    /// memory before it spills to a temporary file.
+    pub fn limit_cache(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
     /// How many connections reads can spread over: one per core (at most 8) for a file,
     /// one for a store in memory (another connection to `:memory:` is another database).
     pub fn readers(&self) -> usize {
