@@ -75,8 +75,13 @@ const BODY_BLOCKS: usize = 64;
 /// each with a sorter, were a third of the peak; the export is no slower with 4 MiB).
 const EXPORT_CACHE_KIB: i64 = 4096;
 
-/// A cluster: its id, name, and hours of requests and of Events.
-type Cluster = (i64, String, Vec<i64>, Vec<i64>);
+/// A cluster of the store, and the hours it has requests and Events in.
+struct Cluster {
+    id: i64,
+    name: String,
+    request_hours: Vec<i64>,
+    event_hours: Vec<i64>,
+}
 
 /// A partition's worth of the export.
 enum Job<'c> {
@@ -114,10 +119,10 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     for (id, name) in store.clusters()? {
         let request_hours = store.request_hours(id, after.requests)?;
         let event_hours = store.event_hours(id, after.events)?;
-        clusters.push((id, name, request_hours, event_hours));
+        clusters.push(Cluster { id, name, request_hours, event_hours });
     }
     // A step per partition: each hour of requests and of Events, and objects, states and owners.
-    let steps = clusters.iter().map(|(_, _, r, e)| r.len() + e.len() + 3).sum::<usize>();
+    let steps = clusters.iter().map(|c| c.request_hours.len() + c.event_hours.len() + 3).sum::<usize>();
     let progress = render::progress::steps(&ctx.terminal, ctx.global.quiet, steps as u64);
     // Each partition is a job, written on whichever core is free: a cluster's objects and
     // states first (the largest), then each hour of requests, then of Events.
@@ -126,18 +131,18 @@ pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
         jobs.push(Job::Objects(cluster));
     }
     for cluster in &clusters {
-        jobs.extend(cluster.2.iter().map(|hour| Job::Requests(cluster, *hour)));
+        jobs.extend(cluster.request_hours.iter().map(|hour| Job::Requests(cluster, *hour)));
     }
     for cluster in &clusters {
-        jobs.extend(cluster.3.iter().map(|hour| Job::Events(cluster, *hour)));
+        jobs.extend(cluster.event_hours.iter().map(|hour| Job::Events(cluster, *hour)));
     }
     let counts = store.share_out(jobs.len(), |store, job| {
         store.limit_cache(EXPORT_CACHE_KIB)?;
         let mut exporter = Exporter::new(store, &args.dir, part, after, progress.clone());
         match jobs[job] {
-            Job::Objects((id, name, ..)) => exporter.objects(*id, name)?,
-            Job::Requests((id, name, ..), hour) => exporter.requests(*id, name, hour)?,
-            Job::Events((id, name, ..), hour) => exporter.events(*id, name, hour)?,
+            Job::Objects(cluster) => exporter.objects(cluster.id, &cluster.name)?,
+            Job::Requests(cluster, hour) => exporter.requests(cluster.id, &cluster.name, hour)?,
+            Job::Events(cluster, hour) => exporter.events(cluster.id, &cluster.name, hour)?,
         }
         Ok(exporter.written)
     })?;
