@@ -3,7 +3,7 @@
 //! groups by. Text patterns are resolved to string ids first: a request row holds ids, so a
 //! filter on users compares integers, through the `requests_user` index.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use rusqlite::types::Value;
@@ -11,6 +11,13 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::read::{REQUEST_ROW_WIDTH, RequestRow, request_row, request_select};
 use super::{Store, id_list};
+
+/// How many chunks of a listing read on other threads may be in flight or waiting to be
+/// shown: enough to keep every core busy, few enough to keep memory small.
+const HYDRATION_WINDOW: usize = 8;
+
+/// The page cache of a thread reading a listing's rows: the table's inner pages.
+const HYDRATION_CACHE_KIB: i64 = 2048;
 
 /// How a filter's text matches a stored string.
 #[derive(Debug, Clone)]
@@ -572,6 +579,10 @@ impl Store {
             RequestOrder::Newest => "r.received_us DESC, r.id DESC",
         };
         let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
+        let ids = format!("SELECT r.id FROM requests r {clause} ORDER BY {order} {limit}");
+        if self.readers() > 1 && self.answers_from_an_index(&ids, &params)? {
+            return self.each_request_hydrated(&ids, params, order, visit);
+        }
         let mut select = request_select(LINE_COLUMNS);
         if filter.is_rare_failure() {
             // In time order through the time index, SQLite would visit every row to find
@@ -589,6 +600,132 @@ impl Store {
             }
         }
         Ok(seen)
+    }
+
+    /// Whether SQLite finds the rows `sql` selects in an index alone, without reading them.
+    fn answers_from_an_index(&self, sql: &str, params: &[Value]) -> Result<bool> {
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        let mut covered = false;
+        while let Some(row) = rows.next()? {
+            let step: String = row.get(3)?;
+            if step.contains(" r ") {
+                covered = step.contains("USING COVERING INDEX");
+                if !covered {
+                    break;
+                }
+            }
+        }
+        Ok(covered)
+    }
+
+    /// The listing of [`Store::each_request`] when an index gives the matching row ids in
+    /// order: this connection reads the ids, and one thread per core reads the rows of each
+    /// chunk of them. Matching rows lie scattered over the table, a page read for each, so
+    /// reading them is most of the work and what spreads over the cores. Chunks come back
+    /// in order, at most [`HYDRATION_WINDOW`] of them held at once.
+    fn each_request_hydrated(
+        &self,
+        ids: &str,
+        params: Vec<Value>,
+        order: &str,
+        visit: &mut dyn FnMut(RequestLine) -> Result<bool>,
+    ) -> Result<u64> {
+        let rows_sql = format!(
+            "{} {LINE_JOINS} WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY {order}",
+            request_select(LINE_COLUMNS)
+        );
+        let location = &self.location;
+        std::thread::scope(|scope| {
+            // Made in here, so that a return drops them before the scope waits for the threads.
+            let (jobs, job_queue) = crossbeam_channel::bounded::<(usize, Vec<i64>)>(HYDRATION_WINDOW);
+            let (done, finished) = crossbeam_channel::bounded::<(usize, Result<Vec<RequestLine>>)>(HYDRATION_WINDOW);
+            for _ in 0..self.readers() {
+                let (job_queue, done, rows_sql) = (job_queue.clone(), done.clone(), &rows_sql);
+                scope.spawn(move || {
+                    let read = |store: &Store, ids: &[i64]| -> Result<Vec<RequestLine>> {
+                        let mut stmt = store.conn.prepare_cached(rows_sql)?;
+                        let list = format!("[{}]", id_list(ids));
+                        Ok(stmt.query_map([list], request_line)?.collect::<rusqlite::Result<_>>()?)
+                    };
+                    // Rows lie each on a page of its own: a cache would keep nothing worth having,
+                    // and filling it would cost fresh memory for every page.
+                    let store = Store::open_for_read(location).and_then(|store| {
+                        store.limit_cache(HYDRATION_CACHE_KIB)?;
+                        Ok(store)
+                    });
+                    for (chunk, ids) in job_queue {
+                        let lines = store.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|s| read(s, &ids));
+                        if done.send((chunk, lines)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop((job_queue, done));
+            let mut ready: BTreeMap<usize, Vec<RequestLine>> = Default::default();
+            let (mut sent, mut shown, mut seen) = (0, 0, 0u64);
+            // Hands out the chunks that are next in order; false once `visit` has had enough.
+            let mut show =
+                |ready: &mut BTreeMap<usize, Vec<RequestLine>>, shown: &mut usize, seen: &mut u64| -> Result<bool> {
+                    while let Some(lines) = ready.remove(shown) {
+                        *shown += 1;
+                        for line in lines {
+                            *seen += 1;
+                            if !visit(line)? {
+                                return Ok(false);
+                            }
+                        }
+                    }
+                    Ok(true)
+                };
+            // Takes in the chunks that are back, after waiting for one if `wait`.
+            let take_in = |ready: &mut BTreeMap<usize, Vec<RequestLine>>, wait: bool| -> Result<()> {
+                if wait {
+                    let (chunk, lines) =
+                        finished.recv().map_err(|_| anyhow::anyhow!("the threads reading requests stopped"))?;
+                    ready.insert(chunk, lines?);
+                }
+                while let Ok((chunk, lines)) = finished.try_recv() {
+                    ready.insert(chunk, lines?);
+                }
+                Ok(())
+            };
+            let mut stmt = self.conn.prepare(ids)?;
+            let mut rows = stmt.query(params_from_iter(params))?;
+            let mut chunk = Vec::new();
+            let mut more = true;
+            while more {
+                match rows.next()? {
+                    Some(row) => chunk.push(row.get::<_, i64>(0)?),
+                    None => more = false,
+                }
+                // The first chunks are small, so the first rows show at once.
+                let size = if sent < 2 { 64 } else { 512 };
+                if chunk.len() < size && (more || chunk.is_empty()) {
+                    continue;
+                }
+                jobs.send((sent, std::mem::take(&mut chunk)))?;
+                sent += 1;
+                loop {
+                    take_in(&mut ready, sent - shown >= HYDRATION_WINDOW)?;
+                    if !show(&mut ready, &mut shown, &mut seen)? {
+                        return Ok(seen);
+                    }
+                    if sent - shown < HYDRATION_WINDOW {
+                        break;
+                    }
+                }
+            }
+            drop(jobs);
+            while shown < sent {
+                take_in(&mut ready, true)?;
+                if !show(&mut ready, &mut shown, &mut seen)? {
+                    break;
+                }
+            }
+            Ok(seen)
+        })
     }
 
     /// One request as a listing shows it, by its row id.

@@ -303,3 +303,68 @@ fn filters_matched_in_memory_match_what_their_sql_matches() {
     // Each filter matches some requests of the fixtures, bar the one with an empty set.
     assert_eq!(nothing, 1);
 }
+
+#[test]
+fn a_listing_read_on_many_threads_is_the_listing_read_on_one() {
+    use super::requests::{RequestFilter, RequestOrder, TextMatch};
+    // Enough requests for many chunks and a full window of them, some sharing a second.
+    let lines: String = (0..6_000)
+        .map(|i| {
+            let (user, verb) = (["alice", "bob", "carol"][i % 3], ["get", "update", "delete"][i % 7 % 3]);
+            format!(
+                r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"00000000-0000-4000-8000-{i:012}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/ns/pods/p{p}","verb":"{verb}","user":{{"username":"{user}"}},"sourceIPs":["10.0.0.1"],"objectRef":{{"resource":"pods","namespace":"ns","name":"p{p}","apiVersion":"v1"}},"responseStatus":{{"code":200}},"requestReceivedTimestamp":"2024-07-01T10:{m:02}:{s:02}.000000Z","stageTimestamp":"2024-07-01T10:{m:02}:{s:02}.002000Z"}}"#,
+                p = i % 500,
+                m = i / 2 / 60 % 60,
+                s = i / 2 % 60,
+            ) + "\n"
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let on_file = Store::open_for_write(&Location::File(dir.path().join("l.db"))).unwrap();
+    if on_file.readers() < 2 {
+        // Rows are read on other threads only where there are cores to spare.
+        assert!(std::env::var_os("CI").is_none(), "CI machines have 2 cores");
+        eprintln!("SKIPPED: one core, so listings are read on one thread");
+        return;
+    }
+    write_texts(&on_file, &[lines.as_bytes()], false);
+    let (in_memory, _) = load(&[lines.as_bytes()], false);
+    let ids = |store: &Store, text: &str| Some(store.string_ids(&TextMatch::Exact(text.to_owned())).unwrap());
+    // (filter on each store, order, limit, stop after): every kind of listing's end.
+    let listings = |store: &Store| {
+        [
+            (RequestFilter::default(), RequestOrder::Oldest, None, None),
+            (RequestFilter::default(), RequestOrder::Newest, Some(1_000), None),
+            (RequestFilter::default(), RequestOrder::Oldest, None, Some(3_000)),
+            (
+                RequestFilter { users: ids(store, "alice"), verbs: ids(store, "delete"), ..RequestFilter::default() },
+                RequestOrder::Oldest,
+                None,
+                None,
+            ),
+            (
+                RequestFilter { users: ids(store, "bob"), ..RequestFilter::default() },
+                RequestOrder::Newest,
+                None,
+                Some(70),
+            ),
+        ]
+    };
+    let list =
+        |store: &Store, (filter, order, limit, stop): (RequestFilter, RequestOrder, Option<u64>, Option<usize>)| {
+            let mut lines = Vec::new();
+            let seen = store
+                .each_request(&filter, order, limit, &mut |line| {
+                    lines.push(format!("{} {} {}", line.request.audit_id, line.request.user, line.request.verb));
+                    Ok(stop.is_none_or(|stop| lines.len() < stop))
+                })
+                .unwrap();
+            assert_eq!(seen as usize, lines.len());
+            lines
+        };
+    let expected: Vec<_> = listings(&in_memory).into_iter().map(|listing| list(&in_memory, listing)).collect();
+    assert_eq!(expected.iter().map(Vec::len).collect::<Vec<_>>(), [6_000, 1_000, 3_000, 572, 70]);
+    for (listing, expected) in listings(&on_file).into_iter().zip(expected) {
+        assert_eq!(list(&on_file, listing), expected);
+    }
+}
