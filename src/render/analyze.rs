@@ -63,7 +63,9 @@ pub fn write(out: &mut dyn Write, results: &[CheckResult], terminal: &Terminal) 
             if let Some(rollout) = &f.rollout {
                 write_phases(out, rollout, terminal)?;
             }
-            writeln!(out, "        see: {}", f.command)?;
+            for line in command_lines(&f.command, terminal.table_width) {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     Ok(())
@@ -82,6 +84,66 @@ fn write_phases(out: &mut dyn Write, rollout: &Rollout, terminal: &Terminal) -> 
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// The `see:` line: on a terminal narrower than the command, broken before an option (with
+/// its value) into lines a shell reads as one, ending in ` \`; whole for a pipe or a file,
+/// where someone may grep it.
+fn command_lines(command: &str, width: Option<usize>) -> Vec<String> {
+    const SEE: &str = "        see: ";
+    const MORE: &str = "               ";
+    let Some(width) = width.filter(|width| SEE.len() + command.chars().count() > *width) else {
+        return vec![format!("{SEE}{command}")];
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = SEE.to_owned();
+    for unit in command_units(command) {
+        let fresh = line.len() == SEE.len() || line.len() == MORE.len();
+        if !fresh && line.chars().count() + 1 + unit.chars().count() + 2 > width {
+            line.push_str(" \\");
+            lines.push(std::mem::replace(&mut line, MORE.to_owned()));
+        } else if !fresh {
+            line.push(' ');
+        }
+        line.push_str(&unit);
+    }
+    lines.push(line);
+    lines
+}
+
+/// A command's words as [`shell_word`](crate::model::shell_word) wrote them (a quoted word
+/// may hold spaces), each option joined to its value.
+fn command_units(command: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let (mut word, mut quoted, mut escaped) = (String::new(), false, false);
+    for c in command.chars() {
+        if escaped {
+            escaped = false;
+        } else {
+            match c {
+                '\\' if !quoted => escaped = true,
+                '\'' => quoted = !quoted,
+                ' ' if !quoted => {
+                    words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        word.push(c);
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    let mut units: Vec<String> = Vec::new();
+    for word in words {
+        match units.last_mut() {
+            Some(option) if option.starts_with('-') && !option.contains(' ') && !word.starts_with('-') => {
+                option.push(' ');
+                option.push_str(&word);
+            }
+            _ => units.push(word),
+        }
+    }
+    units
 }
 
 /// `text` in lines of at most `width` columns, broken at spaces (a longer word stands alone).
@@ -127,4 +189,45 @@ pub fn write_junit(out: &mut dyn Write, results: &[CheckResult]) -> io::Result<(
         }
     }
     writeln!(out, "  </testsuite>\n</testsuites>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_see_line_too_wide_breaks_before_options_into_lines_a_shell_reads_as_one() {
+        let command =
+            "kelemetry-cli requests --code 409 --reason Conflict --user system:serviceaccount:ops:flaky-operator";
+        assert_eq!(
+            command_lines(command, Some(80)),
+            [
+                "        see: kelemetry-cli requests --code 409 --reason Conflict \\",
+                "               --user system:serviceaccount:ops:flaky-operator",
+            ]
+        );
+        // Whole where it fits, and for a pipe or a file.
+        assert_eq!(command_lines(command, Some(120)), [format!("        see: {command}")]);
+        assert_eq!(command_lines(command, None), [format!("        see: {command}")]);
+        // A quoted word keeps its spaces, and the shell reads the lines back as the words.
+        let quoted = "kelemetry-cli history pods/x -n 'my ns' --field 'metadata.labels[it'\\''s a b]'";
+        let lines = command_lines(quoted, Some(50));
+        assert_eq!(
+            lines,
+            [
+                "        see: kelemetry-cli history pods/x \\",
+                "               -n 'my ns' \\",
+                "               --field 'metadata.labels[it'\\''s a b]'",
+            ]
+        );
+        let shell = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\n' {}", lines.join("\n").trim_start().trim_start_matches("see: ")))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(shell.stdout).unwrap(),
+            "kelemetry-cli\nhistory\npods/x\n-n\nmy ns\n--field\nmetadata.labels[it's a b]\n"
+        );
+    }
 }
