@@ -33,8 +33,17 @@ pub fn audit_id_text(key: &[u8]) -> String {
     if key.len() != 16 {
         return String::from_utf8_lossy(key).into_owned();
     }
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    // Digit by digit into one string: this runs once a listed or exported request.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (i, byte) in key.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    text
 }
 
 #[cfg(test)]
