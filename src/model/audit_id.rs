@@ -33,15 +33,13 @@ pub fn audit_id_text(key: &[u8]) -> String {
     if key.len() != 16 {
         return String::from_utf8_lossy(key).into_owned();
     }
-    // Digit by digit into one string: this runs once a listed or exported request.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Into one string, a group at a time: this runs once a listed or exported request.
     let mut text = String::with_capacity(36);
-    for (i, byte) in key.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
+    for (from, to) in [(0, 4), (4, 6), (6, 8), (8, 10), (10, 16)] {
+        if from > 0 {
             text.push('-');
         }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 15)]));
+        super::push_hex(&mut text, &key[from..to]);
     }
     text
 }

@@ -97,8 +97,9 @@ fn command_lines(command: &str, width: Option<usize>) -> Vec<String> {
     };
     let mut lines: Vec<String> = Vec::new();
     let mut line = SEE.to_owned();
+    // Whether `line` holds no word yet: the first word of a line goes on it whatever its width.
+    let mut fresh = true;
     for unit in command_units(command) {
-        let fresh = line.len() == SEE.len() || line.len() == MORE.len();
         if !fresh && line.chars().count() + 1 + unit.chars().count() + 2 > width {
             line.push_str(" \\");
             lines.push(std::mem::replace(&mut line, MORE.to_owned()));
@@ -106,6 +107,7 @@ fn command_lines(command: &str, width: Option<usize>) -> Vec<String> {
             line.push(' ');
         }
         line.push_str(&unit);
+        fresh = false;
     }
     lines.push(line);
     lines
@@ -206,6 +208,8 @@ mod tests {
                 "               --user system:serviceaccount:ops:flaky-operator",
             ]
         );
+        // A short first word is a word like any other: a space after it, a break before the next.
+        assert_eq!(command_lines("ab --x 1", Some(16)), ["        see: ab \\", "               --x 1"]);
         // Whole where it fits, and for a pipe or a file.
         assert_eq!(command_lines(command, Some(120)), [format!("        see: {command}")]);
         assert_eq!(command_lines(command, None), [format!("        see: {command}")]);

@@ -210,7 +210,9 @@ fn request(trace: &Trace, limits: &Limits) -> ExportTraceServiceRequest {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut text = String::with_capacity(bytes.len() * 2);
+    crate::model::push_hex(&mut text, bytes);
+    text
 }
 
 fn value_json(value: &Option<AnyValue>) -> Value {
