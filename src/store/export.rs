@@ -51,8 +51,11 @@ impl Store {
     }
 
     fn hours(&self, table: &str, time_column: &str, cluster: i64, after_id: i64) -> Result<Vec<i64>> {
+        // `+cluster_id`: through the Event versions' unique index, which leads with the
+        // cluster, each row is a seek to wherever it lies (42 s at 6.4M versions); the rows
+        // past `after_id` in table order take 4 s.
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT DISTINCT {time_column} / ?3 FROM {table} WHERE cluster_id = ?1 AND id > ?2 ORDER BY 1"
+            "SELECT DISTINCT {time_column} / ?3 FROM {table} WHERE +cluster_id = ?1 AND id > ?2 ORDER BY 1"
         ))?;
         Ok(stmt.query_map(params![cluster, after_id, HOUR_US], |r| r.get(0))?.collect::<Result<_, _>>()?)
     }
