@@ -13,7 +13,6 @@ use kelemetry_cli::cmd::{self, Outcome};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    without_transparent_huge_pages();
     // On Tab, the shell runs `COMPLETE=<shell> kelemetry-cli -- <words>`: answer and exit.
     CompleteEnv::with_factory(Cli::command).var(cmd::completions::VAR).complete();
     let cli = match Cli::try_parse() {
@@ -36,21 +35,6 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// A hash table that grows by doubling moves into fresh memory each time, and a fresh
-/// transparent huge page is zeroed 2 MiB at a time, often after the allocator has handed
-/// part of it back: `analyze`'s checks spent a sixth of their time in the kernel zeroing
-/// pages (its Events pass ran 1.2x faster with them off). Ingest and listings do not notice.
-#[cfg(target_os = "linux")]
-fn without_transparent_huge_pages() {
-    // SAFETY: PR_SET_THP_DISABLE sets a flag of this process; the other arguments are unused.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn without_transparent_huge_pages() {}
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
