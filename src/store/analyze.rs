@@ -45,6 +45,44 @@ pub struct RepeatedAction {
     pub last_us: i64,
 }
 
+/// Sums over the Event versions in a window, for the checks that look for Events repeated
+/// too often: bounds that leave only a few objects to count exactly.
+#[derive(Default)]
+pub struct EventTallies {
+    /// Per object: its versions' counts (`count` or `series.count`, at least 1) summed, a
+    /// bound on any group of its Events.
+    per_object: HashMap<i64, i64, foldhash::fast::RandomState>,
+    /// The objects with a message that counts itself ("(N times)").
+    counted_in_message: Vec<i64>,
+    /// Per object and reason of a controller's action: counts summed, first and last time.
+    per_action: HashMap<(i64, i64), (i64, i64, i64), foldhash::fast::RandomState>,
+}
+
+impl EventTallies {
+    fn merge(&mut self, other: EventTallies) {
+        for (object, total) in other.per_object {
+            *self.per_object.entry(object).or_default() += total;
+        }
+        self.counted_in_message.extend(other.counted_in_message);
+        for (key, (sum, first, last)) in other.per_action {
+            let bounds = self.per_action.entry(key).or_insert((0, first, last));
+            *bounds = (bounds.0 + sum, bounds.1.min(first), bounds.2.max(last));
+        }
+    }
+
+    /// The objects whose Events may have repeated more than `limit` times with one reason
+    /// and message: those whose versions count more than that in all, and those with a
+    /// message that counts itself.
+    pub fn objects_with_many_events(&self, limit: i64) -> Vec<i64> {
+        let mut objects: Vec<i64> =
+            self.per_object.iter().filter(|(_, total)| **total > limit).map(|(object, _)| *object).collect();
+        objects.extend(&self.counted_in_message);
+        objects.sort_unstable();
+        objects.dedup();
+        objects
+    }
+}
+
 /// Names as SQL string literals, comma-separated.
 fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.map(|name| format!("'{}'", name.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
@@ -99,42 +137,74 @@ impl Store {
         Ok((rows.collect::<Result<_, _>>()?, total as u64))
     }
 
-    /// Controllers' Events about one object with one reason (Normal, not kubelet's) that
-    /// counted `least` times or more over `span_us` or longer in the window: each Event
-    /// counts the most it counted. A pass over the versions in table order bounds each
-    /// (object, reason) by the sum of its versions' counts; the few over the bounds are then
-    /// counted exactly through the object index.
-    pub fn repeated_actions(&self, window: &Window, least: i64, span_us: i64) -> Result<Vec<RepeatedAction>> {
+    /// What the Event checks read from every Event version in the window, in one pass over
+    /// the table in order, split by row id among the cores (a scan is CPU-bound in SQLite).
+    pub fn event_tallies(&self, window: &Window) -> Result<EventTallies> {
         let (since, until) = bounds(window);
-        let ids = |sql: &str| -> Result<Vec<i64>> {
-            let mut stmt = self.conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+        let names = |value: &str| -> Result<Vec<i64>> {
+            let mut stmt = self.conn.prepare_cached("SELECT id FROM strings WHERE value = ?1")?;
+            let rows = stmt.query_map([value], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        let warnings = ids("SELECT id FROM strings WHERE value = 'Warning'")?;
-        let kubelet = ids("SELECT id FROM strings WHERE value = 'kubelet'")?;
-        // The Warnings and kubelet's Events (most of them) are left out in SQLite's loop.
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT object_id, reason_id, coalesce(count, series_count, 1), time_us
-             FROM event_versions NOT INDEXED
-             WHERE time_us BETWEEN ?1 AND ?2 AND object_id IS NOT NULL AND reason_id IS NOT NULL
-               AND coalesce(type_id, 0) NOT IN ({}) AND coalesce(reporting_component_id, source_component_id) NOT IN ({})",
-            id_list(&warnings),
-            id_list(&kubelet)
-        ))?;
-        let mut rows = stmt.query(params![since, until])?;
-        let mut bounds_of: HashMap<(i64, i64), (i64, i64, i64), foldhash::fast::RandomState> = HashMap::default();
-        while let Some(row) = rows.next()? {
-            let (count, time): (i64, i64) = (row.get(2)?, row.get(3)?);
-            let entry = bounds_of.entry((row.get(0)?, row.get(1)?)).or_insert((0, time, time));
-            entry.0 += count.max(1);
-            entry.1 = entry.1.min(time);
-            entry.2 = entry.2.max(time);
+        let (warnings, kubelet) = (names("Warning")?, names("kubelet")?);
+        let parts = self.id_ranges("event_versions", self.readers())?;
+        let tallies = self.share_out(parts.len(), |store, part| {
+            let (low, high) = parts[part];
+            let mut stmt = store.conn.prepare(
+                "SELECT object_id, reason_id, count, series_count, time_us, type_id,
+                        coalesce(reporting_component_id, source_component_id), message
+                 FROM event_versions NOT INDEXED WHERE id BETWEEN ?1 AND ?2 AND time_us BETWEEN ?3 AND ?4",
+            )?;
+            let mut rows = stmt.query(params![low, high, since, until])?;
+            let mut tallies = EventTallies::default();
+            while let Some(row) = rows.next()? {
+                let (object, reason): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+                let (count, series_count, time): (Option<i64>, Option<i64>, i64) =
+                    (row.get(2)?, row.get(3)?, row.get(4)?);
+                let (kind, component): (Option<i64>, Option<i64>) = (row.get(5)?, row.get(6)?);
+                *tallies.per_object.entry(object).or_default() += count.unwrap_or(1).max(series_count.unwrap_or(1));
+                // Read in place: SQLite's LIKE '% times)' tries the pattern at every offset.
+                if row.get_ref(7)?.as_bytes_or_null()?.is_some_and(|m| m.ends_with(b" times)")) {
+                    tallies.counted_in_message.push(object);
+                }
+                // A controller's action: a Normal Event, not kubelet's (nor of no component,
+                // which the exact count takes for kubelet's).
+                let normal = kind.is_none_or(|kind| !warnings.contains(&kind));
+                let by_controller = component.map_or(kubelet.is_empty(), |c| !kubelet.contains(&c));
+                if let (Some(reason), true, true) = (reason, normal, by_controller) {
+                    let times = count.or(series_count).unwrap_or(1).max(1);
+                    let bounds = tallies.per_action.entry((object, reason)).or_insert((0, time, time));
+                    *bounds = (bounds.0 + times, bounds.1.min(time), bounds.2.max(time));
+                }
+            }
+            Ok(tallies)
+        })?;
+        let mut tallies = tallies.into_iter();
+        let mut all = tallies.next().unwrap_or_default();
+        for part in tallies {
+            all.merge(part);
         }
-        let mut candidates: Vec<i64> = bounds_of
-            .into_iter()
+        Ok(all)
+    }
+
+    /// Controllers' Events about one object with one reason (Normal, not kubelet's) that
+    /// counted `least` times or more over `span_us` or longer in the window: each Event
+    /// counts the most it counted. The tallies bound each (object, reason) by the sum of its
+    /// versions' counts; the few over the bounds are then counted exactly through the object
+    /// index.
+    pub fn repeated_actions(
+        &self,
+        window: &Window,
+        tallies: &EventTallies,
+        least: i64,
+        span_us: i64,
+    ) -> Result<Vec<RepeatedAction>> {
+        let (since, until) = bounds(window);
+        let mut candidates: Vec<i64> = tallies
+            .per_action
+            .iter()
             .filter(|(_, (sum, first, last))| *sum >= least && last - first >= span_us)
-            .map(|((object, _), _)| object)
+            .map(|((object, _), _)| *object)
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
@@ -236,35 +306,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// The objects whose Events may have repeated more than `limit` times with one reason and
-    /// message: those whose Event versions count more than that in all (a bound on any one
-    /// group), and those with a message that counts itself ("(N times)"). One pass over the
-    /// versions in table order, a number an object.
-    pub fn objects_with_many_events(&self, window: &Window, limit: i64) -> Result<Vec<i64>> {
-        let (since, until) = bounds(window);
-        let mut stmt = self.conn.prepare(
-            "SELECT object_id, max(coalesce(count, 1), coalesce(series_count, 1)), message
-             FROM event_versions NOT INDEXED WHERE time_us BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = stmt.query(params![since, until])?;
-        let mut totals: HashMap<i64, i64, foldhash::fast::RandomState> = HashMap::default();
-        let mut counted_in_message = Vec::new();
-        while let Some(row) = rows.next()? {
-            let object: i64 = row.get(0)?;
-            *totals.entry(object).or_default() += row.get::<_, i64>(1)?;
-            // Read in place: SQLite's LIKE '% times)' tries the pattern at every offset.
-            if row.get_ref(2)?.as_bytes_or_null()?.is_some_and(|m| m.ends_with(b" times)")) {
-                counted_in_message.push(object);
-            }
-        }
-        let mut objects: Vec<i64> =
-            totals.into_iter().filter(|(_, total)| *total > limit).map(|(object, _)| object).collect();
-        objects.extend(counted_in_message);
-        objects.sort_unstable();
-        objects.dedup();
-        Ok(objects)
     }
 
     /// The Events about these objects folded by object, reason and message: each Event (by

@@ -137,6 +137,21 @@ impl Store {
         }
     }
 
+    /// The ids of `table` cut into `parts` ranges of equal span (none when it is empty), for
+    /// scans split among the cores.
+    fn id_ranges(&self, table: &str, parts: usize) -> Result<Vec<(i64, i64)>> {
+        let (first, last): (Option<i64>, Option<i64>) = self.conn.query_row(
+            // Apart, each is one step down the table's B-tree; together they scan it.
+            &format!("SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
+        let parts = parts.max(1) as i64;
+        let span = (last - first) / parts + 1;
+        Ok((0..parts).map(|part| (first + part * span, first + (part + 1) * span - 1)).collect())
+    }
+
     /// Runs `jobs` jobs on as many threads as [`Store::readers`], each reading through a
     /// connection of its own (this one on the calling thread); a thread takes the next job
     /// when it is done, so long and short jobs even out. The results come back in job order.

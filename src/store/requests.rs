@@ -761,21 +761,13 @@ impl Store {
         if filter.matches_nothing() {
             return Ok(Vec::new());
         }
-        let (first, last): (Option<i64>, Option<i64>) = self.conn.query_row(
-            // Apart, each is one step down the table's B-tree; together they scan it.
-            "SELECT (SELECT min(id) FROM requests), (SELECT max(id) FROM requests)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
         // One range is no range: the query goes through the index.
-        let parts = if filter.is_indexed() { 1 } else { self.readers() as i64 };
-        let span = (last - first) / parts + 1;
+        let parts = self.id_ranges("requests", if filter.is_indexed() { 1 } else { self.readers() })?;
         let mut columns = columns.to_vec();
         columns.sort_by_key(|c| *c as usize);
         columns.dedup();
-        self.share_out(parts as usize, |store, part| {
-            let (low, high) = (first + part as i64 * span, first + (part as i64 + 1) * span - 1);
+        self.share_out(parts.len(), |store, part| {
+            let (low, high) = parts[part];
             let mut acc = init();
             store.requests_in(filter, &columns, (low, high), &mut |row| fold(&mut acc, row))?;
             Ok(acc)

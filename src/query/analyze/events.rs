@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use super::{Finding, Settings, Spec, Status, object_arguments};
 use crate::query::requests::wildcard;
 use crate::store::Store;
+use crate::store::analyze::EventTallies;
 
 /// An `--allow` line: Events it matches are never pathological.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,13 +73,18 @@ fn times_suffix(message: &str) -> Option<(&str, i64)> {
     Some((inner[..open].trim_end(), count))
 }
 
-pub(super) fn pathological_events(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+pub(super) fn pathological_events(
+    store: &Store,
+    settings: &Settings,
+    spec: &Spec,
+    tallies: &EventTallies,
+) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let limit = settings.threshold(spec, "repeats");
     // Groups over the limit: (object, reason, message) → (repeats, first, last). A message
     // that counts itself ("(22 times)") is a group of its own for each count: the most wins.
     let mut grouped: HashMap<(i64, String, String), (i64, i64, i64)> = HashMap::new();
-    let mut candidates = store.objects_with_many_events(&scope.window, limit.max(0.0) as i64)?;
+    let mut candidates = tallies.objects_with_many_events(limit.max(0.0) as i64);
     if let Some(wanted) = &scope.objects {
         candidates.retain(|object| wanted.contains(object));
     }

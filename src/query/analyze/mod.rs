@@ -19,6 +19,7 @@ use super::requests::{self, Ask, Filters, Gather, KeyCounts, KeyRows, ObjectUser
 use super::rollout::Rollout;
 use crate::model::time::Window;
 use crate::store::Store;
+use crate::store::analyze::EventTallies;
 use crate::store::read::ObjectRow;
 use crate::store::requests::{RequestKey, RequestLine, RequestOrder};
 
@@ -120,6 +121,9 @@ type Judge = fn(&Store, &Settings, &Spec, Vec<Gather>) -> Result<Vec<Finding>>;
 enum Run {
     /// As it needs, on a connection of its own.
     Alone(fn(&Store, &Settings, &Spec) -> Result<Vec<Finding>>),
+    /// From the tallies of the Event versions (made once, for all such checks), then as
+    /// it needs.
+    OverEvents(fn(&Store, &Settings, &Spec, &EventTallies) -> Result<Vec<Finding>>),
     /// It counts or lists the scope's requests (`asks`), in the one pass over them all such
     /// checks share (a scan of the table costs more than all their counting), then judges
     /// what was gathered, in the order it asked.
@@ -176,7 +180,7 @@ pub const CHECKS: &[Spec] = &[
             ("generation-lag-seconds", 60.0),
             ("max-workloads", 500.0),
         ],
-        run: Run::Alone(stalls),
+        run: Run::OverEvents(stalls),
         in_time_order: false,
     },
     Spec {
@@ -242,7 +246,7 @@ pub const CHECKS: &[Spec] = &[
         rule: "pathological Events: the same reason and message about one object more than `repeats` times \
                (count, series.count, or a message's \"(N times)\") fails, unless --allow matches it",
         thresholds: &[("repeats", 20.0)],
-        run: Run::Alone(pathological_events),
+        run: Run::OverEvents(pathological_events),
         in_time_order: false,
     },
     Spec {
@@ -285,15 +289,24 @@ pub fn parse_threshold(text: &str) -> Result<(String, f64), String> {
 pub fn run(store: &Store, settings: &Settings, names: &[String]) -> Result<Vec<CheckResult>> {
     let specs: Vec<&Spec> = CHECKS.iter().filter(|c| names.is_empty() || names.iter().any(|n| n == c.name)).collect();
     let gathered: Vec<Mutex<Vec<Gather>>> = gather_for(store, settings, &specs)?.into_iter().map(Mutex::new).collect();
-    // The checks that read on their own (Events, bodies) take longest: they start first, and
-    // the judging of what was gathered fills in around them.
+    let tallies = match specs.iter().any(|spec| matches!(spec.run, Run::OverEvents(_))) {
+        true => store.event_tallies(&settings.scope.window)?,
+        false => EventTallies::default(),
+    };
+    // The checks that read on their own (bodies, then Events) take longest: they start
+    // first, and the judging of what was gathered fills in around them.
     let mut order: Vec<usize> = (0..specs.len()).collect();
-    order.sort_by_key(|job| !matches!(specs[*job].run, Run::Alone(_)));
+    order.sort_by_key(|job| match specs[*job].run {
+        Run::Alone(_) => 0,
+        Run::OverEvents(_) => 1,
+        Run::Gathering { .. } => 2,
+    });
     let mut found: Vec<(usize, Vec<Finding>)> = store.share_out(specs.len(), |store, turn| {
         let job = order[turn];
         let spec = specs[job];
         let findings = match spec.run {
             Run::Alone(run) => run(store, settings, spec),
+            Run::OverEvents(run) => run(store, settings, spec, &tallies),
             Run::Gathering { judge, .. } => {
                 let gathered = std::mem::take(&mut *gathered[job].lock().unwrap_or_else(|e| e.into_inner()));
                 judge(store, settings, spec, gathered)
@@ -328,7 +341,7 @@ fn gather_for(store: &Store, settings: &Settings, specs: &[&Spec]) -> Result<Vec
     for spec in specs {
         let mine = match spec.run {
             Run::Gathering { asks, .. } => asks(store, settings, spec)?,
-            Run::Alone(_) => Vec::new(),
+            Run::Alone(_) | Run::OverEvents(_) => Vec::new(),
         };
         asked.push(mine.len());
         asks.extend(mine);

@@ -15,6 +15,7 @@ use crate::query::diff::short_value;
 use crate::query::requests::{self, Ask, Filters, Gather};
 use crate::query::rollout::states_in_order;
 use crate::store::Store;
+use crate::store::analyze::EventTallies;
 use crate::store::read::{Bodies, ObjectRow};
 use crate::store::requests::RequestKey;
 use serde_json::Value;
@@ -255,7 +256,7 @@ pub(super) fn fights(store: &Store, settings: &Settings, spec: &Spec, gathered: 
 }
 
 /// A word as a shell reads it back: quoted when it holds more than `[A-Za-z0-9._/=-]`.
-pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<Vec<Finding>> {
+pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec, tallies: &EventTallies) -> Result<Vec<Finding>> {
     let scope = &settings.scope;
     let limit = settings.threshold(spec, "events");
     let lag_limit_us = (settings.threshold(spec, "generation-lag-seconds") * 1e6) as i64;
@@ -263,7 +264,7 @@ pub(super) fn stalls(store: &Store, settings: &Settings, spec: &Spec) -> Result<
     // 1. A controller acting again and again (the same reason) with no status write in between;
     // a burst (a ReplicaSet making its Pods at once, its status written after) is no stall.
     let span_us = (settings.threshold(spec, "span-seconds") * 1e6) as i64;
-    for acted in store.repeated_actions(&scope.window, limit.max(1.0).ceil() as i64, span_us)? {
+    for acted in store.repeated_actions(&scope.window, tallies, limit.max(1.0).ceil() as i64, span_us)? {
         // Without any logged request on the object the log does not cover it: no verdict.
         if !store.has_requests(acted.object_id)?
             || store.status_writes(acted.object_id, acted.first_us, acted.last_us)? > 0
