@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter};
 
 use super::read::{OBJECT_COLUMNS, ObjectRow, object_row};
 use super::requests::RequestFilter;
-use super::{Store, id_list};
+use super::{Store, id_list, sql_literal};
 use crate::model::audit_id::audit_id_text;
 use crate::model::time::Window;
 
@@ -85,7 +85,7 @@ impl EventTallies {
 
 /// Names as SQL string literals, comma-separated.
 fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.map(|name| format!("'{}'", name.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+    names.map(sql_literal).collect::<Vec<_>>().join(", ")
 }
 
 /// ` AND o.namespace IN (...)`, or nothing for no namespaces.

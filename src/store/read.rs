@@ -97,7 +97,6 @@ impl Store {
         let prefix_end = query.name_prefix.map(|p| format!("{p}\u{10FFFF}"));
         let given: Vec<(&str, &str)> = [
             ("o.name =", query.name),
-            ("o.name GLOB", query.name_glob),
             ("o.name >=", query.name_prefix),
             ("o.name <", prefix_end.as_deref()),
             ("o.namespace =", query.namespace),
@@ -111,6 +110,9 @@ impl Store {
         let mut conditions: Vec<String> =
             given.iter().enumerate().map(|(i, (sql, _))| format!("{sql} ?{}", i + 1)).collect();
         let mut values: Vec<&str> = given.iter().map(|(_, value)| *value).collect();
+        if let Some(glob) = query.name_glob {
+            conditions.push(format!("o.name GLOB {}", super::sql_literal(glob)));
+        }
         if !query.resources.is_empty() {
             let first = values.len() + 1;
             let placeholders: Vec<String> = (first..first + query.resources.len()).map(|i| format!("?{i}")).collect();
@@ -332,8 +334,10 @@ pub(super) fn request_row(row: &Row) -> rusqlite::Result<RequestRow> {
 }
 
 /// Rows about each of `objects`, by object, in the order `sql` gives (`sql` selects the
-/// object id first and has `{ids}` where the placeholders go). One query per 500 objects
-/// rather than one per object: traces read hundreds.
+/// object id first and has `{ids}` where the list of ids goes). One query per 500 objects
+/// rather than one per object: traces read hundreds. The ids go in as one JSON array, so
+/// that the SQL is the same for any number of them and is prepared once a connection
+/// (analyze asks about a few objects thousands of times).
 fn by_object<T>(
     conn: &Connection,
     objects: &[i64],
@@ -341,10 +345,9 @@ fn by_object<T>(
     row: impl Fn(&Row) -> rusqlite::Result<T>,
 ) -> Result<HashMap<i64, Vec<T>>> {
     let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&sql.replace("{ids}", "SELECT value FROM json_each(?1)"))?;
     for chunk in objects.chunks(500) {
-        let placeholders = vec!["?"; chunk.len()].join(", ");
-        let mut stmt = conn.prepare(&sql.replace("{ids}", &placeholders))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+        let mut rows = stmt.query([format!("[{}]", super::id_list(chunk))])?;
         while let Some(r) = rows.next()? {
             grouped.entry(r.get(0)?).or_default().push(row(r)?);
         }

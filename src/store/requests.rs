@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::read::{REQUEST_ROW_WIDTH, RequestRow, request_row, request_select};
-use super::{Store, id_list};
+use super::{Store, id_list, sql_literal};
 
 /// How many chunks of a listing read on other threads may be in flight or waiting to be
 /// shown: enough to keep every core busy, few enough to keep memory small.
@@ -144,8 +144,7 @@ impl RequestFilter {
             terms.push(format!("r.level >= {level}"));
         }
         if let Some(glob) = &self.name_glob {
-            params.push(Value::Text(glob.clone()));
-            terms.push(format!("r.object_id IN (SELECT id FROM objects WHERE name GLOB ?{})", params.len()));
+            terms.push(format!("r.object_id IN (SELECT id FROM objects WHERE name GLOB {})", sql_literal(glob)));
         }
         if !self.audit_ids.is_empty() {
             let mut keys = Vec::new();
