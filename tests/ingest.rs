@@ -650,6 +650,40 @@ fn an_endless_line_of_junk_is_skipped_unbuffered() {
     assert_eq!((&report["lines"], &report["badRecords"], &report["auditEvents"]), (&3.into(), &1.into(), &2.into()));
 }
 
+/// A new store is built in `<store>.loading` and moved to its path only once whole: a
+/// killed run's leftover is started over, and one another run still holds is refused.
+#[test]
+fn a_new_store_appears_only_whole() {
+    let store = Store::new();
+    let loading = store.dir().join("test.db.loading");
+    std::fs::write(&loading, "half a store, left by a killed run").unwrap();
+    assert!(store.ingest(&[&testdata("sample")]).status.success());
+    assert!(!loading.exists());
+    assert_eq!(store.stats()["requests"], 14);
+    let journal: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(journal, "wal");
+
+    let other = Store::new();
+    let loading = other.dir().join("test.db.loading");
+    let held = rusqlite::Connection::open(&loading).unwrap();
+    held.execute_batch("PRAGMA locking_mode = EXCLUSIVE; CREATE TABLE t (x)").unwrap();
+    let out = other.ingest(&[&testdata("sample")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "another ingest is creating {} (in {}): wait for it to finish",
+            other.path.display(),
+            loading.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!other.path.exists());
+    drop(held);
+    assert!(other.ingest(&[&testdata("sample")]).status.success());
+    assert_eq!(other.stats()["requests"], 14);
+}
+
 /// `copies` of the sample audit log, each its own namespace, objects and auditIDs.
 fn many_samples(copies: u32) -> String {
     let audit = std::fs::read_to_string(testdata("sample/audit.log")).unwrap();

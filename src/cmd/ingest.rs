@@ -8,7 +8,7 @@ use super::args::{OutputArgs, OutputFormat};
 use super::{Context, DEFAULT_CLUSTER, Outcome, ingest_files, ingest_outcome};
 use crate::ingest::Options;
 use crate::render;
-use crate::store::Store;
+use crate::store::{FreshStore, Location, Store};
 
 /// Read audit logs, Event dumps and object dumps into the store.
 ///
@@ -37,17 +37,33 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
-    let store = Store::open_for_write(&ctx.location())?;
+    let location = ctx.location();
+    // A new store is built aside and moved into place whole (see store::FreshStore).
+    let fresh = match &location {
+        Location::File(path) if !path.exists() => Some(FreshStore::create(path)?),
+        _ => None,
+    };
+    let opened;
+    let store = match &fresh {
+        Some(fresh) => fresh.store(),
+        None => {
+            opened = Store::open_for_write(&location)?;
+            &opened
+        }
+    };
     let options = Options {
         cluster: args.cluster.clone().unwrap_or_else(|| DEFAULT_CLUSTER.to_owned()),
         cluster_given: args.cluster.is_some(),
         strict: args.strict,
     };
-    let report = ingest_files(ctx, &store, &args.paths, &options)?;
+    let report = ingest_files(ctx, store, &args.paths, &options)?;
+    if let Some(fresh) = fresh {
+        fresh.complete()?;
+    }
     match args.output.output {
         OutputFormat::Json => render::json::write(ctx.out, &render::json::IngestView::new(&report))?,
         OutputFormat::Text | OutputFormat::Wide if !ctx.global.quiet => {
-            render::ingest::write(ctx.out, &report, &store.location.display(), &ctx.terminal)?
+            render::ingest::write(ctx.out, &report, &location.display(), &ctx.terminal)?
         }
         OutputFormat::Text | OutputFormat::Wide => {}
     }

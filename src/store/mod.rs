@@ -8,6 +8,7 @@ pub mod analyze;
 mod bulk;
 mod checkpoint;
 pub mod export;
+mod fresh;
 mod migrate;
 mod namesakes;
 pub mod read;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use bulk::{BulkLoad, Drained};
 pub use checkpoint::Checkpointer;
+pub use fresh::FreshStore;
 pub use writer::{FileRow, WriteSummary, Writer};
 
 /// Where the store lives: a file, or memory for one-off looks.
@@ -79,14 +81,14 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
 
-/// Ids from the store as an SQL list (`3, 17, 42`): they are integers the store gave, so
-/// they go into the SQL as they are, where a placeholder each would hit SQLite's limit.
 /// Text as an SQL string literal. For values a plan must see (a GLOB's prefix picks an
 /// index range only when the pattern is in the SQL; see [`plan_without_parameter_values`]).
 fn sql_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Ids from the store as an SQL list (`3, 17, 42`): they are integers the store gave, so
+/// they go into the SQL as they are, where a placeholder each would hit SQLite's limit.
 fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
@@ -261,9 +263,13 @@ impl Store {
     }
 
     /// Moves checkpoints off the writer's thread until the returned guard is dropped; see
-    /// [`Checkpointer`]. A store in memory has nothing to checkpoint. Only an optimisation:
-    /// if it cannot start, the writer checkpoints as usual.
+    /// [`Checkpointer`]. A store in memory, or a [`FreshStore`] (no log), has nothing to
+    /// checkpoint. Only an optimisation: if it cannot start, the writer checkpoints as usual.
     pub fn background_checkpoints(&self) -> Option<Checkpointer<'_>> {
+        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok()?;
+        if mode != "wal" {
+            return None;
+        }
         match &self.location {
             Location::File(path) => Checkpointer::start(&self.conn, path).ok(),
             Location::Memory => None,
