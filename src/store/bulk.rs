@@ -23,6 +23,11 @@ const EVENTS_VERSION_INDEX: (&str, &str) = (
     "CREATE UNIQUE INDEX IF NOT EXISTS events_version ON event_versions (cluster_id, event_key, version_key)",
 );
 
+/// Query indexes a load keeps up to date: partial ones over few rows (impersonations,
+/// conflicts), which cost a load next to nothing row by row, where building them again
+/// costs a scan of the whole table each.
+pub(super) const KEPT_DURING_LOADS: [&str; 2] = ["requests_impersonated", "requests_conflicts"];
+
 /// How a load much bigger than the store writes: without the query indexes, and into empty
 /// tables without their unique index either (see docs/schema.md).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +42,13 @@ pub struct BulkLoad {
 
 impl Store {
     /// Drops the indexes a load would otherwise keep up to date row by row: the query
-    /// indexes, and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
+    /// indexes (but [`KEPT_DURING_LOADS`]), and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
     /// them again.
     pub fn start_bulk_load(&self, bulk: &BulkLoad) -> Result<()> {
         let unique =
             [bulk.requests.then_some(REQUESTS_AUDIT_ID_INDEX.0), bulk.events.then_some(EVENTS_VERSION_INDEX.0)];
-        for name in QUERY_INDEXES.iter().map(|(name, _)| *name).chain(unique.into_iter().flatten()) {
+        let query = QUERY_INDEXES.iter().map(|(name, _)| *name).filter(|name| !KEPT_DURING_LOADS.contains(name));
+        for name in query.chain(unique.into_iter().flatten()) {
             self.conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
         }
         Ok(())
