@@ -38,9 +38,10 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &mut Context) -> Result<Outcome> {
     let location = ctx.location();
-    // A new store is built aside and moved into place whole (see store::FreshStore).
+    // A new store is built aside and moved into place whole (see store::FreshStore),
+    // unless `--strict` may have to roll the whole run back.
     let fresh = match &location {
-        Location::File(path) if !path.exists() => Some(FreshStore::create(path)?),
+        Location::File(path) if !path.exists() && !args.strict => Some(FreshStore::create(path)?),
         _ => None,
     };
     let opened;
