@@ -195,11 +195,7 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
     if let Location::File(db) = &store.location {
         let own: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
             .iter()
-            .filter_map(|suffix| {
-                let mut name = db.as_os_str().to_owned();
-                name.push(suffix);
-                std::fs::canonicalize(PathBuf::from(name)).ok()
-            })
+            .filter_map(|suffix| std::fs::canonicalize(crate::store::sibling_file(db, suffix)).ok())
             .collect();
         inputs.retain(
             |f| !matches!(&f.origin, Origin::Path(p) if std::fs::canonicalize(p).is_ok_and(|p| own.contains(&p))),

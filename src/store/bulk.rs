@@ -42,8 +42,8 @@ pub struct BulkLoad {
 
 impl Store {
     /// Drops the indexes a load would otherwise keep up to date row by row: the query
-    /// indexes (but [`KEPT_DURING_LOADS`]), and the unique ones `bulk` goes without. [`Store::finish_bulk_load`] builds
-    /// them again.
+    /// indexes (but [`KEPT_DURING_LOADS`]), and the unique ones `bulk` goes without.
+    /// [`Store::finish_bulk_load`] builds them again.
     pub fn start_bulk_load(&self, bulk: &BulkLoad) -> Result<()> {
         let unique =
             [bulk.requests.then_some(REQUESTS_AUDIT_ID_INDEX.0), bulk.events.then_some(EVENTS_VERSION_INDEX.0)];

@@ -3,9 +3,9 @@
 //! Built in place, every page would be written twice (to the write-ahead log, then back to
 //! the store) and the log kept safe on disk as it went, so that a crash leaves what was
 //! committed. A store that does not exist yet has nothing to keep safe: its pages are
-//! written once, with no journal and no syncs until the end, into `<store>.loading`; only a complete store
-//! is renamed to its path. A run killed midway leaves no store at all, and its leftover is
-//! started over by the next.
+//! written once, with no journal and no syncs until the end, into `<store>.loading`; only a
+//! complete store is renamed to its path. A run killed midway leaves no store at all, and
+//! its leftover is started over by the next.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::{Connection, ErrorCode};
 
-use super::{Location, Store};
+use super::{Location, Store, sibling_file};
 
 /// A store being built at `loading`, to be moved to `path` by [`FreshStore::complete`].
 /// Dropped without it (an error), its file is removed: no half-built store remains.
@@ -27,9 +27,7 @@ impl FreshStore {
     /// Starts a store at `path`, which must not exist. A leftover of a killed run is
     /// removed; one that another run is still building is refused.
     pub fn create(path: &Path) -> Result<FreshStore> {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".loading");
-        let loading = PathBuf::from(name);
+        let loading = sibling_file(path, ".loading");
         if loading.exists() {
             remove_leftover(&loading, path)?;
         }
@@ -91,9 +89,7 @@ fn remove_leftover(loading: &Path, path: &Path) -> Result<()> {
     }
     drop(conn);
     for suffix in ["-wal", "-shm"] {
-        let mut name = loading.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(name);
+        let _ = std::fs::remove_file(sibling_file(loading, suffix));
     }
     std::fs::remove_file(loading)
         .with_context(|| format!("cannot remove {}, left by a killed ingest", loading.display()))

@@ -81,6 +81,14 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
     ("objects_by_uid", "CREATE INDEX IF NOT EXISTS objects_by_uid ON objects (uid) WHERE uid IS NOT NULL"),
 ];
 
+/// The file beside the store at `path` that SQLite or an ingest names by a suffix
+/// (`-wal`, `-shm`, `.loading`).
+pub fn sibling_file(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Text as an SQL string literal. For values a plan must see (a GLOB's prefix picks an
 /// index range only when the pattern is in the SQL; see [`plan_without_parameter_values`]).
 fn sql_literal(text: &str) -> String {
@@ -312,13 +320,12 @@ fn open_read_only(path: &std::path::Path) -> Result<Connection> {
         Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly) => {}
         _ => return Err(error),
     }
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
+    let wal = sibling_file(path, "-wal");
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
         bail!(
             "it cannot be opened here (read-only media?) and its write-ahead log {} holds rows not yet in it: \
              copy both files to a writable disk",
-            std::path::Path::new(&wal).display()
+            wal.display()
         );
     }
     let uri = format!("file:{}?immutable=1", uri_path(path));
