@@ -682,6 +682,20 @@ fn a_new_store_appears_only_whole() {
     drop(held);
     assert!(other.ingest(&[&testdata("sample")]).status.success());
     assert_eq!(other.stats()["requests"], 14);
+
+    // An error names the store asked for, then the file it was to be built in.
+    let nowhere = other.dir().join("missing/x.db");
+    let out = bin().arg("--db").arg(&nowhere).args(["ingest", "-q"]).arg(testdata("sample")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "kelemetry-cli: error: cannot create store {}: cannot open store {}.loading for writing",
+            nowhere.display(),
+            nowhere.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// `copies` of the sample audit log, each its own namespace, objects and auditIDs.

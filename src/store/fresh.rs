@@ -31,7 +31,8 @@ impl FreshStore {
         if loading.exists() {
             remove_leftover(&loading, path)?;
         }
-        let store = Store::open_for_write(&Location::File(loading.clone()))?;
+        let store = Store::open_for_write(&Location::File(loading.clone()))
+            .with_context(|| format!("cannot create store {}", path.display()))?;
         // No rollback journal (a crash costs the whole file, which is thrown away anyway;
         // a load that may have to roll back, `--strict`, is not built this way), no syncs,
         // and the file locked to this connection until it closes: another run finds it busy.
