@@ -417,6 +417,7 @@ impl Run<'_> {
             scope.spawn(move || {
                 piece_rx.into_iter().par_bridge().for_each(|piece| {
                     let decoded = input::decode_piece(&piece);
+                    input::recycle(piece.data);
                     let message = Message::Batch {
                         file: piece.file,
                         records: decoded.records,

@@ -16,7 +16,7 @@ mod utf16;
 mod yaml;
 
 pub use decode::{Context, Decoded, Problem};
-pub use source::{Fingerprint, InputFile, Origin, ReadOutcome, Scan, expand_paths, read_pieces, scan_file};
+pub use source::{Fingerprint, InputFile, Origin, ReadOutcome, Scan, expand_paths, read_pieces, recycle, scan_file};
 
 /// How a file's content is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,9 @@
 //! Body blocks: how object bodies are packed and compressed by the decoder threads and
 //! read back by the store. One format, both directions, in one place.
 
-use std::io::Write;
+use std::cell::RefCell;
 
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use super::BodyRef;
 
@@ -19,10 +18,19 @@ pub struct BodyBlocks {
 
 const BLOCK_TARGET: usize = 256 * 1024;
 
+thread_local! {
+    /// One compressor a thread, reset for each block: a new one allocates and zeroes its
+    /// window and tables (hundreds of KB) every time.
+    static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), true));
+}
+
 impl BodyBlocks {
     pub fn push(&mut self, body: &[u8]) -> BodyRef {
         if !self.current.is_empty() && self.current.len() + body.len() > BLOCK_TARGET {
             self.seal();
+        }
+        if self.current.capacity() == 0 {
+            self.current.reserve(BLOCK_TARGET);
         }
         let body_ref = BodyRef { block: self.sealed.len(), offset: self.current.len(), len: body.len() };
         self.current.extend_from_slice(body);
@@ -30,10 +38,21 @@ impl BodyBlocks {
     }
 
     fn seal(&mut self) {
-        let mut encoder = ZlibEncoder::new(Vec::with_capacity(self.current.len() / 4), Compression::fast());
-        // Writing to a Vec cannot fail.
-        let _ = encoder.write_all(&self.current);
-        self.sealed.push(encoder.finish().unwrap_or_default());
+        let input = &self.current;
+        let mut block = Vec::with_capacity(input.len() / 4 + 64);
+        COMPRESSOR.with_borrow_mut(|compressor| {
+            compressor.reset();
+            loop {
+                let read = compressor.total_in() as usize;
+                block.reserve(input.len().saturating_sub(read) / 4 + 64);
+                // Compressing into a Vec with room to spare cannot fail.
+                match compressor.compress_vec(&input[read..], &mut block, FlushCompress::Finish) {
+                    Ok(Status::StreamEnd) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        });
+        self.sealed.push(block);
         self.current.clear();
     }
 
