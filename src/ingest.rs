@@ -6,7 +6,7 @@
 //! ```
 //! Both hand-offs are bounded channels, so memory stays flat whatever the input size.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -134,7 +134,8 @@ enum Message {
 
 struct Progress {
     report: FileReport,
-    fingerprint: Fingerprint,
+    /// Known before the file is read, or (a file that cannot repeat another) once it is.
+    fingerprint: Option<Fingerprint>,
     pieces_written: usize,
     pieces_total: Option<usize>,
     truncated: Option<String>,
@@ -204,8 +205,22 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
     for path in &unreadable_paths {
         observer.problem(path);
     }
-    let known = store.known_fingerprints()?;
-    let scans: Vec<std::io::Result<Scan>> = inputs.par_iter().map(input::scan_file).collect();
+    let (known, stored_sizes) = store.known_files()?;
+    // Equal bytes have equal sizes: a file whose size neither another input nor a file
+    // ingested before has cannot repeat one, and is fingerprinted as it is read rather than
+    // in a pass of its own first (40 ms for 160 MB of gzip, with the other core idle).
+    let mut sizes: HashMap<u64, usize> = HashMap::new();
+    for file in &inputs {
+        *sizes.entry(file.size).or_default() += 1;
+    }
+    let scans: Vec<std::io::Result<Scan>> = inputs
+        .par_iter()
+        .map(|file| {
+            let unique =
+                matches!(file.origin, Origin::Path(_)) && sizes[&file.size] == 1 && !stored_sizes.contains(&file.size);
+            input::scan_file(file, !unique)
+        })
+        .collect();
     let mut planned = Plan {
         inputs: Vec::with_capacity(inputs.len()),
         files: Vec::with_capacity(inputs.len()),
@@ -228,7 +243,10 @@ fn plan(store: &Store, paths: &[PathBuf], observer: &dyn Observer) -> Result<Pla
                 continue;
             }
         };
-        let new = planned.novelty(&known, &mut seen_now, scan.fingerprint);
+        let new = match scan.fingerprint {
+            Some(fingerprint) => planned.novelty(&known, &mut seen_now, fingerprint),
+            None => FileStatus::Ingested,
+        };
         if new == FileStatus::Ingested {
             planned.input_bytes += file.size;
             planned.json_bytes += file.size * if scan.compressed { 7 } else { 1 };
@@ -256,7 +274,7 @@ impl Plan {
         }
     }
 
-    fn push(&mut self, file: InputFile, fingerprint: Fingerprint, status: FileStatus) {
+    fn push(&mut self, file: InputFile, fingerprint: Option<Fingerprint>, status: FileStatus) {
         let mut report = FileReport::new(&file);
         report.status = status;
         if status == FileStatus::Ingested {
@@ -270,7 +288,7 @@ impl Plan {
         let mut report = FileReport::new(&file);
         report.status = FileStatus::Unreadable;
         report.error = Some(error);
-        self.files.push(Progress::new(report, [0; 16], None));
+        self.files.push(Progress::new(report, None, None));
         self.inputs.push(file);
     }
 
@@ -304,7 +322,7 @@ impl Plan {
                 found: true,
                 dump_time: member.dump_time,
             };
-            self.push(file, member.fingerprint, new);
+            self.push(file, Some(member.fingerprint), new);
         }
         // The progress bar counts the archive's bytes as read, compressed.
         if reads {
@@ -446,7 +464,14 @@ impl Run<'_> {
                 if progress.pieces_total == Some(progress.pieces_written)
                     && progress.report.status == FileStatus::Ingested
                 {
-                    writer.file_done(&progress.file_row())?;
+                    match progress.file_row() {
+                        Some(row) => writer.file_done(&row)?,
+                        // Its records are stored; only a later run cannot tell it was.
+                        None => self.observer.problem(&format!(
+                            "{}: not recorded as ingested: its bytes could not be read to the end to fingerprint them",
+                            progress.report.path
+                        )),
+                    }
                 }
             }
             Ok(())
@@ -503,13 +528,14 @@ impl Run<'_> {
         progress.report.gzip = outcome.gzip;
         progress.report.lines = outcome.lines;
         progress.pieces_total = Some(outcome.pieces);
+        progress.fingerprint = progress.fingerprint.or(outcome.fingerprint);
         progress.truncated = outcome.truncated;
         progress.decoded_bytes = outcome.bytes;
     }
 }
 
 impl Progress {
-    fn new(report: FileReport, fingerprint: Fingerprint, dump_time: Option<i64>) -> Progress {
+    fn new(report: FileReport, fingerprint: Option<Fingerprint>, dump_time: Option<i64>) -> Progress {
         Progress {
             report,
             fingerprint,
@@ -521,10 +547,10 @@ impl Progress {
         }
     }
 
-    fn file_row(&self) -> FileRow {
-        FileRow {
+    fn file_row(&self) -> Option<FileRow> {
+        Some(FileRow {
             path: self.report.path.clone(),
-            fingerprint: self.fingerprint,
+            fingerprint: self.fingerprint?,
             size: self.report.size,
             format: self.report.format,
             gzip: self.report.gzip,
@@ -532,6 +558,6 @@ impl Progress {
             records: self.report.records,
             bad_records: self.report.bad_records,
             truncated: self.truncated.clone(),
-        }
+        })
     }
 }

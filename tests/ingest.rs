@@ -130,6 +130,31 @@ fn the_same_bytes_twice_add_nothing() {
 }
 
 #[test]
+fn files_are_known_again_by_their_bytes_whole() {
+    // A file whose size no other has is fingerprinted as it is read: also one whose gzip
+    // stream breaks off, whose fingerprint still covers every byte.
+    let store = Store::new();
+    let audit = std::fs::read(testdata("sample/audit.log")).unwrap();
+    let whole = gzip(&audit);
+    let broken = store.dir().join("broken.log.gz");
+    std::fs::write(&broken, &whole[..whole.len() * 2 / 3]).unwrap();
+    let rollout = store.dir().join("rollout.log");
+    let twin = store.dir().join("twin.log");
+    std::fs::copy(testdata("rollout/audit.log"), &rollout).unwrap();
+    std::fs::copy(testdata("rollout/audit.log"), &twin).unwrap();
+    let paths = [broken.to_str().unwrap(), rollout.to_str().unwrap(), twin.to_str().unwrap()];
+    let statuses = |out: &std::process::Output| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["files"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap().to_owned()).collect()
+    };
+    let first = store.run(&[&["ingest", "-o", "json"][..], &paths].concat());
+    assert_eq!(statuses(&first), ["ingested", "ingested", "repeated"], "{}", stderr(&first));
+    let again = store.run(&[&["ingest", "-o", "json"][..], &paths].concat());
+    assert_eq!(statuses(&again), ["alreadyIngested"; 3], "{}", stderr(&again));
+    assert_eq!(store.count("SELECT count(*) FROM files"), 2);
+}
+
+#[test]
 fn a_directory_holding_the_store_does_not_ingest_it() {
     let store = Store::new();
     assert!(store.ingest(&[&testdata("sample")]).status.success());

@@ -15,9 +15,10 @@ use super::{Format, Piece, Problem};
 /// A content hash: the same bytes ingested twice are recognised whatever the file name.
 pub type Fingerprint = [u8; 16];
 
-/// What a first pass over a file's bytes tells before it is read for good.
+/// What a first look at a file's bytes tells before it is read for good.
 pub struct Scan {
-    pub fingerprint: Fingerprint,
+    /// `None` when left to the read (see [`scan_file`]).
+    pub fingerprint: Option<Fingerprint>,
     /// The bytes are compressed (gzip or xz), by their magic number.
     pub compressed: bool,
     /// A tar archive, compressed or not: its members are the inputs.
@@ -192,28 +193,43 @@ pub fn decompressed<'a>(raw: Box<dyn Read + 'a>) -> io::Result<(Box<dyn Read + '
     Ok((reader, compression))
 }
 
-/// Hashes the bytes as stored (compressed or not), notes whether they are compressed and
-/// whether they hold a tar archive, in the one pass that decides whether a file was
-/// ingested before.
-pub fn scan_file(file: &InputFile) -> io::Result<Scan> {
-    let mut hasher = Xxh3::new();
-    let mut reader = open_raw(&file.origin)?;
-    let mut buf = vec![0; 1 << 20];
+/// Notes whether the bytes as stored are compressed and whether they hold a tar archive,
+/// and with `fingerprint` hashes them all, in the one pass that decides whether a file was
+/// ingested before. Without, only their head is read: [`read_pieces`] hashes the bytes as
+/// it reads them.
+pub fn scan_file(file: &InputFile, fingerprint: bool) -> io::Result<Scan> {
+    let mut hashing = Hashing::new(open_raw(&file.origin)?);
     let mut head = Vec::with_capacity(XZ_MAGIC.len());
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                let wanted = (XZ_MAGIC.len() - head.len()).min(n);
-                head.extend_from_slice(&buf[..wanted]);
-                hasher.update(&buf[..n]);
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    (&mut hashing).take(XZ_MAGIC.len() as u64).read_to_end(&mut head)?;
+    let fingerprint = if fingerprint { Some(hashing.finish()?) } else { None };
     let compressed = Compression::of(&head) != Compression::None;
-    Ok(Scan { fingerprint: hasher.digest128().to_le_bytes(), compressed, archive: holds_archive(&file.origin) })
+    Ok(Scan { fingerprint, compressed, archive: holds_archive(&file.origin) })
+}
+
+/// Hashes the bytes read through it into a [`Fingerprint`].
+struct Hashing<R> {
+    inner: R,
+    hasher: Xxh3,
+}
+
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Hashing<R> {
+        Hashing { inner, hasher: Xxh3::new() }
+    }
+
+    /// Reads the rest, and the fingerprint of all the bytes.
+    fn finish(mut self) -> io::Result<Fingerprint> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok(self.hasher.digest128().to_le_bytes())
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Whether the (decompressed) bytes open with a tar header: a second look at the first
@@ -255,6 +271,8 @@ pub struct ReadOutcome {
     pub gzip: bool,
     /// The data ended early (a truncated or corrupt gzip stream); what decoded was kept.
     pub truncated: Option<String>,
+    /// The fingerprint of the bytes as stored, when the file was read whole.
+    pub fingerprint: Option<Fingerprint>,
     /// The file could not be read at all.
     pub error: Option<String>,
     /// Found in a directory or archive and plainly not Kubernetes data: why it was skipped.
@@ -320,14 +338,26 @@ pub fn read_pieces(
         // An export of ours: its records as JSON Lines (the file needs seeking to its footer).
         progress(file.size);
         return match super::parquet::lines(path) {
-            Ok(Some(lines)) => read_stream(Box::new(lines), index, false, emit),
+            Ok(Some(lines)) => ReadOutcome {
+                fingerprint: scan_file(file, true).ok().and_then(|scan| scan.fingerprint),
+                ..read_stream(Box::new(lines), index, false, emit)
+            },
             Ok(None) if file.found => ReadOutcome { skipped: Some(PARQUET_WITHOUT_RECORDS), ..ReadOutcome::default() },
             Ok(None) => ReadOutcome { error: Some(PARQUET_WITHOUT_RECORDS.to_owned()), ..ReadOutcome::default() },
             Err(e) => ReadOutcome { error: Some(e.to_string()), ..ReadOutcome::default() },
         };
     }
     match open_raw(&file.origin) {
-        Ok(raw) => read_stream(Box::new(Counting { inner: raw, progress }), index, file.found, emit),
+        Ok(raw) => {
+            let mut hashing = Hashing::new(Counting { inner: raw, progress });
+            let mut outcome = read_stream(Box::new(&mut hashing), index, file.found, emit);
+            if outcome.skipped.is_none() && outcome.error.is_none() {
+                // Decompression stops where the stream ends (or breaks): the fingerprint
+                // covers every byte stored, as a scan's does.
+                outcome.fingerprint = hashing.finish().ok();
+            }
+            outcome
+        }
         Err(e) => ReadOutcome { error: Some(e.to_string()), ..ReadOutcome::default() },
     }
 }

@@ -222,10 +222,16 @@ impl Store {
         Ok(Some(file))
     }
 
-    /// The fingerprints of the files already ingested.
-    pub fn known_fingerprints(&self) -> Result<HashSet<Vec<u8>>> {
-        let mut stmt = self.conn.prepare("SELECT fingerprint FROM files")?;
-        Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    /// The fingerprints and the sizes of the files already ingested.
+    pub fn known_files(&self) -> Result<(HashSet<Vec<u8>>, HashSet<u64>)> {
+        let mut stmt = self.conn.prepare("SELECT fingerprint, size FROM files")?;
+        let mut known = (HashSet::new(), HashSet::new());
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))? {
+            let (fingerprint, size) = row?;
+            known.0.insert(fingerprint);
+            known.1.insert(size as u64);
+        }
+        Ok(known)
     }
 
     /// How many requests and Event versions the store holds (their highest row ids: cheap,
