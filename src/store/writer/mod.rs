@@ -111,7 +111,9 @@ pub struct Writer<'c> {
     /// Ids of the current batch's shared strings, by address; emptied with each batch,
     /// whose strings keep those addresses alive.
     batch_strings: FastMap<usize, i64>,
-    resources: FastMap<(Shared, Shared), i64>,
+    /// `resource` or `resource.group` ids, by resource then group: looked up by text, without
+    /// cloning (touching) the record's shared strings.
+    resources: FastMap<Shared, FastMap<Shared, i64>>,
     /// Objects by `cluster \0 uid` or by `cluster \0 group \0 resource \0 namespace \0 name`.
     objects: FastMap<String, Slot>,
     /// Reused to build lookup keys without allocating.
@@ -307,12 +309,11 @@ impl<'c> Writer<'c> {
 
     /// The string id of `resource` or `resource.group`, as stats and queries show it.
     fn resource_id(&mut self, resource: &Shared, group: &Shared) -> Result<i64> {
-        let key = (resource.clone(), group.clone());
-        if let Some(&id) = self.resources.get(&key) {
+        if let Some(&id) = self.resources.get(&**resource).and_then(|groups| groups.get(&**group)) {
             return Ok(id);
         }
         let id = if group.is_empty() { self.intern(resource)? } else { self.intern(&format!("{resource}.{group}"))? };
-        self.resources.insert(key, id);
+        self.resources.entry(resource.clone()).or_default().insert(group.clone(), id);
         Ok(id)
     }
 
@@ -410,13 +411,21 @@ impl<'c> Writer<'c> {
         if &*audit.verb == "delete" && audit.subresource.is_none() && succeeded {
             self.lifetime(object, None, Some(audit.stage_us));
         }
-        let namespace = audit.target.as_ref().map_or_else(|| Shared::from(""), |t| t.namespace.clone());
+        // Borrowed: most requests have no owners, and their namespace is never read.
+        let no_namespace;
+        let namespace = match &audit.target {
+            Some(target) => &target.namespace,
+            None => {
+                no_namespace = Shared::from("");
+                &no_namespace
+            }
+        };
         match &audit.state {
             Some(state) => {
                 self.state(cluster, object, state, Some(audit.stage_us), 0, blocks)?;
-                self.owners(cluster, object, &namespace, &state.owners)?;
+                self.owners(cluster, object, namespace, &state.owners)?;
             }
-            None => self.owners(cluster, object, &namespace, &audit.request_owners)?,
+            None => self.owners(cluster, object, namespace, &audit.request_owners)?,
         }
         Ok(())
     }

@@ -68,7 +68,7 @@ impl Writer<'_> {
             _ => &*name.kind,
         };
         self.object_key(cluster, name, &resource);
-        let info = (!kind.is_empty() && !name.api_version.is_empty()).then(|| (kind, name.api_version.to_string()));
+        let info = (!kind.is_empty() && !name.api_version.is_empty()).then_some((kind, &*name.api_version));
         if let Some(slot) = self.objects.get_mut(self.key.as_str()) {
             let id = slot.id;
             let learns = slot.needs_info && info.is_some();
@@ -87,7 +87,7 @@ impl Writer<'_> {
         let (id, needs_info, guessed) = match self.stored_object(cluster, name, &resource)? {
             Some((id, needs_info)) => {
                 if needs_info {
-                    self.learn_info(id, info.clone());
+                    self.learn_info(id, info);
                 }
                 self.seen(id, seen);
                 (id, needs_info && info.is_none(), false)
@@ -123,11 +123,11 @@ impl Writer<'_> {
     }
 
     /// The kind and apiVersion of an object stored without them, once a record tells.
-    fn learn_info(&mut self, id: i64, info: Option<(&str, String)>) {
+    fn learn_info(&mut self, id: i64, info: Option<(&str, &str)>) {
         if let Some((kind, api_version)) = info {
             let update = self.updates.entry(id).or_default();
             update.kind = Some(kind.to_owned());
-            update.api_version = Some(api_version);
+            update.api_version = Some(api_version.to_owned());
         }
     }
 
