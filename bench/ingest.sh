@@ -7,6 +7,9 @@
 #   NOISE=1 bench/ingest.sh         # write-heavy worst case (default 3: reads dominate, as in real logs)
 #   RECEIVED=100 bench/ingest.sh    # every request also logged at RequestReceived (default 5%)
 #   RUNS=5 bench/ingest.sh          # zcat and ingest raced 5 times in turn (default 3)
+#   READ_BODIES=1 GZIP_LEVEL=6 SIZE=300M bench/ingest.sh
+#                                   # reads logged with their bodies, gzip at its default level:
+#                                   # a log that packs 14:1, as RequestResponse logs do
 #   BENCH_DIR=/big/disk bench/ingest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +18,8 @@ SIZE=${SIZE:-1100M}
 NOISE=${NOISE:-3}
 RECEIVED=${RECEIVED:-5}
 RUNS=${RUNS:-3}
+READ_BODIES=${READ_BODIES:-0}
+GZIP_LEVEL=${GZIP_LEVEL:-1}
 DIR=${BENCH_DIR:-bench/out}
 LOG="$DIR/audit.log.gz"
 DB="$DIR/bench.db"
@@ -23,8 +28,11 @@ BIN=target/release/kelemetry-cli
 cargo build --release --quiet --bin kelemetry-cli --example synth
 mkdir -p "$DIR"
 MIX="$SIZE noise $NOISE received $RECEIVED"
+EXTRA=()
+if [ "$READ_BODIES" = 1 ]; then MIX="$MIX read-bodies"; EXTRA+=(--read-bodies); fi
+if [ "$GZIP_LEVEL" != 1 ]; then MIX="$MIX gzip-level $GZIP_LEVEL"; EXTRA+=(--gzip-level "$GZIP_LEVEL"); fi
 if [ ! -f "$LOG" ] || [ "$(cat "$DIR/size" 2>/dev/null)" != "$MIX" ]; then
-    target/release/examples/synth --out "$DIR" --size "$SIZE" --noise "$NOISE" --request-received "$RECEIVED" --gzip
+    target/release/examples/synth --out "$DIR" --size "$SIZE" --noise "$NOISE" --request-received "$RECEIVED" "${EXTRA[@]}" --gzip
     echo "$MIX" > "$DIR/size"
 fi
 for tool in jq zcat /usr/bin/time; do

@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! cargo run --release --example synth -- --out DIR [--size 1G | --deployments N] [--seed S] [--noise N]
-//!     [--request-received PERCENT] [--first-replicas N] [--gzip]
+//!     [--request-received PERCENT] [--first-replicas N] [--read-bodies] [--gzip [--gzip-level 1-9]]
 //! ```
+//! `--read-bodies` logs the background reads at RequestResponse, with what they return (a
+//! get its object, a list a List of 20): the repetitive bodies that make real
+//! RequestResponse logs compress 15:1 and more. `--gzip-level` defaults to 1 (fast); rotated
+//! logs are mostly at gzip's default, 6.
 //! `--request-received` is the share of requests also logged at stage RequestReceived
 //! (default 5): 100 is what the apiserver writes under a policy without `omitStages`.
 //! `--first-replicas` sizes Deployment `app-0` (its two ReplicaSets then own 2N Pods): the
@@ -238,6 +242,27 @@ struct Sim {
     noise_factor: usize,
     request_received_percent: u64,
     first_replicas: u64,
+    read_bodies: bool,
+}
+
+/// What a read of `resource` returns for `name` in `namespace`: the same bytes each time
+/// for the same object, as an unchanged object reads back.
+fn read_object(resource: &str, namespace: &str, name: &str) -> String {
+    let kind = match resource {
+        "pods" => "Pod",
+        "endpoints" => "Endpoints",
+        "configmaps" => "ConfigMap",
+        _ => "Service",
+    };
+    let id = namespace
+        .bytes()
+        .chain(name.bytes())
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!(
+        r#"{{"kind":"{kind}","apiVersion":"v1","metadata":{{"name":"{name}","namespace":"{namespace}","uid":"5e1f0c3a-0000-4000-8000-{:012x}","resourceVersion":"{}","creationTimestamp":"2024-03-01T09:00:00Z","labels":{{"app.kubernetes.io/name":"{name}","app.kubernetes.io/part-of":"shop"}},"annotations":{{"owner":"team-platform@example.com"}}}},"data":{{"config.yaml":"listen: 0.0.0.0:8080\nlog_level: info\nupstreams:\n  - http://backend.{namespace}.svc:8080\n"}}}}"#,
+        id & 0xffff_ffff_ffff,
+        100 + id % 900,
+    )
 }
 
 const MANAGED_FIELDS: &str = r#""managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1","time":"2024-03-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:deployment.kubernetes.io/revision":{}}},"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Available\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}}},"f:observedGeneration":{},"f:replicas":{}}},"subresource":"status"}]"#;
@@ -495,6 +520,22 @@ impl Sim {
                         r.code = 404;
                         r.reason = Some("NotFound");
                         r.message = Some("not found");
+                    }
+                    let body;
+                    if self.read_bodies && r.code == 200 {
+                        body = if verb == "get" {
+                            read_object(resource, &namespace, &name)
+                        } else {
+                            let items: Vec<String> =
+                                (0..20).map(|i| read_object(resource, &namespace, &format!("svc-{i}"))).collect();
+                            format!(
+                                r#"{{"kind":"List","apiVersion":"v1","metadata":{{"resourceVersion":"{}"}},"items":[{}]}}"#,
+                                self.rv,
+                                items.join(",")
+                            )
+                        };
+                        r.level = "RequestResponse";
+                        r.response_object = Some(&body);
                     }
                     self.write_request(&r)?;
                 }
@@ -880,6 +921,8 @@ fn main() -> io::Result<()> {
     let mut noise_factor = 3;
     let mut request_received_percent = 5;
     let mut first_replicas = 2;
+    let mut read_bodies = false;
+    let mut gzip_level = 1;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_default();
@@ -892,9 +935,11 @@ fn main() -> io::Result<()> {
             "--noise" => noise_factor = value().parse().unwrap_or(3),
             "--request-received" => request_received_percent = value().parse().unwrap_or(5),
             "--first-replicas" => first_replicas = value().parse().unwrap_or(2),
+            "--read-bodies" => read_bodies = true,
+            "--gzip-level" => gzip_level = value().parse().unwrap_or(1),
             _ => {
                 eprintln!(
-                    "usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--request-received PERCENT] [--first-replicas N] [--gzip]"
+                    "usage: synth --out DIR [--size 1G | --deployments N] [--seed S] [--noise N] [--request-received PERCENT] [--first-replicas N] [--read-bodies] [--gzip [--gzip-level 1-9]]"
                 );
                 std::process::exit(2);
             }
@@ -903,7 +948,8 @@ fn main() -> io::Result<()> {
     std::fs::create_dir_all(&out)?;
     let audit_path = out.join(if gzip { "audit.log.gz" } else { "audit.log" });
     let file = BufWriter::with_capacity(1 << 20, File::create(&audit_path)?);
-    let audit: Box<dyn Write> = if gzip { Box::new(GzEncoder::new(file, Compression::fast())) } else { Box::new(file) };
+    let audit: Box<dyn Write> =
+        if gzip { Box::new(GzEncoder::new(file, Compression::new(gzip_level))) } else { Box::new(file) };
     let mut events = BufWriter::new(File::create(out.join("events.json"))?);
     writeln!(
         events,
@@ -922,6 +968,7 @@ fn main() -> io::Result<()> {
         noise_factor,
         request_received_percent,
         first_replicas,
+        read_bodies,
     };
     let limit = deployments.unwrap_or(if size.is_some() { u64::MAX } else { 20 });
     let mut index = 0;
