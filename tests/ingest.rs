@@ -714,9 +714,11 @@ fn a_new_store_appears_only_whole() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with(&format!(
-            "kelemetry-cli: error: cannot create store {}: cannot open store {}.loading for writing",
+            "kelemetry-cli: error: cannot create store {}: cannot open store {}.loading for writing: {}: \
+             No such file or directory (os error 2)\n",
             nowhere.display(),
-            nowhere.display()
+            nowhere.display(),
+            nowhere.parent().unwrap().display()
         )),
         "{}",
         stderr(&out)

@@ -21,7 +21,7 @@ mod tests;
 pub mod writer;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use rusqlite::{Connection, OpenFlags};
@@ -83,7 +83,7 @@ pub const QUERY_INDEXES: &[(&str, &str)] = &[
 
 /// The file beside the store at `path` that SQLite or an ingest names by a suffix
 /// (`-wal`, `-shm`, `.loading`).
-pub fn sibling_file(path: &std::path::Path, suffix: &str) -> PathBuf {
+pub fn sibling_file(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -106,7 +106,7 @@ impl Store {
     pub fn open_for_write(location: &Location) -> Result<Store> {
         let open = || -> Result<Connection> {
             let conn = match location {
-                Location::File(path) => Connection::open(path)?,
+                Location::File(path) => Connection::open(path).map_err(|e| cannot_open(path, e))?,
                 Location::Memory => Connection::open_in_memory()?,
             };
             configure(&conn, location)?;
@@ -308,11 +308,25 @@ impl Store {
     }
 }
 
+/// Why SQLite cannot open `path`: it says "unable to open database file" twice, with its
+/// error code, whatever the cause; the file system names the cause of the common one, a
+/// directory that is not there.
+fn cannot_open(path: &Path, error: rusqlite::Error) -> anyhow::Error {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let cannot_open =
+        matches!(&error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::CannotOpen);
+    match std::fs::metadata(dir) {
+        Err(why) if cannot_open => anyhow::anyhow!("{}: {why}", dir.display()),
+        Ok(meta) if cannot_open && !meta.is_dir() => anyhow::anyhow!("{} is not a directory", dir.display()),
+        _ => error.into(),
+    }
+}
+
 /// Opens a store read-only. A store in WAL mode needs its `-shm` file, which SQLite creates
 /// beside it; on read-only media (or in a read-only directory) it cannot, and the store is
 /// opened as immutable instead: safe, since nothing can write there, as long as no write-
 /// ahead log holds rows the store itself does not yet.
-fn open_read_only(path: &std::path::Path) -> Result<Connection> {
+fn open_read_only(path: &Path) -> Result<Connection> {
     use rusqlite::ErrorCode;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
@@ -342,7 +356,7 @@ fn open_read_only(path: &std::path::Path) -> Result<Connection> {
 }
 
 /// A path as a `file:` URI's path: `%`, `?` and `#` escaped.
-fn uri_path(path: &std::path::Path) -> String {
+fn uri_path(path: &Path) -> String {
     let text = path.to_string_lossy();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
