@@ -291,7 +291,7 @@ const PIECE_CAPACITY: usize = PIECE_SIZE + (256 << 10);
 
 /// Piece buffers handed back once decoded, for the reader to fill again. A freed piece
 /// goes back to the operating system, and a new one comes back a page fault and a zeroed
-/// page at a time: 4% of an ingest's CPU before buffers were reused.
+/// page at a time (with the decoders' own compressors, a quarter of an ingest's page faults).
 static SPARE_BUFFERS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
 /// Enough spares for the pieces in flight between the reader and the decoders.
