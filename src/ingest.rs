@@ -353,6 +353,8 @@ fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Re
     } else {
         writer.finish()?
     };
+    // The load's pages go to disk while the indexes are built, theirs while names resolve.
+    store.start_write_back();
     if bulk {
         // Requests and Events that may have been stored already are written now.
         let drained = store.finish_bulk_load()?;
@@ -364,6 +366,7 @@ fn finish_writes(store: &Store, writer: Writer, bulk: bool, aborted: bool) -> Re
     } else if aborted {
         store.ensure_query_indexes()?;
     }
+    store.start_write_back();
     // Objects that turned out to be another (known by name, or by an alias) are not new.
     let merged = store.resolve_unnamed_objects()? + store.resolve_aliases()?;
     written.objects_added = written.objects_added.saturating_sub(merged);

@@ -276,12 +276,29 @@ impl Store {
         rows.expect("query").collect::<Result<_, _>>().expect("rows")
     }
 
+    fn journal_mode(&self) -> Option<String> {
+        self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok()
+    }
+
+    /// Starts writing what a [`FreshStore`] holds so far to disk on another thread, while
+    /// this one goes on (building indexes): the sync that completes the store then waits for
+    /// the last changes only, 0.03-0.04 s instead of 0.07-0.08 s after a 1 GB log. A store
+    /// with a log (WAL) keeps its changes in the log until a checkpoint: nothing to do.
+    pub fn start_write_back(&self) {
+        let Location::File(path) = &self.location else { return };
+        if self.journal_mode().as_deref() != Some("off") {
+            return;
+        }
+        let path = path.clone();
+        // Only an optimisation: the sync that completes the store reports any failure.
+        std::thread::spawn(move || std::fs::File::open(path).and_then(|file| file.sync_data()));
+    }
+
     /// Moves checkpoints off the writer's thread until the returned guard is dropped; see
     /// [`Checkpointer`]. A store in memory, or a [`FreshStore`] (no log), has nothing to
     /// checkpoint. Only an optimisation: if it cannot start, the writer checkpoints as usual.
     pub fn background_checkpoints(&self) -> Option<Checkpointer<'_>> {
-        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok()?;
-        if mode != "wal" {
+        if self.journal_mode()? != "wal" {
             return None;
         }
         match &self.location {
