@@ -190,6 +190,39 @@ mod tests {
     }
 
     #[test]
+    fn pod_security_violations_are_read_however_the_annotation_is_spelled() {
+        let line = |annotations: &str| {
+            format!(
+                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",\"annotations\":{annotations}}}\n"
+            )
+        };
+        let text: String = [
+            r#"{"authorization.k8s.io/decision":"allow","pod-security.kubernetes.io/audit-violations":"would violate"}"#,
+            // A name escaped into `\u` form is the same name.
+            r#"{"authorization.k8s.io/reason":"RBAC: \"x\"","pod\u002dsecurity.kubernetes.io/audit-violations":"escaped"}"#,
+            r#"{"authorization.k8s.io/reason":"RBAC: allowed by \"x\""}"#,
+            r#"{"pod-security.kubernetes.io/enforce-policy":"restricted:latest"}"#,
+            "null",
+            r#""allow""#,
+        ]
+        .iter()
+        .map(|a| line(a))
+        .collect();
+        let out = decode(Format::JsonLines, &text);
+        let reasons: Vec<&str> = out.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons, ["`annotations` is not an object"]);
+        let violations: Vec<Option<&str>> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Audit(audit) => audit.pod_security_violations.as_deref(),
+                _ => panic!("{r:?}"),
+            })
+            .collect();
+        assert_eq!(violations, [Some("would violate"), Some("escaped"), None, None, None]);
+    }
+
+    #[test]
     fn an_audit_event_without_auditid_is_named_as_such() {
         let out = decode(
             Format::JsonLines,
