@@ -190,6 +190,51 @@ mod tests {
     }
 
     #[test]
+    fn user_groups_are_joined_for_each_request() {
+        let line = |user: &str| {
+            format!(
+                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",\"user\":{user}}}\n"
+            )
+        };
+        let text: String = [
+            r#"{"username":"a","groups":["system:masters","system:authenticated"]}"#,
+            r#"{"username":"b","groups":["system:masters","system:authenticated"]}"#,
+            r#"{"username":"c","groups":["system:authenticated"]}"#,
+            r#"{"username":"d","groups":[7]}"#,
+            r#"{"username":"e","groups":"system:masters"}"#,
+            r#"{"username":"f","groups":[]}"#,
+            r#"{"username":"g","groups":null}"#,
+            r#"{"username":"h","groups":["system:masters","system:authenticated"]}"#,
+        ]
+        .iter()
+        .map(|u| line(u))
+        .collect();
+        let out = decode(Format::JsonLines, &text);
+        let reasons: Vec<(u64, &str)> = out.problems.iter().map(|p| (p.line, p.reason.as_str())).collect();
+        assert_eq!(reasons, [(4, "`user.groups` is not a string"), (5, "`user.groups` is not an array")]);
+        let groups: Vec<(&str, Option<&str>)> = out
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Audit(audit) => (&*audit.user, audit.groups.as_deref()),
+                _ => panic!("{r:?}"),
+            })
+            .collect();
+        let masters = Some("system:masters,system:authenticated");
+        assert_eq!(
+            groups,
+            [
+                ("a", masters),
+                ("b", masters),
+                ("c", Some("system:authenticated")),
+                ("f", None),
+                ("g", None),
+                ("h", masters)
+            ]
+        );
+    }
+
+    #[test]
     fn pod_security_violations_are_read_however_the_annotation_is_spelled() {
         let line = |annotations: &str| {
             format!(
