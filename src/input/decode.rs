@@ -541,6 +541,11 @@ struct ResponseStatus<'a> {
 
 impl<'a> ResponseStatus<'a> {
     fn of(top: &Top<'a>) -> Result<ResponseStatus<'a>, String> {
+        // What the apiserver logs for a success, read without splitting it into members.
+        let success = top.response_status.and_then(|raw| raw.get().strip_prefix(r#"{"metadata":{},"code":"#));
+        if let Some(code) = success.and_then(|rest| rest.strip_suffix('}')?.parse::<i64>().ok()) {
+            return Ok(ResponseStatus { code: Some(code), reason: None, message: None });
+        }
         let [code, reason, message] =
             members_of(top.response_status, "responseStatus", ["code", "reason", "message"])?.unwrap_or_default();
         let code = match code {

@@ -164,6 +164,7 @@ mod tests {
             r#""user":"alice""#,
             r#""user":{"username":7}"#,
             r#""responseStatus":{"code":"OK"}"#,
+            r#""responseStatus":{"metadata":{},"code":"409"}"#,
             r#""objectRef":{"resource":"pods","name":["web"]}"#,
             r#""sourceIPs":"10.0.0.1""#,
             r#""objectRef":{"resource":"pods","name":"web\ud800"}"#,
@@ -179,6 +180,7 @@ mod tests {
             [
                 "`user` is not an object",
                 "user: `username` is not a string",
+                "responseStatus: `code` is not an integer",
                 "responseStatus: `code` is not an integer",
                 "objectRef: `name` is not a string",
                 "`sourceIPs` is not an array",
