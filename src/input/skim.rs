@@ -4,6 +4,9 @@
 //! than parsing it again. Text that is not well-formed gives `None`, never a panic.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 /// The members of a JSON object in their order: keys unescaped, values as raw text.
 pub fn members(json: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
@@ -227,6 +230,12 @@ pub const MAX_DEPTH: usize = 100;
 /// by U+FFFD. `json` is valid JSON.
 pub fn readable(json: String) -> Result<String, String> {
     let bytes = json.as_bytes();
+    // Most bodies open fewer brackets than the limit, strings included, and hold no `\u`
+    // escape: they read back as they are, without a walk through their structure.
+    static UNICODE_ESCAPE: LazyLock<Finder> = LazyLock::new(|| Finder::new("\\u"));
+    if memchr::memchr2_iter(b'{', b'[', bytes).count() <= MAX_DEPTH && UNICODE_ESCAPE.find(bytes).is_none() {
+        return Ok(json);
+    }
     let (mut depth, mut at) = (0usize, 0);
     let mut lone = Vec::new();
     while at < bytes.len() {
@@ -352,6 +361,9 @@ mod tests {
         assert_eq!(readable(deep).unwrap_err(), "a body nested more than 100 levels deep");
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(readable(ok.clone()).unwrap(), ok);
+        // Many brackets, but shallow.
+        let wide = format!("[{}]", vec!["{}"; 150].join(","));
+        assert_eq!(readable(wide.clone()).unwrap(), wide);
         // Brackets in strings do not count; escaped quotes do not end a string.
         let text = format!(r#"{{"a":"{}\"{}"}}"#, "[".repeat(200), "{".repeat(200));
         assert_eq!(readable(text.clone()).unwrap(), text);
