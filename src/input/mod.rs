@@ -130,6 +130,16 @@ mod tests {
         decode_piece(&Piece { file: 0, first_line: 1, format, data: text.as_bytes().to_vec() })
     }
 
+    /// Audit events as JSON Lines, a `get` each, with the members each of `members` adds.
+    fn audit_lines(members: &[&str]) -> String {
+        let line = |members: &str| {
+            format!(
+                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",{members}}}\n"
+            )
+        };
+        members.iter().map(|m| line(m)).collect()
+    }
+
     #[test]
     fn json_lines_report_bad_lines_and_keep_the_rest() {
         let out = decode(
@@ -155,12 +165,7 @@ mod tests {
 
     #[test]
     fn audit_members_of_the_wrong_type_are_reported() {
-        let line = |members: &str| {
-            format!(
-                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",{members}}}\n"
-            )
-        };
-        let text: String = [
+        let text = audit_lines(&[
             r#""user":"alice""#,
             r#""user":{"username":7}"#,
             r#""responseStatus":{"code":"OK"}"#,
@@ -169,10 +174,7 @@ mod tests {
             r#""sourceIPs":"10.0.0.1""#,
             r#""objectRef":{"resource":"pods","name":"web\ud800"}"#,
             r#""user":{"groups":["a"],"username":"al\u0069ce"},"impersonatedUser":null,"responseStatus":{"code":200,"reason":null},"sourceIPs":[]"#,
-        ]
-        .iter()
-        .map(|m| line(m))
-        .collect();
+        ]);
         let out = decode(Format::JsonLines, &text);
         let reasons: Vec<&str> = out.problems.iter().map(|p| p.reason.as_str()).collect();
         assert_eq!(
@@ -193,24 +195,16 @@ mod tests {
 
     #[test]
     fn user_groups_are_joined_for_each_request() {
-        let line = |user: &str| {
-            format!(
-                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",\"user\":{user}}}\n"
-            )
-        };
-        let text: String = [
-            r#"{"username":"a","groups":["system:masters","system:authenticated"]}"#,
-            r#"{"username":"b","groups":["system:masters","system:authenticated"]}"#,
-            r#"{"username":"c","groups":["system:authenticated"]}"#,
-            r#"{"username":"d","groups":[7]}"#,
-            r#"{"username":"e","groups":"system:masters"}"#,
-            r#"{"username":"f","groups":[]}"#,
-            r#"{"username":"g","groups":null}"#,
-            r#"{"username":"h","groups":["system:masters","system:authenticated"]}"#,
-        ]
-        .iter()
-        .map(|u| line(u))
-        .collect();
+        let text = audit_lines(&[
+            r#""user":{"username":"a","groups":["system:masters","system:authenticated"]}"#,
+            r#""user":{"username":"b","groups":["system:masters","system:authenticated"]}"#,
+            r#""user":{"username":"c","groups":["system:authenticated"]}"#,
+            r#""user":{"username":"d","groups":[7]}"#,
+            r#""user":{"username":"e","groups":"system:masters"}"#,
+            r#""user":{"username":"f","groups":[]}"#,
+            r#""user":{"username":"g","groups":null}"#,
+            r#""user":{"username":"h","groups":["system:masters","system:authenticated"]}"#,
+        ]);
         let out = decode(Format::JsonLines, &text);
         let reasons: Vec<(u64, &str)> = out.problems.iter().map(|p| (p.line, p.reason.as_str())).collect();
         assert_eq!(reasons, [(4, "`user.groups` is not a string"), (5, "`user.groups` is not an array")]);
@@ -238,23 +232,15 @@ mod tests {
 
     #[test]
     fn pod_security_violations_are_read_however_the_annotation_is_spelled() {
-        let line = |annotations: &str| {
-            format!(
-                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"requestReceivedTimestamp\":\"2024-01-01T00:00:00Z\",\"annotations\":{annotations}}}\n"
-            )
-        };
-        let text: String = [
-            r#"{"authorization.k8s.io/decision":"allow","pod-security.kubernetes.io/audit-violations":"would violate"}"#,
+        let text = audit_lines(&[
+            r#""annotations":{"authorization.k8s.io/decision":"allow","pod-security.kubernetes.io/audit-violations":"would violate"}"#,
             // A name escaped into `\u` form is the same name.
-            r#"{"authorization.k8s.io/reason":"RBAC: \"x\"","pod\u002dsecurity.kubernetes.io/audit-violations":"escaped"}"#,
-            r#"{"authorization.k8s.io/reason":"RBAC: allowed by \"x\""}"#,
-            r#"{"pod-security.kubernetes.io/enforce-policy":"restricted:latest"}"#,
-            "null",
-            r#""allow""#,
-        ]
-        .iter()
-        .map(|a| line(a))
-        .collect();
+            r#""annotations":{"authorization.k8s.io/reason":"RBAC: \"x\"","pod\u002dsecurity.kubernetes.io/audit-violations":"escaped"}"#,
+            r#""annotations":{"authorization.k8s.io/reason":"RBAC: allowed by \"x\""}"#,
+            r#""annotations":{"pod-security.kubernetes.io/enforce-policy":"restricted:latest"}"#,
+            r#""annotations":null"#,
+            r#""annotations":"allow""#,
+        ]);
         let out = decode(Format::JsonLines, &text);
         let reasons: Vec<&str> = out.problems.iter().map(|p| p.reason.as_str()).collect();
         assert_eq!(reasons, ["`annotations` is not an object"]);
