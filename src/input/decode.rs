@@ -482,11 +482,10 @@ const POD_SECURITY_VIOLATIONS: &str = "pod-security.kubernetes.io/audit-violatio
 /// whose text holds neither its name's first word nor a `\u` escape, which could spell it,
 /// cannot have it, and are not split into members (1.3% less time to decode a log).
 fn pod_security_annotation(raw: Option<&RawValue>) -> Result<Option<&str>, String> {
-    // Searchers are built once: building one costs more than a search of a few hundred bytes.
+    // Built once: building a searcher costs more than a search of a few hundred bytes.
     static WORD: LazyLock<Finder> = LazyLock::new(|| Finder::new("pod-security"));
-    static ESCAPE: LazyLock<Finder> = LazyLock::new(|| Finder::new("\\u"));
     let text = raw.map_or("null", RawValue::get).as_bytes();
-    if text.first() == Some(&b'{') && WORD.find(text).is_none() && ESCAPE.find(text).is_none() {
+    if text.first() == Some(&b'{') && WORD.find(text).is_none() && !skim::may_hold_unicode_escape(text) {
         return Ok(None);
     }
     let [violations] = members_of(raw, "annotations", [POD_SECURITY_VIOLATIONS])?.unwrap_or_default();

@@ -232,8 +232,7 @@ pub fn readable(json: String) -> Result<String, String> {
     let bytes = json.as_bytes();
     // Most bodies open fewer brackets than the limit, strings included, and hold no `\u`
     // escape: they read back as they are, without a walk through their structure.
-    static UNICODE_ESCAPE: LazyLock<Finder> = LazyLock::new(|| Finder::new("\\u"));
-    if memchr::memchr2_iter(b'{', b'[', bytes).count() <= MAX_DEPTH && UNICODE_ESCAPE.find(bytes).is_none() {
+    if memchr::memchr2_iter(b'{', b'[', bytes).count() <= MAX_DEPTH && !may_hold_unicode_escape(bytes) {
         return Ok(json);
     }
     let (mut depth, mut at) = (0usize, 0);
@@ -280,6 +279,14 @@ pub fn readable(json: String) -> Result<String, String> {
     }
     fixed.push_str(&json[from..]);
     Ok(fixed)
+}
+
+/// Whether JSON text may hold a `\u` escape (it may also be an escaped backslash before a
+/// `u`): text without one spells every character as itself.
+pub fn may_hold_unicode_escape(json: &[u8]) -> bool {
+    // Built once: building a searcher costs more than a search of a few hundred bytes.
+    static UNICODE_ESCAPE: LazyLock<Finder> = LazyLock::new(|| Finder::new("\\u"));
+    UNICODE_ESCAPE.find(json).is_some()
 }
 
 /// Whether a JSON string holds an escape of a lone surrogate.
